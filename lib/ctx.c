@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The context: every path and syscall the library uses outside the process. Tools
+ * build it from their options; tests point it at fixture trees or fake syscalls.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lkm.h"
+
+const char *const lkm_default_config_paths[] = {
+	"/etc/modprobe.d",
+	"/run/modprobe.d",
+	"/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d",
+	"/lib/modprobe.d",
+	NULL,
+};
+
+struct lkm_ctx {
+	int refcount;
+	char *dirname;
+	char *kver;
+	char *proc;
+	char *sys;
+	char *kmsg;
+	char **config_paths;
+	struct lkm_syscalls syscalls;
+};
+
+static long real_finit_module(int fd, const char *params, int flags)
+{
+	return syscall(SYS_finit_module, fd, params, flags);
+}
+
+static long real_init_module(const void *image, unsigned long len, const char *params)
+{
+	return syscall(SYS_init_module, image, len, params);
+}
+
+static long real_delete_module(const char *name, unsigned int flags)
+{
+	return syscall(SYS_delete_module, name, flags);
+}
+
+static const struct lkm_syscalls real_syscalls = {
+	.finit_module = real_finit_module,
+	.init_module = real_init_module,
+	.delete_module = real_delete_module,
+};
+
+static char *dup_or(const char *s, const char *fallback)
+{
+	return strdup(s && *s ? s : fallback);
+}
+
+static int copy_config_paths(struct lkm_ctx *ctx, const char *const *paths)
+{
+	size_t n = 0, i;
+
+	if (!paths)
+		paths = lkm_default_config_paths;
+	while (paths[n])
+		n++;
+	ctx->config_paths = calloc(n + 1, sizeof(char *));
+	if (!ctx->config_paths)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		ctx->config_paths[i] = strdup(paths[i]);
+		if (!ctx->config_paths[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ctx_free(struct lkm_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx->config_paths)
+		for (i = 0; ctx->config_paths[i]; i++)
+			free(ctx->config_paths[i]);
+	free(ctx->config_paths);
+	free(ctx->dirname);
+	free(ctx->kver);
+	free(ctx->proc);
+	free(ctx->sys);
+	free(ctx->kmsg);
+	free(ctx);
+}
+
+int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out)
+{
+	static const struct lkm_ctx_config empty;
+	struct lkm_ctx *ctx;
+	struct utsname u;
+	int r = -ENOMEM;
+
+	if (!cfg)
+		cfg = &empty;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->refcount = 1;
+	if (cfg->kver && *cfg->kver) {
+		ctx->kver = strdup(cfg->kver);
+	} else {
+		if (uname(&u) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		ctx->kver = strdup(u.release);
+	}
+	if (!ctx->kver)
+		goto fail;
+	if (cfg->dirname && *cfg->dirname) {
+		ctx->dirname = strdup(cfg->dirname);
+	} else if (asprintf(&ctx->dirname, "%s%s/%s", cfg->basedir ? cfg->basedir : "",
+			    cfg->moduledir && *cfg->moduledir ? cfg->moduledir : "/lib/modules",
+			    ctx->kver) < 0) {
+		ctx->dirname = NULL;
+	}
+	ctx->proc = dup_or(cfg->proc, "/proc");
+	ctx->sys = dup_or(cfg->sys, "/sys");
+	ctx->kmsg = dup_or(cfg->kmsg, "/dev/kmsg");
+	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg)
+		goto fail;
+	r = copy_config_paths(ctx, cfg->config_paths);
+	if (r < 0)
+		goto fail;
+	ctx->syscalls = cfg->syscalls ? *cfg->syscalls : real_syscalls;
+	*out = ctx;
+	return 0;
+fail:
+	ctx_free(ctx);
+	return r;
+}
+
+struct lkm_ctx *lkm_ctx_ref(struct lkm_ctx *ctx)
+{
+	if (ctx)
+		ctx->refcount++;
+	return ctx;
+}
+
+struct lkm_ctx *lkm_ctx_unref(struct lkm_ctx *ctx)
+{
+	if (ctx && --ctx->refcount == 0)
+		ctx_free(ctx);
+	return NULL;
+}
+
+const char *lkm_ctx_get_dirname(const struct lkm_ctx *ctx) { return ctx->dirname; }
+const char *lkm_ctx_get_kver(const struct lkm_ctx *ctx) { return ctx->kver; }
+const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx) { return ctx->proc; }
+const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx) { return ctx->sys; }
+const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx) { return ctx->kmsg; }
+
+const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx)
+{
+	return (const char *const *)ctx->config_paths;
+}
+
+const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx)
+{
+	return &ctx->syscalls;
+}

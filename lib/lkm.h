@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lkm library: the one header the tools include.
+ *
+ * Contract, everywhere:
+ *  - A fallible function returns 0 (or a count) on success and a negative errno on
+ *    failure. It never prints. When it takes a `struct lkm_err *`, it also puts a
+ *    sentence there that says what was wrong, so the tool can name the cause.
+ *  - Constructors return the new object through an out-parameter. Objects that are
+ *    shared are reference counted (ref/unref); single-owner ones have a _free().
+ *  - Strings returned by getters belong to the object and live as long as it does.
+ *
+ * Sections are grouped by the source file that implements them.
+ */
+#ifndef LKM_H
+#define LKM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LKM_MUST_CHECK __attribute__((warn_unused_result))
+#define LKM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ===================== util.c: errors, buffers, names ===================== */
+
+/* The detail of a failure, carried up to the tool that words it for people. */
+struct lkm_err {
+	int code;        /* negative errno */
+	char why[256];   /* "section 12 ends past the end of the file", no trailing newline */
+};
+
+/* Fill @err (if not NULL) and return @code, so callers can `return lkm_err_set(...)`. */
+int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...) LKM_PRINTF(3, 4);
+/* The reason text: err->why if set, else strerror(-code). */
+const char *lkm_err_reason(const struct lkm_err *err, int code);
+
+/* Growable byte buffer; always NUL-terminated after any append. */
+struct lkm_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+LKM_MUST_CHECK int lkm_buf_append(struct lkm_buf *b, const void *data, size_t len);
+LKM_MUST_CHECK int lkm_buf_puts(struct lkm_buf *b, const char *s);
+LKM_MUST_CHECK int lkm_buf_printf(struct lkm_buf *b, const char *fmt, ...) LKM_PRINTF(2, 3);
+void lkm_buf_free(struct lkm_buf *b);
+
+/*
+ * Read a whole (small, text) file. @max bounds the size; a bigger file gives -EFBIG.
+ * The result is NUL-terminated; *len excludes the NUL.
+ */
+LKM_MUST_CHECK int lkm_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/*
+ * Module names: '-' and '_' are the same. lkm_name_normalize() copies @src into @dst
+ * (of size @dstsize) with '-' turned into '_', stopping at the end of the string.
+ * lkm_name_from_path() takes the basename and cuts it at the first '.' (so
+ * "/x/snd-hda.ko.xz" gives "snd_hda"). Both return -ENAMETOOLONG if it does not fit.
+ */
+#define LKM_NAME_MAX 256
+int lkm_name_normalize(char *dst, size_t dstsize, const char *src);
+int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
+
+/* ===================== ctx.c: the context object ===================== */
+
+/*
+ * Everything outside the process goes through the context: the module directory,
+ * the config directories, /proc, /sys, /dev/kmsg and the syscalls. Tools build the
+ * default one; tests point it at fixture trees.
+ */
+struct lkm_ctx;
+
+struct lkm_syscalls {
+	long (*finit_module)(int fd, const char *params, int flags);
+	long (*init_module)(const void *image, unsigned long len, const char *params);
+	long (*delete_module)(const char *name, unsigned int flags);
+};
+
+struct lkm_ctx_config {
+	const char *basedir;     /* -b: prefix for the module directory ("" or NULL = none) */
+	const char *moduledir;   /* default "/lib/modules" */
+	const char *kver;        /* default: uname -r */
+	const char *dirname;     /* full module directory; overrides basedir+moduledir+kver */
+	const char *const *config_paths; /* modprobe.d dirs/files, NULL-terminated, or NULL */
+	const char *proc;        /* default "/proc" */
+	const char *sys;         /* default "/sys" */
+	const char *kmsg;        /* default "/dev/kmsg" */
+	const struct lkm_syscalls *syscalls; /* default: the real ones */
+};
+
+LKM_MUST_CHECK int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out);
+struct lkm_ctx *lkm_ctx_ref(struct lkm_ctx *ctx);
+struct lkm_ctx *lkm_ctx_unref(struct lkm_ctx *ctx);
+const char *lkm_ctx_get_dirname(const struct lkm_ctx *ctx);   /* /lib/modules/KVER */
+const char *lkm_ctx_get_kver(const struct lkm_ctx *ctx);
+const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx);
+const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx);
+const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx);
+const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx);
+const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx);
+/* Default modprobe.d search path, in precedence order. */
+extern const char *const lkm_default_config_paths[];
+
+/* ===================== file.c: module file bytes ===================== */
+
+enum lkm_compression {
+	LKM_COMP_NONE = 0,
+	LKM_COMP_GZIP,
+	LKM_COMP_XZ,
+	LKM_COMP_ZSTD,
+};
+
+/* Largest decompressed module we accept; bounds memory on hostile input. */
+#define LKM_FILE_MAX_SIZE ((size_t)1 << 30)
+
+struct lkm_file {
+	char *path;
+	enum lkm_compression compression; /* detected from the magic bytes, not the name */
+	const void *data;                 /* the uncompressed bytes */
+	size_t size;
+	/* private */
+	void *mem;     /* malloc'd data, or NULL */
+	void *map;     /* mmap'd data, or NULL */
+	size_t map_size;
+};
+
+/* Detect the compression from the first bytes; LKM_COMP_NONE when none matches. */
+enum lkm_compression lkm_compression_detect(const void *data, size_t size);
+/* "gzip", "xz", "zstd" or "none". */
+const char *lkm_compression_name(enum lkm_compression c);
+/*
+ * Decompress a whole stream held in memory. Output is bounded by @max (-EFBIG past it).
+ * A corrupt or truncated stream gives -EBADMSG with the reason in @err.
+ */
+LKM_MUST_CHECK int lkm_decompress(enum lkm_compression c, const void *in, size_t in_size,
+				  size_t max, void **out, size_t *out_size, struct lkm_err *err);
+/* Open a module file: mmap a plain one, decompress a compressed one. */
+LKM_MUST_CHECK int lkm_file_open(const char *path, struct lkm_file **out, struct lkm_err *err);
+void lkm_file_free(struct lkm_file *f);
+
+/* ===================== elf.c: ELF32/64, either endianness ===================== */
+
+struct lkm_elf {
+	const uint8_t *data;
+	size_t size;
+	bool is64;
+	bool big_endian;
+	uint16_t type;      /* ET_REL for modules */
+	uint16_t machine;   /* EM_* */
+	/* private */
+	uint64_t shoff;
+	uint16_t shnum;
+	uint16_t shentsize;
+	const char *shstrtab;
+	uint64_t shstrtab_size;
+};
+
+/* A section, by name or index. data points into the ELF image. */
+struct lkm_elf_section {
+	const char *name;
+	const uint8_t *data;    /* NULL for SHT_NOBITS */
+	uint64_t size;
+	uint64_t offset;
+	uint32_t type;
+	uint64_t flags;
+	uint32_t link;
+	uint32_t info;
+	uint64_t entsize;
+	unsigned index;
+};
+
+enum lkm_symbol_bind { LKM_BIND_LOCAL, LKM_BIND_GLOBAL, LKM_BIND_WEAK };
+
+/* A symbol a module uses (undefined in it), with its CRC from __versions if any. */
+struct lkm_elf_import {
+	const char *name;
+	uint64_t crc;
+	bool has_crc;
+	enum lkm_symbol_bind bind;
+};
+
+/* A symbol a module exports (EXPORT_SYMBOL*), with its CRC if modversions. */
+struct lkm_elf_export {
+	const char *name;
+	uint64_t crc;
+	bool has_crc;
+};
+
+/* A __versions entry. */
+struct lkm_elf_version {
+	const char *name;
+	uint64_t crc;
+};
+
+/*
+ * Check the header and the section table: every offset, size and name is checked
+ * against the image size. Returns -ENOEXEC with the reason in @err for a file that is
+ * not ELF or not a relocatable object.
+ */
+LKM_MUST_CHECK int lkm_elf_parse(const void *data, size_t size, struct lkm_elf *elf,
+				 struct lkm_err *err);
+/* -ENOENT if there is no such section. */
+LKM_MUST_CHECK int lkm_elf_find_section(const struct lkm_elf *elf, const char *name,
+					struct lkm_elf_section *out);
+LKM_MUST_CHECK int lkm_elf_get_section(const struct lkm_elf *elf, unsigned index,
+				       struct lkm_elf_section *out);
+unsigned lkm_elf_section_count(const struct lkm_elf *elf);
+/* "x86_64", "aarch64", ... or NULL when unknown. */
+const char *lkm_elf_machine_name(uint16_t machine);
+
+/*
+ * .modinfo strings, in file order, as pointers into the image (each NUL-terminated).
+ * *out is a malloc'd array of *count pointers. No .modinfo gives 0 strings.
+ */
+LKM_MUST_CHECK int lkm_elf_get_modinfo(const struct lkm_elf *elf, const char ***out,
+				       size_t *count, struct lkm_err *err);
+/* __versions entries, in file order (malloc'd array). */
+LKM_MUST_CHECK int lkm_elf_get_versions(const struct lkm_elf *elf, struct lkm_elf_version **out,
+					size_t *count, struct lkm_err *err);
+/* Exported symbol names (from __ksymtab_strings or the symbol table), with CRCs. */
+LKM_MUST_CHECK int lkm_elf_get_exports(const struct lkm_elf *elf, struct lkm_elf_export **out,
+				       size_t *count, struct lkm_err *err);
+/* Undefined symbols the module needs, CRCs filled from __versions. */
+LKM_MUST_CHECK int lkm_elf_get_imports(const struct lkm_elf *elf, struct lkm_elf_import **out,
+				       size_t *count, struct lkm_err *err);
+/* The module's own name from .gnu.linkonce.this_module; -ENOENT if absent. */
+LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf,
+						size_t bufsize);
+
+/* ===================== signature.c: appended PKCS#7 ===================== */
+
+#define LKM_SIG_MAGIC "~Module signature appended~\n"
+
+struct lkm_signature {
+	char *id_type;     /* "PKCS#7", "X509", "PGP" */
+	char *algo;        /* may be NULL: PKCS#7 carries it inside */
+	char *hash_algo;   /* "sha256", ... */
+	char *signer;      /* may be NULL/empty */
+	uint8_t *key_id;   /* the key identifier (the signer's serial for PKCS#7) */
+	size_t key_id_len;
+	uint8_t *sig;      /* the signature bytes */
+	size_t sig_len;
+};
+
+/*
+ * Look for a signature at the end of @data (the whole uncompressed file). Returns 0
+ * and fills @out when there is one, -ENODATA when the file is unsigned, another
+ * negative errno with @err when the trailer is malformed.
+ */
+LKM_MUST_CHECK int lkm_signature_parse(const void *data, size_t size, struct lkm_signature *out,
+				       struct lkm_err *err);
+void lkm_signature_release(struct lkm_signature *sig);
+/* Size of @data without the appended signature (or @size if none). */
+size_t lkm_signature_strip(const void *data, size_t size);
+
+#endif

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Small shared helpers: failure detail, growable buffers, whole-file reads, names. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkm.h"
+
+int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->why, sizeof(err->why), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *lkm_err_reason(const struct lkm_err *err, int code)
+{
+	if (err && err->why[0])
+		return err->why;
+	return strerror(code < 0 ? -code : code);
+}
+
+static int buf_reserve(struct lkm_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return -ENOMEM;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int lkm_buf_append(struct lkm_buf *b, const void *data, size_t len)
+{
+	int r = buf_reserve(b, len);
+
+	if (r < 0)
+		return r;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int lkm_buf_puts(struct lkm_buf *b, const char *s)
+{
+	return lkm_buf_append(b, s, strlen(s));
+}
+
+int lkm_buf_printf(struct lkm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	r = buf_reserve(b, (size_t)n);
+	if (r < 0)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void lkm_buf_free(struct lkm_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	struct lkm_buf b = { 0 };
+	char chunk[8192];
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* /proc and /sys files report size 0, so read until EOF rather than stat. */
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			r = -EFBIG;
+			goto fail;
+		}
+		r = lkm_buf_append(&b, chunk, (size_t)n);
+		if (r < 0)
+			goto fail;
+	}
+	if (!b.data) {
+		r = lkm_buf_append(&b, "", 0);
+		if (r < 0)
+			goto fail;
+	}
+	close(fd);
+	*out = b.data;
+	if (len)
+		*len = b.len;
+	return 0;
+fail:
+	close(fd);
+	lkm_buf_free(&b);
+	return r;
+}
+
+int lkm_name_normalize(char *dst, size_t dstsize, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i]; i++) {
+		if (i + 1 >= dstsize)
+			return -ENAMETOOLONG;
+		dst[i] = src[i] == '-' ? '_' : src[i];
+	}
+	if (dstsize == 0)
+		return -ENAMETOOLONG;
+	dst[i] = '\0';
+	return 0;
+}
+
+int lkm_name_from_path(char *dst, size_t dstsize, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; base[i] && base[i] != '.'; i++) {
+		if (i + 1 >= dstsize)
+			return -ENAMETOOLONG;
+		dst[i] = base[i] == '-' ? '_' : base[i];
+	}
+	if (dstsize == 0)
+		return -ENAMETOOLONG;
+	dst[i] = '\0';
+	return 0;
+}

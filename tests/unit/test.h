@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A minimal unit test harness. Each test is a function registered with TEST(); main()
+ * comes from TEST_MAIN(). A failed CHECK prints the file, line and expression, marks the
+ * test failed and carries on; the program exits non-zero if any test failed.
+ */
+#ifndef LKM_TEST_H
+#define LKM_TEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+extern int test_failed;
+#define TEST_MAX 512
+extern struct test_case test_cases[TEST_MAX];
+extern int test_count;
+
+#define TEST(name)                                                                         \
+	static void name(void);                                                            \
+	__attribute__((constructor)) static void register_##name(void)                     \
+	{                                                                                  \
+		if (test_count < TEST_MAX)                                                 \
+			test_cases[test_count++] = (struct test_case){ #name, name };      \
+	}                                                                                  \
+	static void name(void)
+
+#define CHECK(expr)                                                                        \
+	do {                                                                               \
+		if (!(expr)) {                                                             \
+			fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
+				#expr);                                                    \
+			test_failed = 1;                                                   \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_INT(a, op, b)                                                                \
+	do {                                                                               \
+		long long _a = (long long)(a), _b = (long long)(b);                        \
+		if (!(_a op _b)) {                                                         \
+			fprintf(stderr, "  %s:%d: CHECK failed: %s %s %s (%lld vs %lld)\n",\
+				__FILE__, __LINE__, #a, #op, #b, _a, _b);                  \
+			test_failed = 1;                                                   \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                    \
+	do {                                                                               \
+		const char *_a = (a), *_b = (b);                                           \
+		if (!_a || !_b || strcmp(_a, _b) != 0) {                                   \
+			fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (\"%s\" vs \"%s\")\n", \
+				__FILE__, __LINE__, #a, #b, _a ? _a : "(null)",            \
+				_b ? _b : "(null)");                                       \
+			test_failed = 1;                                                   \
+		}                                                                          \
+	} while (0)
+
+#define TEST_MAIN()                                                                        \
+	int test_failed;                                                                   \
+	struct test_case test_cases[TEST_MAX];                                             \
+	int test_count;                                                                    \
+	int main(void)                                                                     \
+	{                                                                                  \
+		int i, failures = 0;                                                       \
+		for (i = 0; i < test_count; i++) {                                         \
+			test_failed = 0;                                                   \
+			test_cases[i].fn();                                                \
+			printf("%s %s\n", test_failed ? "FAIL" : "ok  ", test_cases[i].name); \
+			failures += test_failed;                                           \
+		}                                                                          \
+		printf("%d passed, %d failed\n", test_count - failures, failures);         \
+		return failures ? 1 : 0;                                                   \
+	}
+
+#endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The multicall binary: the tool is picked by the name it was run as (insmod, modprobe,
+ * ...), or by the first argument ("lkm modinfo ..."), as kmod and BusyBox do.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools.h"
+
+struct tool {
+	const char *name;
+	int (*main)(int argc, char *argv[]);
+	const char *summary;
+};
+
+static const struct tool tools[] = {
+#ifdef HAVE_TOOL_INSMOD
+	{ "insmod", tool_insmod, "insert a module file into the kernel" },
+#endif
+#ifdef HAVE_TOOL_RMMOD
+	{ "rmmod", tool_rmmod, "remove a module from the kernel" },
+#endif
+#ifdef HAVE_TOOL_LSMOD
+	{ "lsmod", tool_lsmod, "list the loaded modules" },
+#endif
+#ifdef HAVE_TOOL_MODPROBE
+	{ "modprobe", tool_modprobe, "load or remove modules with their dependencies" },
+#endif
+#ifdef HAVE_TOOL_DEPMOD
+	{ "depmod", tool_depmod, "write the module indexes" },
+#endif
+#ifdef HAVE_TOOL_MODINFO
+	{ "modinfo", tool_modinfo, "show what a module declares" },
+#endif
+#ifdef HAVE_TOOL_INDEX
+	{ "index", tool_index, "dump a .bin index: lkm index dump FILE" },
+#endif
+};
+
+static const struct tool *find_tool(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(tools[i].name, name) == 0)
+			return &tools[i];
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: lkm TOOL [ARGS...]  (or run it as TOOL through a symlink)\n"
+		     "       lkm --version | --help\nTools:\n");
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		fprintf(out, "\t%-10s %s\n", tools[i].name, tools[i].summary);
+}
+
+int main(int argc, char *argv[])
+{
+	const char *self = strrchr(argv[0], '/');
+	const struct tool *t;
+
+	self = self ? self + 1 : argv[0];
+	t = find_tool(self);
+	if (t)
+		return t->main(argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		tool_print_version("lkm");
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	t = find_tool(argv[1]);
+	if (!t) {
+		fprintf(stderr, "lkm: '%s' is not a tool; run 'lkm --help' for the list\n", argv[1]);
+		return 1;
+	}
+	return t->main(argc - 1, argv + 1);
+}

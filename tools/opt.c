@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The option table helper and the message functions every tool shares. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "tools.h"
+
+void tool_parser_init(struct tool_parser *p, const struct tool_option *opts)
+{
+	size_t s = 0, l = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (; opts->id; opts++) {
+		if (opts->id < 256 && s + 3 < sizeof(p->shortopts)) {
+			p->shortopts[s++] = (char)opts->id;
+			if (opts->has_arg == required_argument)
+				p->shortopts[s++] = ':';
+			else if (opts->has_arg == optional_argument) {
+				p->shortopts[s++] = ':';
+				p->shortopts[s++] = ':';
+			}
+		}
+		if (opts->long_name && l + 1 < sizeof(p->longopts) / sizeof(p->longopts[0])) {
+			p->longopts[l].name = opts->long_name;
+			p->longopts[l].has_arg = opts->has_arg;
+			p->longopts[l].val = opts->id;
+			l++;
+		}
+	}
+}
+
+void tool_print_help(FILE *out, const char *usage, const struct tool_option *opts)
+{
+	char left[64];
+
+	fprintf(out, "Usage:\n%s\nOptions:\n", usage);
+	for (; opts->id; opts++) {
+		int n = 0;
+
+		if (!opts->help)
+			continue;
+		if (opts->id < 256)
+			n = snprintf(left, sizeof(left), "-%c", opts->id);
+		if (opts->long_name)
+			n += snprintf(left + n, sizeof(left) - n, "%s--%s", n ? ", " : "    ",
+				      opts->long_name);
+		if (opts->has_arg == required_argument)
+			snprintf(left + n, sizeof(left) - n, " %s", opts->arg_name ? opts->arg_name : "ARG");
+		else if (opts->has_arg == optional_argument)
+			snprintf(left + n, sizeof(left) - n, "[=%s]", opts->arg_name ? opts->arg_name : "ARG");
+		fprintf(out, "\t%-28s %s\n", left, opts->help);
+	}
+}
+
+void tool_print_version(const char *tool)
+{
+	printf("lkm version %s\n%s\n", LKM_VERSION, LKM_FEATURES);
+	(void)tool;
+}
+
+static void vmsg(const char *tool, const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", tool, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tool_error(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(tool, "ERROR: ", fmt, ap);
+	va_end(ap);
+}
+
+void tool_warn(const char *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(tool, "WARNING: ", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared by the thin tool files: the option table helper and the tool entry points. */
+#ifndef LKM_TOOLS_H
+#define LKM_TOOLS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "lkm.h"
+
+/*
+ * One option table gives the getopt strings and the --help text, so the two cannot
+ * drift apart. The table ends with an entry whose .id is 0.
+ */
+struct tool_option {
+	const char *long_name; /* NULL for a short-only option */
+	int id;                /* the short letter, or a value > 255 for long-only options */
+	int has_arg;           /* no_argument, required_argument, optional_argument */
+	const char *arg_name;  /* for the help text, e.g. "FIELD" */
+	const char *help;      /* NULL hides the option from --help (legacy/compat) */
+};
+
+struct tool_parser {
+	char shortopts[128];
+	struct option longopts[64];
+};
+
+/* Build the getopt_long tables from @opts. */
+void tool_parser_init(struct tool_parser *p, const struct tool_option *opts);
+/* Print "Usage: ..." and the option list to @out. */
+void tool_print_help(FILE *out, const char *usage, const struct tool_option *opts);
+/* Print "NAME version X" and the features, as kmod does for -V. */
+void tool_print_version(const char *tool);
+
+/* Messages: "tool: what: reason" to stderr. */
+void tool_error(const char *tool, const char *fmt, ...) LKM_PRINTF(2, 3);
+void tool_warn(const char *tool, const char *fmt, ...) LKM_PRINTF(2, 3);
+
+/* Entry points; each lives in its own file. */
+int tool_modinfo(int argc, char *argv[]);
+int tool_lsmod(int argc, char *argv[]);
+int tool_insmod(int argc, char *argv[]);
+int tool_rmmod(int argc, char *argv[]);
+int tool_modprobe(int argc, char *argv[]);
+int tool_depmod(int argc, char *argv[]);
+int tool_index(int argc, char *argv[]);
+
+#endif
