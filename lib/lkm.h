@@ -256,4 +256,28 @@ void lkm_signature_release(struct lkm_signature *sig);
 /* Size of @data without the appended signature (or @size if none). */
 size_t lkm_signature_strip(const void *data, size_t size);
 
+/* ===================== index.c: .bin trie indexes (kmod format), read and write ===================== */
+/* (end of index.c section) */
+
+/* ===================== module.c: a module: file + ELF + modinfo + signature, by path ===================== */
+/* (end of module.c section) */
+
+/* ===================== resolve.c: name or alias to modules, through the indexes ===================== */
+/* (end of resolve.c section) */
+
+/* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
+/* (end of config.c section) */
+
+/* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
+/* (end of kernel.c section) */
+
+/* ===================== depmod.c: the depmod engine ===================== */
+/* (end of depmod.c section) */
+
+/* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */
+/* (end of load.c section) */
+
+/* ===================== diagnose.c: explaining load and unload failures ===================== */
+/* (end of diagnose.c section) */
+
 #endif
