@@ -269,6 +269,119 @@ size_t lkm_signature_strip(const void *data, size_t size);
 /* (end of config.c section) */
 
 /* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
+
+/* The state column of /proc/modules. */
+enum lkm_loaded_state {
+	LKM_LOADED_LIVE = 0,
+	LKM_LOADED_LOADING,   /* "Loading": its init function is running */
+	LKM_LOADED_UNLOADING, /* "Unloading": delete_module is tearing it down */
+};
+
+/* One line of <proc>/modules. Strings point into the list's own storage. */
+struct lkm_loaded {
+	const char *name;
+	unsigned long size;
+	int refcount;          /* may be -1 while unloading */
+	bool has_refcount;     /* false on kernels without CONFIG_MODULE_UNLOAD ("-") */
+	const char **used_by;  /* the 4th column, without "[permanent]" / "[unsafe]" */
+	size_t n_used_by;
+	bool permanent;        /* has init but no exit: can never be removed */
+	bool unsafe;           /* was force-removed while in use */
+	enum lkm_loaded_state state;
+	uint64_t address;      /* 0 when the kernel hides it from this user */
+	const char *taints;    /* "OE" from "(OE)", or NULL */
+};
+
+/*
+ * All loaded modules, in /proc/modules order. Lines that do not parse are skipped;
+ * @skipped counts them and @first_bad_line gives the first one's number (1-based),
+ * so a caller can warn.
+ */
+struct lkm_loaded_list {
+	struct lkm_loaded *mods;
+	size_t count;
+	size_t skipped;
+	size_t first_bad_line;
+	/* private */
+	char *text;
+	const char **slots;
+};
+
+LKM_MUST_CHECK int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out,
+					 struct lkm_err *err);
+void lkm_loaded_list_release(struct lkm_loaded_list *list);
+/* The entry for @name ('-' and '_' alike), or NULL. */
+const struct lkm_loaded *lkm_loaded_list_find(const struct lkm_loaded_list *list,
+					      const char *name);
+/* "Live", "Loading", "Unloading". */
+const char *lkm_loaded_state_name(enum lkm_loaded_state state);
+
+/* <sys>/module/<name>/initstate, with built-in modules told apart. */
+enum lkm_initstate {
+	LKM_INITSTATE_BUILTIN = 1, /* the directory exists without initstate */
+	LKM_INITSTATE_LIVE,
+	LKM_INITSTATE_COMING,
+	LKM_INITSTATE_GOING,
+};
+
+/*
+ * Return: a positive enum lkm_initstate; -ENOENT when the kernel knows no such
+ * module; -EINVAL for an unknown initstate word; another -errno on read errors.
+ */
+LKM_MUST_CHECK int lkm_kernel_get_initstate(struct lkm_ctx *ctx, const char *name);
+/* "builtin", "live", "coming", "going" (NULL for anything else). */
+const char *lkm_initstate_name(int state);
+/* <sys>/module/<name>/refcnt. -ENOENT if absent (gone, built in, or no unload support). */
+LKM_MUST_CHECK int lkm_kernel_get_refcnt(struct lkm_ctx *ctx, const char *name, int *out);
+/* <sys>/module/<name>/coresize. -ENOENT if absent. */
+LKM_MUST_CHECK int lkm_kernel_get_coresize(struct lkm_ctx *ctx, const char *name,
+					   unsigned long *out);
+/*
+ * The entries of <sys>/module/<name>/holders/, in readdir order (what kmod prints),
+ * as a NULL-terminated malloc'd array; *count excludes the NULL. -ENOENT if the
+ * directory is absent. Free with lkm_kernel_holders_free().
+ */
+LKM_MUST_CHECK int lkm_kernel_get_holders(struct lkm_ctx *ctx, const char *name,
+					  char ***out, size_t *count);
+void lkm_kernel_holders_free(char **holders);
+/*
+ * The compression the kernel can undo itself (<sys>/module/compression), or
+ * LKM_COMP_NONE when it cannot (no file, or a word we do not know).
+ */
+enum lkm_compression lkm_kernel_get_compression(struct lkm_ctx *ctx);
+
+/* Load flags; the first two are the kernel's MODULE_INIT_IGNORE_* values. */
+#define LKM_LOAD_IGNORE_MODVERSIONS 0x1u /* --force-modversion */
+#define LKM_LOAD_IGNORE_VERMAGIC    0x2u /* --force-vermagic */
+#define LKM_LOAD_FORCE (LKM_LOAD_IGNORE_MODVERSIONS | LKM_LOAD_IGNORE_VERMAGIC)
+
+/*
+ * Insert the module file @path with @params (NULL = none).
+ *  - plain file: finit_module(fd, params, flags);
+ *  - compressed file the kernel can decompress: finit_module with
+ *    MODULE_INIT_COMPRESSED_FILE;
+ *  - otherwise, or when finit_module gives ENOSYS: read (and decompress) the file
+ *    and call init_module. init_module has no flags, so for a forced load a copy
+ *    of the image is stripped first, as kmod does: __versions loses SHF_ALLOC (the
+ *    kernel then finds no CRCs) and the vermagic= string of .modinfo is blanked.
+ * Return: 0, or the kernel's -errno (-EEXIST: already loaded; -ENOEXEC: bad format,
+ * ...). A failure before the kernel was asked (open, decompress, strip) also fills
+ * @err->why; a kernel refusal leaves @err->why empty, for the caller to explain.
+ */
+LKM_MUST_CHECK int lkm_kernel_load(struct lkm_ctx *ctx, const char *path, const char *params,
+				   unsigned flags, struct lkm_err *err);
+/* The same, for an image already in memory: always init_module. */
+LKM_MUST_CHECK int lkm_kernel_load_image(struct lkm_ctx *ctx, const void *image, size_t size,
+					 const char *params, unsigned flags, struct lkm_err *err);
+
+/* Unload flags. */
+#define LKM_UNLOAD_FORCE 0x1u /* O_TRUNC: remove even if in use (CONFIG_MODULE_FORCE_UNLOAD) */
+
+/*
+ * delete_module(name, O_NONBLOCK [| O_TRUNC]). Never waits for users to go away.
+ * Return: 0 or -errno (-EWOULDBLOCK/-EAGAIN: in use, -ENOENT: not loaded, -EBUSY).
+ */
+LKM_MUST_CHECK int lkm_kernel_unload(struct lkm_ctx *ctx, const char *name, unsigned flags);
 /* (end of kernel.c section) */
 
 /* ===================== depmod.c: the depmod engine ===================== */

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The running kernel's side of modules: what is loaded (<proc>/modules), the state
+ * of each module (<sys>/module/<name>/) and the three syscalls that load and unload.
+ * Every path and syscall comes from the context, so tests can point it at fixture
+ * trees and at fake syscalls.
+ *
+ * A /proc/modules line (kernel/module/procfs.c m_show):
+ *
+ *   name size refcnt used-by state address [(taints)]
+ *   fat 86016 2 vfat,msdos, Live 0xffffffffc0a1b000 (E)
+ *
+ * "used-by" is "-" when empty, else each user followed by a comma, then
+ * "[permanent]," (init without exit) or "[unsafe]," (forced out while in use).
+ * Without CONFIG_MODULE_UNLOAD, refcnt and used-by are both "-".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkm.h"
+
+#define PROC_MODULES_MAX ((size_t)64 << 20)
+#define SYS_ATTR_MAX 4096
+
+/* ---------------------------------------------------------------- /proc/modules */
+
+static const char *const state_names[] = {
+	[LKM_LOADED_LIVE] = "Live",
+	[LKM_LOADED_LOADING] = "Loading",
+	[LKM_LOADED_UNLOADING] = "Unloading",
+};
+
+const char *lkm_loaded_state_name(enum lkm_loaded_state state)
+{
+	if ((unsigned)state >= sizeof(state_names) / sizeof(state_names[0]))
+		return NULL;
+	return state_names[state];
+}
+
+static int parse_ulong(const char *s, int base, unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, base);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_refcount(const char *s, struct lkm_loaded *m)
+{
+	char *end;
+	long v;
+
+	if (strcmp(s, "-") == 0)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	m->refcount = (int)v;
+	m->has_refcount = true;
+	return 0;
+}
+
+/* Split "a,b,[permanent]," in place; the array is sized by the caller. */
+static int parse_used_by(char *s, struct lkm_loaded *m, const char **slots)
+{
+	char *save, *tok;
+
+	m->used_by = slots;
+	if (strcmp(s, "-") == 0)
+		return 0;
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "[permanent]") == 0)
+			m->permanent = true;
+		else if (strcmp(tok, "[unsafe]") == 0)
+			m->unsafe = true;
+		else if (tok[0] == '[' || strlen(tok) >= LKM_NAME_MAX)
+			return -EINVAL;
+		else
+			slots[m->n_used_by++] = tok;
+	}
+	return 0;
+}
+
+static int parse_state(const char *s, enum lkm_loaded_state *out)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_taints(char *s, struct lkm_loaded *m)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || s[0] != '(' || s[n - 1] != ')')
+		return -EINVAL;
+	s[n - 1] = '\0';
+	m->taints = s + 1;
+	return 0;
+}
+
+/*
+ * Parse one line, tokenizing it in place. @slots has room for every comma of the
+ * line, so the used-by list cannot overflow it.
+ */
+static int parse_line(char *line, struct lkm_loaded *m, const char **slots)
+{
+	char *f[8], *save;
+	unsigned long long v;
+	size_t n = 0;
+	char *tok;
+
+	memset(m, 0, sizeof(*m));
+	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (n == 7)
+			return -EINVAL;
+		f[n++] = tok;
+	}
+	if (n < 6)
+		return -EINVAL;
+	if (strlen(f[0]) >= LKM_NAME_MAX)
+		return -EINVAL;
+	m->name = f[0];
+	if (parse_ulong(f[1], 10, &v) < 0 || v > ULONG_MAX)
+		return -EINVAL;
+	m->size = (unsigned long)v;
+	if (parse_refcount(f[2], m) < 0 || parse_used_by(f[3], m, slots) < 0 ||
+	    parse_state(f[4], &m->state) < 0)
+		return -EINVAL;
+	if (strncmp(f[5], "0x", 2) != 0 || parse_ulong(f[5] + 2, 16, &v) < 0)
+		return -EINVAL;
+	m->address = v;
+	if (n == 7 && parse_taints(f[6], m) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/*
+ * Two passes over the text: count lines and commas to size the arrays once, then
+ * parse. The used-by lists of all modules share one array of pointers, and every
+ * used-by entry ends with a comma, so commas + lines bounds the entries.
+ */
+static int parse_modules(struct lkm_loaded_list *out, char *text)
+{
+	size_t lines = count_char(text, '\n') + 1;
+	size_t nslots = count_char(text, ',') + lines;
+	const char **slots;
+	char *line, *next;
+	size_t lineno = 0;
+
+	out->mods = calloc(lines, sizeof(*out->mods));
+	out->slots = calloc(nslots, sizeof(*out->slots));
+	if (!out->mods || !out->slots)
+		return -ENOMEM;
+	slots = out->slots;
+	for (line = text; line && *line; line = next) {
+		struct lkm_loaded *m = &out->mods[out->count];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		if (!*line)
+			continue;
+		if (parse_line(line, m, slots) < 0) {
+			if (!out->skipped++)
+				out->first_bad_line = lineno;
+			memset(m, 0, sizeof(*m));
+			continue;
+		}
+		slots += m->n_used_by;
+		out->count++;
+	}
+	return 0;
+}
+
+void lkm_loaded_list_release(struct lkm_loaded_list *list)
+{
+	if (!list)
+		return;
+	free(list->mods);
+	free(list->slots);
+	free(list->text);
+	memset(list, 0, sizeof(*list));
+}
+
+int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out, struct lkm_err *err)
+{
+	char path[PATH_MAX];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (snprintf(path, sizeof(path), "%s/modules", lkm_ctx_get_proc(ctx)) >= (int)sizeof(path))
+		return lkm_err_set(err, -ENAMETOOLONG, "%s/modules: path too long",
+				   lkm_ctx_get_proc(ctx));
+	r = lkm_read_file(path, PROC_MODULES_MAX, &out->text, NULL);
+	if (r < 0)
+		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
+	r = parse_modules(out, out->text);
+	if (r < 0) {
+		lkm_loaded_list_release(out);
+		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
+	}
+	return 0;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+const struct lkm_loaded *lkm_loaded_list_find(const struct lkm_loaded_list *list,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (same_name(list->mods[i].name, name))
+			return &list->mods[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- /sys/module */
+
+/* <sys>/module/<name>[/<attr>]; a name is one path component, never "." or "..". */
+static int sys_path(struct lkm_ctx *ctx, char *buf, size_t size, const char *name,
+		    const char *attr)
+{
+	int n;
+
+	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/module/%s%s%s", lkm_ctx_get_sys(ctx), name,
+		     attr ? "/" : "", attr ? attr : "");
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A sysfs attribute with its trailing newline cut. */
+static int read_attr(struct lkm_ctx *ctx, const char *name, const char *attr, char **out)
+{
+	char path[PATH_MAX];
+	size_t len;
+	int r;
+
+	r = sys_path(ctx, path, sizeof(path), name, attr);
+	if (r < 0)
+		return r;
+	r = lkm_read_file(path, SYS_ATTR_MAX, out, &len);
+	if (r < 0)
+		return r;
+	while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == ' '))
+		(*out)[--len] = '\0';
+	return 0;
+}
+
+static const char *const initstate_names[] = {
+	[LKM_INITSTATE_BUILTIN] = "builtin",
+	[LKM_INITSTATE_LIVE] = "live",
+	[LKM_INITSTATE_COMING] = "coming",
+	[LKM_INITSTATE_GOING] = "going",
+};
+
+const char *lkm_initstate_name(int state)
+{
+	if (state <= 0 || (size_t)state >= sizeof(initstate_names) / sizeof(initstate_names[0]))
+		return NULL;
+	return initstate_names[state];
+}
+
+/*
+ * Every loadable module gets an initstate attribute; a built-in module only gets a
+ * directory when it has parameters or a version, and never an initstate.
+ */
+int lkm_kernel_get_initstate(struct lkm_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX], *word;
+	struct stat st;
+	int r, i;
+
+	r = read_attr(ctx, name, "initstate", &word);
+	if (r == -ENOENT) {
+		r = sys_path(ctx, path, sizeof(path), name, NULL);
+		if (r < 0)
+			return r;
+		if (stat(path, &st) < 0)
+			return -errno;
+		return S_ISDIR(st.st_mode) ? LKM_INITSTATE_BUILTIN : -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	r = -EINVAL;
+	for (i = LKM_INITSTATE_LIVE; i <= LKM_INITSTATE_GOING; i++)
+		if (strcmp(word, initstate_names[i]) == 0)
+			r = i;
+	free(word);
+	return r;
+}
+
+static int read_long_attr(struct lkm_ctx *ctx, const char *name, const char *attr, long *out)
+{
+	char *s, *end;
+	int r;
+
+	r = read_attr(ctx, name, attr, &s);
+	if (r < 0)
+		return r;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	r = (errno || end == s || *end) ? -EINVAL : 0;
+	free(s);
+	return r;
+}
+
+int lkm_kernel_get_refcnt(struct lkm_ctx *ctx, const char *name, int *out)
+{
+	long v;
+	int r;
+
+	r = read_long_attr(ctx, name, "refcnt", &v);
+	if (r < 0)
+		return r;
+	if (v < INT_MIN || v > INT_MAX)
+		return -ERANGE;
+	*out = (int)v;
+	return 0;
+}
+
+int lkm_kernel_get_coresize(struct lkm_ctx *ctx, const char *name, unsigned long *out)
+{
+	long v;
+	int r;
+
+	r = read_long_attr(ctx, name, "coresize", &v);
+	if (r < 0)
+		return r;
+	if (v < 0)
+		return -ERANGE;
+	*out = (unsigned long)v;
+	return 0;
+}
+
+void lkm_kernel_holders_free(char **holders)
+{
+	size_t i;
+
+	if (!holders)
+		return;
+	for (i = 0; holders[i]; i++)
+		free(holders[i]);
+	free(holders);
+}
+
+static int push_name(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	char **nv;
+
+	if (*n + 1 >= *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		nv = realloc(*v, *cap * sizeof(char *));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[*n] = strdup(s);
+	if (!(*v)[*n])
+		return -ENOMEM;
+	(*v)[++*n] = NULL;
+	return 0;
+}
+
+int lkm_kernel_get_holders(struct lkm_ctx *ctx, const char *name, char ***out, size_t *count)
+{
+	char path[PATH_MAX], **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = sys_path(ctx, path, sizeof(path), name, "holders");
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	/* An empty list is an array holding only the NULL, never a NULL array. */
+	cap = 1;
+	v = calloc(cap, sizeof(char *));
+	if (!v) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = push_name(&v, &n, &cap, de->d_name);
+		if (r < 0)
+			goto fail;
+	}
+	if (errno) {
+		r = -errno;
+		goto fail;
+	}
+	closedir(d);
+	*out = v;
+	if (count)
+		*count = n;
+	return 0;
+fail:
+	closedir(d);
+	lkm_kernel_holders_free(v);
+	return r;
+}
+
+enum lkm_compression lkm_kernel_get_compression(struct lkm_ctx *ctx)
+{
+	static const enum lkm_compression known[] = { LKM_COMP_GZIP, LKM_COMP_XZ, LKM_COMP_ZSTD };
+	enum lkm_compression c = LKM_COMP_NONE;
+	char path[PATH_MAX], *word;
+	size_t i, len;
+
+	if (snprintf(path, sizeof(path), "%s/module/compression", lkm_ctx_get_sys(ctx)) >=
+	    (int)sizeof(path))
+		return LKM_COMP_NONE;
+	if (lkm_read_file(path, SYS_ATTR_MAX, &word, &len) < 0)
+		return LKM_COMP_NONE;
+	while (len > 0 && word[len - 1] == '\n')
+		word[--len] = '\0';
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(word, lkm_compression_name(known[i])) == 0)
+			c = known[i];
+	free(word);
+	return c;
+}
+
+/* ---------------------------------------------------------------- syscalls */
+
+/* The kernel's flags for finit_module (include/uapi/linux/module.h). */
+#define MODULE_INIT_IGNORE_MODVERSIONS 1
+#define MODULE_INIT_IGNORE_VERMAGIC 2
+#define MODULE_INIT_COMPRESSED_FILE 4
+
+#ifndef SHF_ALLOC
+#define SHF_ALLOC 0x2
+#endif
+
+/*
+ * The context's syscalls follow the libc convention (-1 and errno). A fake may also
+ * return -errno directly; both are accepted.
+ */
+static int syscall_result(long r, int saved_errno)
+{
+	if (r >= 0)
+		return 0;
+	if (r == -1)
+		return saved_errno > 0 ? -saved_errno : -EIO;
+	return r < -4095 ? -EIO : (int)r;
+}
+
+static int do_finit(struct lkm_ctx *ctx, int fd, const char *params, unsigned kflags)
+{
+	const struct lkm_syscalls *sc = lkm_ctx_get_syscalls(ctx);
+	long r;
+
+	if (!sc->finit_module)
+		return -ENOSYS;
+	errno = 0;
+	r = sc->finit_module(fd, params, (int)kflags);
+	return syscall_result(r, errno);
+}
+
+static int do_init(struct lkm_ctx *ctx, const void *image, size_t size, const char *params)
+{
+	const struct lkm_syscalls *sc = lkm_ctx_get_syscalls(ctx);
+	long r;
+
+	if (!sc->init_module)
+		return -ENOSYS;
+	errno = 0;
+	r = sc->init_module(image, size, params);
+	return syscall_result(r, errno);
+}
+
+/*
+ * The kernel only looks at sections with SHF_ALLOC when it searches __versions, so
+ * clearing that bit in the section header hides the CRCs. sh_flags sits at offset 8
+ * in both Elf32_Shdr and Elf64_Shdr; SHF_ALLOC lives in its least significant byte.
+ */
+static int strip_versions(uint8_t *copy, const struct lkm_elf *elf)
+{
+	struct lkm_elf_section sec;
+	size_t width = elf->is64 ? 8 : 4, off;
+
+	if (lkm_elf_find_section(elf, "__versions", &sec) < 0)
+		return 0;
+	off = elf->shoff + (size_t)sec.index * elf->shentsize + 8;
+	if (off + width > elf->size)
+		return -ENOEXEC;
+	copy[off + (elf->big_endian ? width - 1 : 0)] &= (uint8_t)~SHF_ALLOC;
+	return 0;
+}
+
+/* Blank "vermagic=..." in .modinfo: the kernel then skips the check (and taints). */
+static int strip_vermagic(uint8_t *copy, const struct lkm_elf *elf)
+{
+	static const char key[] = "vermagic=";
+	struct lkm_elf_section sec;
+	size_t i, len;
+
+	if (lkm_elf_find_section(elf, ".modinfo", &sec) < 0 || !sec.data)
+		return 0;
+	for (i = 0; i < sec.size; i += len + 1) {
+		const char *s = (const char *)sec.data + i;
+
+		len = strnlen(s, sec.size - i);
+		if (len >= sizeof(key) - 1 && memcmp(s, key, sizeof(key) - 1) == 0) {
+			memset(copy + (sec.data - elf->data) + i, 0, len);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A private copy of @image without the version checks the caller asked to skip:
+ * init_module has no flags for that, so the image itself has to change.
+ */
+static int strip_image(const void *image, size_t size, unsigned flags, uint8_t **out,
+		       struct lkm_err *err)
+{
+	struct lkm_elf elf;
+	uint8_t *copy;
+	int r;
+
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return lkm_err_set(err, -ENOMEM, "no memory for a %zu-byte copy of the module",
+				   size);
+	memcpy(copy, image, size);
+	r = lkm_elf_parse(copy, size, &elf, err);
+	if (r < 0)
+		goto fail;
+	if (flags & LKM_LOAD_IGNORE_MODVERSIONS) {
+		r = strip_versions(copy, &elf);
+		if (r < 0) {
+			lkm_err_set(err, r, "cannot strip __versions: bad section header");
+			goto fail;
+		}
+	}
+	if (flags & LKM_LOAD_IGNORE_VERMAGIC)
+		strip_vermagic(copy, &elf);
+	*out = copy;
+	return 0;
+fail:
+	free(copy);
+	return r;
+}
+
+int lkm_kernel_load_image(struct lkm_ctx *ctx, const void *image, size_t size,
+			  const char *params, unsigned flags, struct lkm_err *err)
+{
+	uint8_t *copy = NULL;
+	int r;
+
+	if (flags & LKM_LOAD_FORCE) {
+		r = strip_image(image, size, flags, &copy, err);
+		if (r < 0)
+			return r;
+		image = copy;
+	}
+	if (err)
+		err->why[0] = '\0';
+	r = do_init(ctx, image, size, params ? params : "");
+	free(copy);
+	if (r < 0 && err)
+		err->code = r;
+	return r;
+}
+
+static enum lkm_compression file_compression(int fd)
+{
+	uint8_t magic[16];
+	ssize_t n;
+
+	do
+		n = pread(fd, magic, sizeof(magic), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return LKM_COMP_NONE;
+	return lkm_compression_detect(magic, (size_t)n);
+}
+
+/*
+ * finit_module when the kernel can read the file itself, which it can do for a plain
+ * file and for a compressed one in the format it announces in <sys>/module/compression.
+ * -ENOSYS tells the caller to read the file and use init_module.
+ */
+static int try_finit(struct lkm_ctx *ctx, const char *path, const char *params,
+		     unsigned flags, struct lkm_err *err)
+{
+	unsigned kflags = 0;
+	enum lkm_compression c;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
+	}
+	c = file_compression(fd);
+	if (c != LKM_COMP_NONE && c != lkm_kernel_get_compression(ctx)) {
+		r = -ENOSYS;
+		goto out;
+	}
+	if (c != LKM_COMP_NONE)
+		kflags |= MODULE_INIT_COMPRESSED_FILE;
+	if (flags & LKM_LOAD_IGNORE_MODVERSIONS)
+		kflags |= MODULE_INIT_IGNORE_MODVERSIONS;
+	if (flags & LKM_LOAD_IGNORE_VERMAGIC)
+		kflags |= MODULE_INIT_IGNORE_VERMAGIC;
+	r = do_finit(ctx, fd, params, kflags);
+out:
+	close(fd);
+	return r;
+}
+
+int lkm_kernel_load(struct lkm_ctx *ctx, const char *path, const char *params, unsigned flags,
+		    struct lkm_err *err)
+{
+	struct lkm_file *f;
+	int r;
+
+	if (err)
+		err->why[0] = '\0';
+	if (!params)
+		params = "";
+	r = try_finit(ctx, path, params, flags, err);
+	if (r != -ENOSYS)
+		goto out;
+	r = lkm_file_open(path, &f, err);
+	if (r < 0)
+		return r;
+	r = lkm_kernel_load_image(ctx, f->data, f->size, params, flags, err);
+	lkm_file_free(f);
+out:
+	if (r < 0 && err)
+		err->code = r;
+	return r;
+}
+
+int lkm_kernel_unload(struct lkm_ctx *ctx, const char *name, unsigned flags)
+{
+	const struct lkm_syscalls *sc = lkm_ctx_get_syscalls(ctx);
+	unsigned kflags = O_NONBLOCK;
+	long r;
+
+	if (!sc->delete_module)
+		return -ENOSYS;
+	if (flags & LKM_UNLOAD_FORCE)
+		kflags |= O_TRUNC;
+	errno = 0;
+	r = sc->delete_module(name, kflags);
+	return syscall_result(r, errno);
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * insmod FILENAME [module options]: insert one module file, no dependencies, no
+ * config. The options are joined with spaces as kmod 34 does, and a value holding a
+ * space is put in double quotes ("opt=a b" -> opt="a b") so the kernel keeps it whole.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "tools.h"
+
+enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC };
+
+static const struct tool_option options[] = {
+	{ "force", 'f', no_argument, NULL,
+	  "DANGEROUS: ignore the module's version and vermagic checks" },
+	{ "force-modversion", OPT_FORCE_MODVERSION, no_argument, NULL,
+	  "ignore symbol version (CRC) mismatches only" },
+	{ "force-vermagic", OPT_FORCE_VERMAGIC, no_argument, NULL,
+	  "ignore the kernel version magic only" },
+	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
+	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
+	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
+	{ "version", 'V', no_argument, NULL, "show version" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+struct insmod_opts {
+	unsigned flags;
+	bool syslog;
+	int verbose;
+};
+
+static void say_error(const struct insmod_opts *o, const char *fmt, ...) LKM_PRINTF(2, 3);
+
+static void say_error(const struct insmod_opts *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->syslog)
+		syslog(LOG_ERR, "ERROR: %s", msg);
+	else
+		tool_error("insmod", "%s", msg);
+}
+
+/*
+ * What a kernel refusal of a module means, worded as kmod words it. One table, so the
+ * wording can move to lib/diagnose.c and be shared with modprobe.
+ */
+static const char *load_error_reason(int errnum)
+{
+	switch (errnum) {
+	case ENOEXEC:
+		return "Invalid module format";
+	case ENOENT:
+		return "Unknown symbol in module";
+	case ESRCH:
+		return "Module has wrong symbol version";
+	case EINVAL:
+		return "Invalid parameters";
+	default:
+		return strerror(errnum);
+	}
+}
+
+/* Join the module options; a value with a space and no quotes of its own gets "". */
+static int join_params(char **args, int n, struct lkm_buf *b)
+{
+	int i, r = lkm_buf_puts(b, "");
+
+	for (i = 0; i < n && r == 0; i++) {
+		const char *eq = strchr(args[i], '=');
+
+		if (i > 0)
+			r = lkm_buf_puts(b, " ");
+		if (r == 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
+			r = lkm_buf_printf(b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i], eq + 1);
+		else if (r == 0)
+			r = lkm_buf_puts(b, args[i]);
+	}
+	return r;
+}
+
+static int insert(const struct insmod_opts *o, const char *filename, const char *params)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_ctx *ctx;
+	struct stat st;
+	int r;
+
+	if (stat(filename, &st) < 0) {
+		r = -errno;
+		say_error(o, "could not load module %s: %s", filename, strerror(-r));
+		return r;
+	}
+	r = lkm_ctx_new(NULL, &ctx);
+	if (r < 0) {
+		say_error(o, "could not set up: %s", strerror(-r));
+		return r;
+	}
+	if (o->verbose)
+		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
+			params, o->flags);
+	r = lkm_kernel_load(ctx, filename, params, o->flags, &err);
+	if (r < 0)
+		say_error(o, "could not insert module %s: %s", filename,
+			  err.why[0] ? err.why : load_error_reason(-r));
+	lkm_ctx_unref(ctx);
+	return r;
+}
+
+static int parse_options(int argc, char *argv[], struct insmod_opts *o)
+{
+	struct tool_parser p;
+	int c;
+
+	tool_parser_init(&p, options);
+	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->flags |= LKM_LOAD_FORCE;
+			break;
+		case OPT_FORCE_MODVERSION:
+			o->flags |= LKM_LOAD_IGNORE_MODVERSIONS;
+			break;
+		case OPT_FORCE_VERMAGIC:
+			o->flags |= LKM_LOAD_IGNORE_VERMAGIC;
+			break;
+		case 's':
+			o->syslog = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'p':
+			break;
+		case 'h':
+			tool_print_help(stdout, "\tinsmod [options] filename [module options]", options);
+			return 1;
+		case 'V':
+			tool_print_version("insmod");
+			return 1;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int tool_insmod(int argc, char *argv[])
+{
+	struct insmod_opts o = { 0 };
+	struct lkm_buf params = { 0 };
+	const char *filename;
+	int r;
+
+	r = parse_options(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (o.syslog)
+		openlog("insmod", LOG_CONS, LOG_DAEMON);
+	r = -EINVAL;
+	if (optind >= argc) {
+		say_error(&o, "missing filename.");
+		goto out;
+	}
+	filename = argv[optind];
+	if (strcmp(filename, "-") == 0) {
+		say_error(&o, "this tool does not support loading from stdin!");
+		goto out;
+	}
+	r = join_params(argv + optind + 1, argc - optind - 1, &params);
+	if (r < 0) {
+		say_error(&o, "could not gather module options: %s", strerror(-r));
+		goto out;
+	}
+	r = insert(&o, filename, params.data);
+out:
+	lkm_buf_free(&params);
+	if (o.syslog)
+		closelog();
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
