@@ -2,6 +2,8 @@
 /* Bottom of the dependency chain a <- b <- c: exports one symbol. */
 #include <linux/module.h>
 
+int lkm_dep_a_get(void);
+
 int lkm_dep_a_get(void)
 {
 	return 1;

@@ -3,6 +3,7 @@
 #include <linux/module.h>
 
 int lkm_dep_a_get(void);
+int lkm_dep_b_get(void);
 
 int lkm_dep_b_get(void)
 {
