@@ -31,6 +31,15 @@ struct lkm_ctx {
 	char *kmsg;
 	char **config_paths;
 	struct lkm_syscalls syscalls;
+	struct lkm_index *indexes[LKM_INDEX_KIND_COUNT];
+};
+
+static const char *const index_filenames[LKM_INDEX_KIND_COUNT] = {
+	[LKM_INDEX_DEP] = "modules.dep.bin",
+	[LKM_INDEX_ALIAS] = "modules.alias.bin",
+	[LKM_INDEX_SYMBOLS] = "modules.symbols.bin",
+	[LKM_INDEX_BUILTIN] = "modules.builtin.bin",
+	[LKM_INDEX_BUILTIN_ALIAS] = "modules.builtin.alias.bin",
 };
 
 static long real_finit_module(int fd, const char *params, int flags)
@@ -82,6 +91,9 @@ static void ctx_free(struct lkm_ctx *ctx)
 {
 	size_t i;
 
+	for (i = 0; i < LKM_INDEX_KIND_COUNT; i++)
+		if (ctx->indexes[i])
+			lkm_index_close(ctx->indexes[i]);
 	if (ctx->config_paths)
 		for (i = 0; ctx->config_paths[i]; i++)
 			free(ctx->config_paths[i]);
@@ -169,4 +181,30 @@ const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx)
 const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx)
 {
 	return &ctx->syscalls;
+}
+
+const char *lkm_index_kind_filename(enum lkm_index_kind kind)
+{
+	return kind < LKM_INDEX_KIND_COUNT ? index_filenames[kind] : NULL;
+}
+
+/* Indexes stay open for the life of the context, as kmod_load_resources() keeps them. */
+int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_index **out,
+		      struct lkm_err *err)
+{
+	char *path;
+	int r;
+
+	if (kind >= LKM_INDEX_KIND_COUNT)
+		return -EINVAL;
+	if (!ctx->indexes[kind]) {
+		if (asprintf(&path, "%s/%s", ctx->dirname, index_filenames[kind]) < 0)
+			return -ENOMEM;
+		r = lkm_index_open(path, &ctx->indexes[kind], err);
+		free(path);
+		if (r < 0)
+			return r;
+	}
+	*out = ctx->indexes[kind];
+	return 0;
 }

@@ -152,7 +152,7 @@ struct lkm_elf {
 	uint16_t machine;   /* EM_* */
 	/* private */
 	uint64_t shoff;
-	uint16_t shnum;
+	uint32_t shnum;     /* can exceed 16 bits with extended numbering (SHN_XINDEX) */
 	uint16_t shentsize;
 	const char *shstrtab;
 	uint64_t shstrtab_size;
@@ -233,39 +233,422 @@ LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char 
 /* ===================== signature.c: appended PKCS#7 ===================== */
 
 #define LKM_SIG_MAGIC "~Module signature appended~\n"
+#define LKM_SIG_MAGIC_LEN 28
+#define LKM_SIG_TRAILER_LEN 12   /* struct module_signature */
 
+/* The key identifier type in the trailer (the kernel's enum pkey_id_type). */
+enum lkm_sig_id {
+	LKM_SIG_ID_PGP = 0,
+	LKM_SIG_ID_X509 = 1,
+	LKM_SIG_ID_PKCS7 = 2,        /* the only one current kernels accept */
+};
+
+/*
+ * What kmod's modinfo reports as sig_id, signer, sig_key, sig_hashalgo and signature.
+ * For PKCS#7 the details come from the first SignerInfo (needs libcrypto):
+ *   signer    the issuer name's first commonName (kmod: the last RDN if there is no CN)
+ *   key_id    the issuer serial number, big-endian magnitude without leading zeros
+ *   hash_algo kmod's name for the digest ("sha256", "rmd160", ...); an unknown digest
+ *             gives OpenSSL's name for it (kmod 30 reads out of bounds there; kmod 34
+ *             prints OpenSSL's name)
+ *   sig       the SignerInfo's encryptedDigest octets
+ * Without libcrypto only the trailer is read: details is false, hash_algo "unknown",
+ * signer "" and no key or signature bytes, as kmod built without OpenSSL reports.
+ */
 struct lkm_signature {
-	char *id_type;     /* "PKCS#7", "X509", "PGP" */
-	char *algo;        /* may be NULL: PKCS#7 carries it inside */
-	char *hash_algo;   /* "sha256", ... */
-	char *signer;      /* may be NULL/empty */
-	uint8_t *key_id;   /* the key identifier (the signer's serial for PKCS#7) */
+	enum lkm_sig_id id;
+	const char *id_type;  /* static: "PKCS#7", "X509", "PGP" */
+	const char *algo;     /* static: "RSA"/"DSA" for the legacy types; NULL for PKCS#7 */
+	char *hash_algo;      /* owned, never NULL after a successful parse */
+	char *signer;         /* owned, NUL-terminated, may be "" */
+	size_t signer_len;
+	uint8_t *key_id;      /* owned; NULL when key_id_len is 0 */
 	size_t key_id_len;
-	uint8_t *sig;      /* the signature bytes */
+	uint8_t *sig;         /* owned; NULL when sig_len is 0 */
 	size_t sig_len;
+	bool details;         /* false: PKCS#7 seen but not decoded (built without libcrypto) */
+	size_t module_size;   /* bytes before the signature: what the kernel hashes */
+	size_t blob_offset;   /* where the signature blob (PKCS#7 or legacy signature) starts */
+	size_t blob_len;      /* its length: the trailer's sig_len */
 };
 
 /*
  * Look for a signature at the end of @data (the whole uncompressed file). Returns 0
- * and fills @out when there is one, -ENODATA when the file is unsigned, another
- * negative errno with @err when the trailer is malformed.
+ * and fills @out when there is one; -ENODATA when the file is unsigned (no magic);
+ * -EBADMSG with the reason in @err when the trailer or the PKCS#7 message is
+ * malformed; -ENOMEM. On failure @out is left empty (safe to release).
+ * Note: kmod silently shows no signature fields for any malformed case, so a modinfo
+ * that matches kmod treats every error as "no signature" (and may warn).
  */
 LKM_MUST_CHECK int lkm_signature_parse(const void *data, size_t size, struct lkm_signature *out,
 				       struct lkm_err *err);
 void lkm_signature_release(struct lkm_signature *sig);
-/* Size of @data without the appended signature (or @size if none). */
+/*
+ * Size of @data without the appended signature: @size when the file is unsigned or the
+ * trailer does not hold together. Does not decode the PKCS#7 message.
+ */
 size_t lkm_signature_strip(const void *data, size_t size);
 
+/*
+ * Append @bytes to @out as kmod writes sig_key and signature values: uppercase hex
+ * pairs joined by ':', and when @per_line is not 0, ":\n\t\t" instead of ':' after
+ * every @per_line bytes (never after the last). kmod uses LKM_HEX_KMOD_PER_LINE for
+ * both keys; a 20-byte key therefore fits one line. Zero bytes append nothing.
+ *
+ * modinfo prints that value unchanged in every mode, so the continuation lines start
+ * with two tabs whatever the layout:
+ *   plain:  "signature:      AA:...:BB:\n\t\tCC:...:DD\n"  (key, ':', padded to 16)
+ *   -F signature:  "AA:...:BB:\n\t\tCC:...:DD\n"
+ *   -0:     "signature=AA:...:BB:\n\t\tCC:...:DD\0"
+ */
+#define LKM_HEX_KMOD_PER_LINE 20
+LKM_MUST_CHECK int lkm_hex_format(struct lkm_buf *out, const void *bytes, size_t len,
+				  unsigned per_line);
+/* (end of signature.c section) */
+
 /* ===================== index.c: .bin trie indexes (kmod format), read and write ===================== */
+
+/*
+ * The trie files depmod writes (modules.dep.bin, modules.alias.bin, ...) in kmod's
+ * format 2.1; lib/index.c describes the bytes. A key maps to one or more values, each
+ * with a priority; values of a key are kept in ascending priority.
+ */
+struct lkm_index;
+
+/* Longest key either side accepts (kmod's depmod builds alias keys in PATH_MAX). */
+#define LKM_INDEX_KEY_MAX 4095
+
+/* A result list: a copy, owned by the caller, freed with lkm_index_values_free(). */
+struct lkm_index_value {
+	struct lkm_index_value *next;
+	uint32_t priority;
+	size_t len;
+	char value[];
+};
+void lkm_index_values_free(struct lkm_index_value *values);
+
+/*
+ * Map and check a whole index: magic, major version, and every node reachable from
+ * the root (offsets, lengths and strings inside the file, each node reached once, keys
+ * no longer than LKM_INDEX_KEY_MAX). A malformed file gives -EBADMSG with the reason in
+ * @err; the searches below can then trust the file.
+ */
+LKM_MUST_CHECK int lkm_index_open(const char *path, struct lkm_index **out, struct lkm_err *err);
+/* The same on bytes held by the caller, which must outlive the index. */
+LKM_MUST_CHECK int lkm_index_open_memory(const void *data, size_t size, struct lkm_index **out,
+					 struct lkm_err *err);
+void lkm_index_close(struct lkm_index *idx);
+
+/*
+ * Exact key. lkm_index_lookup() returns the number of values (0 and *out = NULL when the
+ * key is absent), in stored order. lkm_index_lookup_first() returns 1 and points
+ * *value into the index (valid until close) at the first value, as kmod's index_search
+ * does for modules.dep.bin, or 0 when absent. @priority may be NULL. -ENOMEM at worst.
+ */
+LKM_MUST_CHECK int lkm_index_lookup(struct lkm_index *idx, const char *key,
+				    struct lkm_index_value **out);
+LKM_MUST_CHECK int lkm_index_lookup_first(struct lkm_index *idx, const char *key,
+					  const char **value, uint32_t *priority);
+/*
+ * kmod's index_searchwild: the values of every stored key that, read as an fnmatch(3)
+ * pattern, matches @key, and of @key itself. The order is kmod's, which modprobe loads
+ * in: ascending priority, and for equal priority the reverse of the trie walk. Returns
+ * the number of values (0 and *out = NULL for none).
+ */
+LKM_MUST_CHECK int lkm_index_match_wildcards(struct lkm_index *idx, const char *key,
+					     struct lkm_index_value **out);
+/*
+ * Visit every value in key order (bytewise), a key's values in stored order. A non-zero
+ * return from @fn stops the walk and is returned.
+ */
+typedef int (*lkm_index_foreach_fn)(const char *key, const char *value, uint32_t priority,
+				    void *data);
+int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data);
+
+/*
+ * Build an index in memory and write it byte for byte as kmod 34's depmod would
+ * (nodes in pre-order). add() follows depmod's index_insert: a value goes before the
+ * key's first value of equal or higher priority, and a key+value pair that is already
+ * there is added again (as depmod does) but reported by returning 1 instead of 0.
+ * Keys and values must be 7-bit (kmod's readers refuse other bytes): -EINVAL otherwise,
+ * or for a key longer than LKM_INDEX_KEY_MAX.
+ */
+struct lkm_index_builder;
+LKM_MUST_CHECK int lkm_index_builder_new(struct lkm_index_builder **out);
+LKM_MUST_CHECK int lkm_index_builder_add(struct lkm_index_builder *b, const char *key,
+					 const char *value, uint32_t priority);
+/* Write the whole file to @fd; -EFBIG when it exceeds the format's 256 MiB offsets. */
+LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
+					   struct lkm_err *err);
+void lkm_index_builder_free(struct lkm_index_builder *b);
 /* (end of index.c section) */
 
 /* ===================== module.c: a module: file + ELF + modinfo + signature, by path ===================== */
 /* (end of module.c section) */
 
+/* ===================== modinfo.c: the fields a module declares ===================== */
+
+/* One field; key and value point into the owning struct lkm_modinfo. */
+struct lkm_modinfo_entry {
+	const char *key;
+	const char *value;
+};
+
+/* The fields in kmod's order; release with lkm_modinfo_release(). */
+struct lkm_modinfo {
+	struct lkm_modinfo_entry *entries;
+	size_t count;
+	char *storage; /* private */
+};
+
+/*
+ * The .modinfo fields of an opened module file, split at the first '=' (a string
+ * without '=' is a key with an empty value), then the signature fields sig_id, signer,
+ * sig_key, sig_hashalgo and signature when the file is signed.
+ */
+LKM_MUST_CHECK int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
+					 struct lkm_err *err);
+/* The fields of a built-in module, from modules.builtin.modinfo. */
+LKM_MUST_CHECK int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name,
+					    struct lkm_modinfo *out, struct lkm_err *err);
+void lkm_modinfo_release(struct lkm_modinfo *info);
+/* (end of modinfo.c section) */
+
 /* ===================== resolve.c: name or alias to modules, through the indexes ===================== */
+
+/* The module directory's indexes, opened once per context when first needed. */
+enum lkm_index_kind {
+	LKM_INDEX_DEP,           /* modules.dep.bin */
+	LKM_INDEX_ALIAS,         /* modules.alias.bin */
+	LKM_INDEX_SYMBOLS,       /* modules.symbols.bin */
+	LKM_INDEX_BUILTIN,       /* modules.builtin.bin */
+	LKM_INDEX_BUILTIN_ALIAS, /* modules.builtin.alias.bin */
+	LKM_INDEX_KIND_COUNT,
+};
+/*
+ * The open index of that kind, owned by @ctx. -ENOENT when the file is missing, and
+ * another negative errno (with the reason in @err) when it is unreadable or malformed.
+ */
+LKM_MUST_CHECK int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind,
+				     struct lkm_index **out, struct lkm_err *err);
+const char *lkm_index_kind_filename(enum lkm_index_kind kind);
+
+/* A module found by a lookup. */
+struct lkm_resolved {
+	char *name;    /* the module's name, '-' turned into '_' */
+	char *path;    /* absolute path from modules.dep; NULL for a built-in module */
+	char *deps;    /* the modules.dep dependency list (space-separated paths), or NULL */
+	bool builtin;
+};
+
+struct lkm_config;
+
+/*
+ * kmod's lookup of a name or alias, in kmod's order, stopping at the first source that
+ * gives anything: aliases in @config (may be NULL), a module name in modules.dep,
+ * "symbol:" aliases in modules.symbols, install/remove commands in @config, wildcard
+ * aliases in modules.alias, modules.builtin, then modules.builtin.alias. The alias is
+ * normalized first ('-' is '_' outside [...]). Returns the number found (0: none) in
+ * *out (free with lkm_resolved_free()), or a negative errno.
+ */
+LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config,
+				      const char *alias, struct lkm_resolved **out,
+				      size_t *count);
+/* A module name only: modules.dep, modules.builtin, modules.builtin.alias. */
+LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
+				    struct lkm_resolved **out, size_t *count);
+void lkm_resolved_free(struct lkm_resolved *found, size_t count);
+/* kmod's alias normalization into @buf; -EINVAL for unbalanced brackets. */
+LKM_MUST_CHECK int lkm_alias_normalize(char *buf, size_t bufsize, const char *alias);
 /* (end of resolve.c section) */
 
 /* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
+/*
+ * modprobe.d(5): files named *.conf in the ctx's config paths (lkm_ctx_get_config_paths,
+ * highest precedence first; a path may also be a single file, as with modprobe -C).
+ * A file name seen in an earlier path hides the same name in later ones; the surviving
+ * files are read in strcmp order of their names, whatever their directory. The module
+ * directory's modules.softdep and modules.weakdep (written by depmod) join that order
+ * under their own names. Then <proc>/cmdline adds `mod.param=value` options and
+ * `modprobe.blacklist=a,b` blacklists, after everything from the files.
+ *
+ * Every array keeps kmod's order (file order, then the kernel command line). Module
+ * names are normalized ('-' is '_', except inside [...] of a wildcard); softdep and
+ * weakdep targets are kept as written, since they are looked up like any name.
+ * A bad line never fails the load: it becomes a warning naming the file and line.
+ */
+struct lkm_config_source {
+	const char *file; /* the config file, or "kernel command line" */
+	unsigned line;    /* 1-based; the last physical line of a continued line; 0 for cmdline */
+};
+
+struct lkm_config_alias {
+	const char *pattern; /* fnmatch(3) wildcard, normalized outside [...] */
+	const char *modname;
+	struct lkm_config_source src;
+};
+
+/* options, install and remove: a module (a wildcard for install/remove) and a string. */
+struct lkm_config_entry {
+	const char *modname;
+	const char *value; /* options: tabs turned to spaces; commands: as written */
+	struct lkm_config_source src;
+};
+
+struct lkm_config_blacklist {
+	const char *modname;
+	struct lkm_config_source src;
+};
+
+struct lkm_config_softdep {
+	const char *modname;      /* fnmatch(3) wildcard */
+	const char *const *pre;   /* every pre: group, in order */
+	size_t n_pre;
+	const char *const *post;  /* every post: group, in order */
+	size_t n_post;
+	struct lkm_config_source src;
+};
+
+struct lkm_config_weakdep {
+	const char *modname;      /* fnmatch(3) wildcard */
+	const char *const *deps;
+	size_t n_deps;
+	struct lkm_config_source src;
+};
+
+/* A line or file that was skipped; text is the whole sentence, worded as kmod does. */
+struct lkm_config_warning {
+	const char *file; /* may be NULL (directory-level problems) */
+	unsigned line;    /* 0 when not about one line */
+	const char *text; /* "/etc/modprobe.d/x.conf line 3: ignoring bad line starting with 'aliass'" */
+};
+
+struct lkm_config {
+	struct lkm_config_alias *aliases;
+	size_t n_aliases;
+	struct lkm_config_entry *options;
+	size_t n_options;
+	struct lkm_config_entry *installs;
+	size_t n_installs;
+	struct lkm_config_entry *removes;
+	size_t n_removes;
+	struct lkm_config_blacklist *blacklists;
+	size_t n_blacklists;
+	struct lkm_config_softdep *softdeps;
+	size_t n_softdeps;
+	struct lkm_config_weakdep *weakdeps;
+	size_t n_weakdeps;
+	struct lkm_config_warning *warnings;
+	size_t n_warnings;
+	/* private */
+	struct lkm_config_pool *pool; /* every string and pointer array above */
+};
+
+#define LKM_CONFIG_NO_KCMDLINE    0x1 /* skip <proc>/cmdline */
+#define LKM_CONFIG_NO_MODULE_DEPS 0x2 /* skip <dirname>/modules.softdep and modules.weakdep */
+
+/* Read the whole modprobe configuration. Fails only on -ENOMEM; see ->warnings. */
+LKM_MUST_CHECK int lkm_config_new(const struct lkm_ctx *ctx, unsigned flags,
+				  struct lkm_config **out);
+void lkm_config_free(struct lkm_config *cfg);
+
+/*
+ * '-' to '_' outside [...], as for alias patterns and names being looked up.
+ * -EINVAL on a stray ']' or an unclosed '['; -ENAMETOOLONG if @dst is too small.
+ */
+int lkm_alias_normalize(char *dst, size_t dstsize, const char *src);
+
+/*
+ * Lookups, as libkmod does them. Names passed in are already normalized.
+ * - next_alias: the config aliases whose pattern matches @name, in order; pass NULL
+ *   first, then the previous result. NULL when there are no more.
+ * - get_options: the options of every entry for @modname, or for @alias (the pattern of
+ *   the config alias that led to this module; may be NULL), joined by ' ' in file order
+ *   with the kernel command line last. *out is malloc'd, or NULL when there are none.
+ * - get_install, get_remove, get_softdep, get_weakdep: the first entry whose wildcard
+ *   matches @modname (later ones are ignored, as module-init-tools did), or NULL.
+ * - get_blacklist: the first blacklist entry naming exactly @modname, or NULL; its src
+ *   says where ("blacklisted by FILE line N").
+ */
+const struct lkm_config_alias *lkm_config_next_alias(const struct lkm_config *cfg,
+						     const char *name,
+						     const struct lkm_config_alias *prev);
+LKM_MUST_CHECK int lkm_config_get_options(const struct lkm_config *cfg, const char *modname,
+					  const char *alias, char **out);
+const struct lkm_config_entry *lkm_config_get_install(const struct lkm_config *cfg,
+						      const char *modname);
+const struct lkm_config_entry *lkm_config_get_remove(const struct lkm_config *cfg,
+						     const char *modname);
+const struct lkm_config_softdep *lkm_config_get_softdep(const struct lkm_config *cfg,
+							const char *modname);
+const struct lkm_config_weakdep *lkm_config_get_weakdep(const struct lkm_config *cfg,
+							const char *modname);
+const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_config *cfg,
+							    const char *modname);
+
+/*
+ * Append `modprobe -c` output for the configuration to @out: blacklist, install, remove,
+ * alias, options, softdep, weakdep lines, then the "# End of configuration files.
+ * Dumping indexes now:" trailer. The caller appends the modules.alias and
+ * modules.symbols index dumps (index.c) after it. Unlike kmod, a softdep with both
+ * groups prints "pre: a post: b" (kmod glues them: "pre: apost: b").
+ */
+LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out);
+
+/*
+ * depmod.d(5). Same file rules as modprobe.d (paths NULL = lkm_default_depmod_paths).
+ * Lines whose kernel version (a POSIX extended regex searched in @kver, or "*") does
+ * not match are skipped. Arrays are in file order:
+ * - searches: first = highest priority. Without any search line it is "updates
+ *   built-in". Modules in no listed subdirectory rank as built-in, or lowest when
+ *   built-in is not listed. `external` ranks the external dirs (in their order) there.
+ * - overrides: "subdir/modname" wins for that module; for two overrides of one module,
+ *   the last one wins (kmod checks them newest first). modname is as written.
+ * - externals: absolute directories also scanned, whether or not `external` is searched.
+ * - excludes: directory names (not paths) skipped at any depth, besides build and source.
+ */
+enum lkm_depmod_search_type {
+	LKM_DEPMOD_SEARCH_PATH,     /* path: a subdirectory of the module directory */
+	LKM_DEPMOD_SEARCH_BUILTIN,  /* "built-in": every other subdirectory */
+	LKM_DEPMOD_SEARCH_EXTERNAL, /* "external": the external directories */
+};
+
+struct lkm_depmod_search {
+	enum lkm_depmod_search_type type;
+	const char *path; /* for LKM_DEPMOD_SEARCH_PATH; else NULL */
+	struct lkm_config_source src; /* file NULL for the default */
+};
+
+struct lkm_depmod_override {
+	const char *modname;
+	const char *subdir;
+	struct lkm_config_source src;
+};
+
+struct lkm_depmod_dir {
+	const char *path;
+	struct lkm_config_source src;
+};
+
+struct lkm_depmod_config {
+	struct lkm_depmod_search *searches;
+	size_t n_searches;
+	struct lkm_depmod_override *overrides;
+	size_t n_overrides;
+	struct lkm_depmod_dir *externals;
+	size_t n_externals;
+	struct lkm_depmod_dir *excludes;
+	size_t n_excludes;
+	struct lkm_config_warning *warnings;
+	size_t n_warnings;
+	/* private */
+	struct lkm_config_pool *pool;
+};
+
+extern const char *const lkm_default_depmod_paths[];
+LKM_MUST_CHECK int lkm_depmod_config_new(const char *const *paths, const char *kver,
+					 struct lkm_depmod_config **out);
+void lkm_depmod_config_free(struct lkm_depmod_config *cfg);
 /* (end of config.c section) */
 
 /* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
@@ -385,6 +768,60 @@ LKM_MUST_CHECK int lkm_kernel_unload(struct lkm_ctx *ctx, const char *name, unsi
 /* (end of kernel.c section) */
 
 /* ===================== depmod.c: the depmod engine ===================== */
+
+/*
+ * The engine behind depmod: scan a module directory (in parallel), resolve symbols
+ * into dependencies, order them as kmod does and write every index kmod's depmod
+ * writes. The library never prints: warnings and errors go to @log, already worded
+ * (no "depmod: " prefix, no newline), in a deterministic order.
+ */
+enum lkm_depmod_level {
+	LKM_DEPMOD_ERROR,
+	LKM_DEPMOD_WARNING,
+	LKM_DEPMOD_INFO,     /* -v: "PATH needs \"SYM\": OWNER" lines */
+};
+typedef void (*lkm_depmod_log_fn)(void *data, enum lkm_depmod_level level, const char *msg);
+
+/* (Named "options": struct lkm_depmod_config is the parsed depmod.d, in config.c.) */
+struct lkm_depmod_options {
+	const char *dirname;     /* module directory that is scanned: ROOT/lib/modules/KVER */
+	const char *outdir;      /* where the indexes go; NULL: dirname */
+	const char *kver;        /* matched by depmod.d override/external version patterns */
+	const char *const *config_paths; /* depmod.d dirs/files, NULL-terminated; NULL: default */
+	const char *symvers;     /* -E: Module.symvers, also turns on CRC checks */
+	const char *system_map;  /* -F: System.map (ignored when symvers is set) */
+	const char *const *files; /* explicit module paths, NULL-terminated; NULL: scan */
+	char sym_prefix;         /* -P, or 0 */
+	bool print_unknown;      /* -e: warn about unknown symbols and CRC mismatches */
+	bool warn_dups;          /* -w: warn about duplicate index entries */
+	unsigned threads;        /* scanner threads; 0: one per online CPU */
+	const char *cache;       /* incremental cache file; NULL: no cache */
+	lkm_depmod_log_fn log;
+	void *log_data;
+};
+
+struct lkm_depmod;
+
+LKM_MUST_CHECK int lkm_depmod_new(const struct lkm_depmod_options *cfg, struct lkm_depmod **out,
+				  struct lkm_err *err);
+/*
+ * Scan, resolve symbols and sort. A dependency cycle is reported through the log
+ * ("Cycle detected: a -> b -> a", then "Found N modules in dependency cycles!") and
+ * gives -ELOOP. Unreadable modules are reported and kept with no symbols, as kmod does.
+ */
+LKM_MUST_CHECK int lkm_depmod_build(struct lkm_depmod *d, struct lkm_err *err);
+/*
+ * Write every index. With @dry_run_fd >= 0 the text files go there, one after the
+ * other, and no .bin is made (kmod's -n). Otherwise each file is written to a
+ * temporary file in the output directory; only when all are complete and synced are
+ * they renamed over the old ones, so a failure leaves the previous indexes intact.
+ */
+LKM_MUST_CHECK int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err);
+void lkm_depmod_free(struct lkm_depmod *d);
+/* Number of modules found by lkm_depmod_build(). */
+size_t lkm_depmod_count(const struct lkm_depmod *d);
+/* -A: 1 when modules.dep is newer than every module file, 0 when not, or -errno. */
+int lkm_depmod_up_to_date(const char *dirname);
 /* (end of depmod.c section) */
 
 /* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */
