@@ -316,6 +316,192 @@ LKM_MUST_CHECK int lkm_hex_format(struct lkm_buf *out, const void *bytes, size_t
 /* (end of resolve.c section) */
 
 /* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
+/*
+ * modprobe.d(5): files named *.conf in the ctx's config paths (lkm_ctx_get_config_paths,
+ * highest precedence first; a path may also be a single file, as with modprobe -C).
+ * A file name seen in an earlier path hides the same name in later ones; the surviving
+ * files are read in strcmp order of their names, whatever their directory. The module
+ * directory's modules.softdep and modules.weakdep (written by depmod) join that order
+ * under their own names. Then <proc>/cmdline adds `mod.param=value` options and
+ * `modprobe.blacklist=a,b` blacklists, after everything from the files.
+ *
+ * Every array keeps kmod's order (file order, then the kernel command line). Module
+ * names are normalized ('-' is '_', except inside [...] of a wildcard); softdep and
+ * weakdep targets are kept as written, since they are looked up like any name.
+ * A bad line never fails the load: it becomes a warning naming the file and line.
+ */
+struct lkm_config_source {
+	const char *file; /* the config file, or "kernel command line" */
+	unsigned line;    /* 1-based; the last physical line of a continued line; 0 for cmdline */
+};
+
+struct lkm_config_alias {
+	const char *pattern; /* fnmatch(3) wildcard, normalized outside [...] */
+	const char *modname;
+	struct lkm_config_source src;
+};
+
+/* options, install and remove: a module (a wildcard for install/remove) and a string. */
+struct lkm_config_entry {
+	const char *modname;
+	const char *value; /* options: tabs turned to spaces; commands: as written */
+	struct lkm_config_source src;
+};
+
+struct lkm_config_blacklist {
+	const char *modname;
+	struct lkm_config_source src;
+};
+
+struct lkm_config_softdep {
+	const char *modname;      /* fnmatch(3) wildcard */
+	const char *const *pre;   /* every pre: group, in order */
+	size_t n_pre;
+	const char *const *post;  /* every post: group, in order */
+	size_t n_post;
+	struct lkm_config_source src;
+};
+
+struct lkm_config_weakdep {
+	const char *modname;      /* fnmatch(3) wildcard */
+	const char *const *deps;
+	size_t n_deps;
+	struct lkm_config_source src;
+};
+
+/* A line or file that was skipped; text is the whole sentence, worded as kmod does. */
+struct lkm_config_warning {
+	const char *file; /* may be NULL (directory-level problems) */
+	unsigned line;    /* 0 when not about one line */
+	const char *text; /* "/etc/modprobe.d/x.conf line 3: ignoring bad line starting with 'aliass'" */
+};
+
+struct lkm_config {
+	struct lkm_config_alias *aliases;
+	size_t n_aliases;
+	struct lkm_config_entry *options;
+	size_t n_options;
+	struct lkm_config_entry *installs;
+	size_t n_installs;
+	struct lkm_config_entry *removes;
+	size_t n_removes;
+	struct lkm_config_blacklist *blacklists;
+	size_t n_blacklists;
+	struct lkm_config_softdep *softdeps;
+	size_t n_softdeps;
+	struct lkm_config_weakdep *weakdeps;
+	size_t n_weakdeps;
+	struct lkm_config_warning *warnings;
+	size_t n_warnings;
+	/* private */
+	struct lkm_config_pool *pool; /* every string and pointer array above */
+};
+
+#define LKM_CONFIG_NO_KCMDLINE    0x1 /* skip <proc>/cmdline */
+#define LKM_CONFIG_NO_MODULE_DEPS 0x2 /* skip <dirname>/modules.softdep and modules.weakdep */
+
+/* Read the whole modprobe configuration. Fails only on -ENOMEM; see ->warnings. */
+LKM_MUST_CHECK int lkm_config_new(const struct lkm_ctx *ctx, unsigned flags,
+				  struct lkm_config **out);
+void lkm_config_free(struct lkm_config *cfg);
+
+/*
+ * '-' to '_' outside [...], as for alias patterns and names being looked up.
+ * -EINVAL on a stray ']' or an unclosed '['; -ENAMETOOLONG if @dst is too small.
+ */
+int lkm_alias_normalize(char *dst, size_t dstsize, const char *src);
+
+/*
+ * Lookups, as libkmod does them. Names passed in are already normalized.
+ * - next_alias: the config aliases whose pattern matches @name, in order; pass NULL
+ *   first, then the previous result. NULL when there are no more.
+ * - get_options: the options of every entry for @modname, or for @alias (the pattern of
+ *   the config alias that led to this module; may be NULL), joined by ' ' in file order
+ *   with the kernel command line last. *out is malloc'd, or NULL when there are none.
+ * - get_install, get_remove, get_softdep, get_weakdep: the first entry whose wildcard
+ *   matches @modname (later ones are ignored, as module-init-tools did), or NULL.
+ * - get_blacklist: the first blacklist entry naming exactly @modname, or NULL; its src
+ *   says where ("blacklisted by FILE line N").
+ */
+const struct lkm_config_alias *lkm_config_next_alias(const struct lkm_config *cfg,
+						     const char *name,
+						     const struct lkm_config_alias *prev);
+LKM_MUST_CHECK int lkm_config_get_options(const struct lkm_config *cfg, const char *modname,
+					  const char *alias, char **out);
+const struct lkm_config_entry *lkm_config_get_install(const struct lkm_config *cfg,
+						      const char *modname);
+const struct lkm_config_entry *lkm_config_get_remove(const struct lkm_config *cfg,
+						     const char *modname);
+const struct lkm_config_softdep *lkm_config_get_softdep(const struct lkm_config *cfg,
+							const char *modname);
+const struct lkm_config_weakdep *lkm_config_get_weakdep(const struct lkm_config *cfg,
+							const char *modname);
+const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_config *cfg,
+							    const char *modname);
+
+/*
+ * Append `modprobe -c` output for the configuration to @out: blacklist, install, remove,
+ * alias, options, softdep, weakdep lines, then the "# End of configuration files.
+ * Dumping indexes now:" trailer. The caller appends the modules.alias and
+ * modules.symbols index dumps (index.c) after it. Unlike kmod, a softdep with both
+ * groups prints "pre: a post: b" (kmod glues them: "pre: apost: b").
+ */
+LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out);
+
+/*
+ * depmod.d(5). Same file rules as modprobe.d (paths NULL = lkm_default_depmod_paths).
+ * Lines whose kernel version (a POSIX extended regex searched in @kver, or "*") does
+ * not match are skipped. Arrays are in file order:
+ * - searches: first = highest priority. Without any search line it is "updates
+ *   built-in". Modules in no listed subdirectory rank as built-in, or lowest when
+ *   built-in is not listed. `external` ranks the external dirs (in their order) there.
+ * - overrides: "subdir/modname" wins for that module; for two overrides of one module,
+ *   the last one wins (kmod checks them newest first). modname is as written.
+ * - externals: absolute directories also scanned, whether or not `external` is searched.
+ * - excludes: directory names (not paths) skipped at any depth, besides build and source.
+ */
+enum lkm_depmod_search_type {
+	LKM_DEPMOD_SEARCH_PATH,     /* path: a subdirectory of the module directory */
+	LKM_DEPMOD_SEARCH_BUILTIN,  /* "built-in": every other subdirectory */
+	LKM_DEPMOD_SEARCH_EXTERNAL, /* "external": the external directories */
+};
+
+struct lkm_depmod_search {
+	enum lkm_depmod_search_type type;
+	const char *path; /* for LKM_DEPMOD_SEARCH_PATH; else NULL */
+	struct lkm_config_source src; /* file NULL for the default */
+};
+
+struct lkm_depmod_override {
+	const char *modname;
+	const char *subdir;
+	struct lkm_config_source src;
+};
+
+struct lkm_depmod_dir {
+	const char *path;
+	struct lkm_config_source src;
+};
+
+struct lkm_depmod_config {
+	struct lkm_depmod_search *searches;
+	size_t n_searches;
+	struct lkm_depmod_override *overrides;
+	size_t n_overrides;
+	struct lkm_depmod_dir *externals;
+	size_t n_externals;
+	struct lkm_depmod_dir *excludes;
+	size_t n_excludes;
+	struct lkm_config_warning *warnings;
+	size_t n_warnings;
+	/* private */
+	struct lkm_config_pool *pool;
+};
+
+extern const char *const lkm_default_depmod_paths[];
+LKM_MUST_CHECK int lkm_depmod_config_new(const char *const *paths, const char *kver,
+					 struct lkm_depmod_config **out);
+void lkm_depmod_config_free(struct lkm_depmod_config *cfg);
 /* (end of config.c section) */
 
 /* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
