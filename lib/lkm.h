@@ -152,7 +152,7 @@ struct lkm_elf {
 	uint16_t machine;   /* EM_* */
 	/* private */
 	uint64_t shoff;
-	uint16_t shnum;
+	uint32_t shnum;     /* can exceed 16 bits with extended numbering (SHN_XINDEX) */
 	uint16_t shentsize;
 	const char *shstrtab;
 	uint64_t shstrtab_size;
@@ -307,12 +307,159 @@ LKM_MUST_CHECK int lkm_hex_format(struct lkm_buf *out, const void *bytes, size_t
 /* (end of signature.c section) */
 
 /* ===================== index.c: .bin trie indexes (kmod format), read and write ===================== */
+
+/*
+ * The trie files depmod writes (modules.dep.bin, modules.alias.bin, ...) in kmod's
+ * format 2.1; lib/index.c describes the bytes. A key maps to one or more values, each
+ * with a priority; values of a key are kept in ascending priority.
+ */
+struct lkm_index;
+
+/* Longest key either side accepts (kmod's depmod builds alias keys in PATH_MAX). */
+#define LKM_INDEX_KEY_MAX 4095
+
+/* A result list: a copy, owned by the caller, freed with lkm_index_values_free(). */
+struct lkm_index_value {
+	struct lkm_index_value *next;
+	uint32_t priority;
+	size_t len;
+	char value[];
+};
+void lkm_index_values_free(struct lkm_index_value *values);
+
+/*
+ * Map and check a whole index: magic, major version, and every node reachable from
+ * the root (offsets, lengths and strings inside the file, each node reached once, keys
+ * no longer than LKM_INDEX_KEY_MAX). A malformed file gives -EBADMSG with the reason in
+ * @err; the searches below can then trust the file.
+ */
+LKM_MUST_CHECK int lkm_index_open(const char *path, struct lkm_index **out, struct lkm_err *err);
+/* The same on bytes held by the caller, which must outlive the index. */
+LKM_MUST_CHECK int lkm_index_open_memory(const void *data, size_t size, struct lkm_index **out,
+					 struct lkm_err *err);
+void lkm_index_close(struct lkm_index *idx);
+
+/*
+ * Exact key. lkm_index_lookup() returns the number of values (0 and *out = NULL when the
+ * key is absent), in stored order. lkm_index_lookup_first() returns 1 and points
+ * *value into the index (valid until close) at the first value, as kmod's index_search
+ * does for modules.dep.bin, or 0 when absent. @priority may be NULL. -ENOMEM at worst.
+ */
+LKM_MUST_CHECK int lkm_index_lookup(struct lkm_index *idx, const char *key,
+				    struct lkm_index_value **out);
+LKM_MUST_CHECK int lkm_index_lookup_first(struct lkm_index *idx, const char *key,
+					  const char **value, uint32_t *priority);
+/*
+ * kmod's index_searchwild: the values of every stored key that, read as an fnmatch(3)
+ * pattern, matches @key, and of @key itself. The order is kmod's, which modprobe loads
+ * in: ascending priority, and for equal priority the reverse of the trie walk. Returns
+ * the number of values (0 and *out = NULL for none).
+ */
+LKM_MUST_CHECK int lkm_index_match_wildcards(struct lkm_index *idx, const char *key,
+					     struct lkm_index_value **out);
+/*
+ * Visit every value in key order (bytewise), a key's values in stored order. A non-zero
+ * return from @fn stops the walk and is returned.
+ */
+typedef int (*lkm_index_foreach_fn)(const char *key, const char *value, uint32_t priority,
+				    void *data);
+int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data);
+
+/*
+ * Build an index in memory and write it byte for byte as kmod 34's depmod would
+ * (nodes in pre-order). add() follows depmod's index_insert: a value goes before the
+ * key's first value of equal or higher priority, and a key+value pair that is already
+ * there is added again (as depmod does) but reported by returning 1 instead of 0.
+ * Keys and values must be 7-bit (kmod's readers refuse other bytes): -EINVAL otherwise,
+ * or for a key longer than LKM_INDEX_KEY_MAX.
+ */
+struct lkm_index_builder;
+LKM_MUST_CHECK int lkm_index_builder_new(struct lkm_index_builder **out);
+LKM_MUST_CHECK int lkm_index_builder_add(struct lkm_index_builder *b, const char *key,
+					 const char *value, uint32_t priority);
+/* Write the whole file to @fd; -EFBIG when it exceeds the format's 256 MiB offsets. */
+LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
+					   struct lkm_err *err);
+void lkm_index_builder_free(struct lkm_index_builder *b);
 /* (end of index.c section) */
 
 /* ===================== module.c: a module: file + ELF + modinfo + signature, by path ===================== */
 /* (end of module.c section) */
 
+/* ===================== modinfo.c: the fields a module declares ===================== */
+
+/* One field; key and value point into the owning struct lkm_modinfo. */
+struct lkm_modinfo_entry {
+	const char *key;
+	const char *value;
+};
+
+/* The fields in kmod's order; release with lkm_modinfo_release(). */
+struct lkm_modinfo {
+	struct lkm_modinfo_entry *entries;
+	size_t count;
+	char *storage; /* private */
+};
+
+/*
+ * The .modinfo fields of an opened module file, split at the first '=' (a string
+ * without '=' is a key with an empty value), then the signature fields sig_id, signer,
+ * sig_key, sig_hashalgo and signature when the file is signed.
+ */
+LKM_MUST_CHECK int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
+					 struct lkm_err *err);
+/* The fields of a built-in module, from modules.builtin.modinfo. */
+LKM_MUST_CHECK int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name,
+					    struct lkm_modinfo *out, struct lkm_err *err);
+void lkm_modinfo_release(struct lkm_modinfo *info);
+/* (end of modinfo.c section) */
+
 /* ===================== resolve.c: name or alias to modules, through the indexes ===================== */
+
+/* The module directory's indexes, opened once per context when first needed. */
+enum lkm_index_kind {
+	LKM_INDEX_DEP,           /* modules.dep.bin */
+	LKM_INDEX_ALIAS,         /* modules.alias.bin */
+	LKM_INDEX_SYMBOLS,       /* modules.symbols.bin */
+	LKM_INDEX_BUILTIN,       /* modules.builtin.bin */
+	LKM_INDEX_BUILTIN_ALIAS, /* modules.builtin.alias.bin */
+	LKM_INDEX_KIND_COUNT,
+};
+/*
+ * The open index of that kind, owned by @ctx. -ENOENT when the file is missing, and
+ * another negative errno (with the reason in @err) when it is unreadable or malformed.
+ */
+LKM_MUST_CHECK int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind,
+				     struct lkm_index **out, struct lkm_err *err);
+const char *lkm_index_kind_filename(enum lkm_index_kind kind);
+
+/* A module found by a lookup. */
+struct lkm_resolved {
+	char *name;    /* the module's name, '-' turned into '_' */
+	char *path;    /* absolute path from modules.dep; NULL for a built-in module */
+	char *deps;    /* the modules.dep dependency list (space-separated paths), or NULL */
+	bool builtin;
+};
+
+struct lkm_config;
+
+/*
+ * kmod's lookup of a name or alias, in kmod's order, stopping at the first source that
+ * gives anything: aliases in @config (may be NULL), a module name in modules.dep,
+ * "symbol:" aliases in modules.symbols, install/remove commands in @config, wildcard
+ * aliases in modules.alias, modules.builtin, then modules.builtin.alias. The alias is
+ * normalized first ('-' is '_' outside [...]). Returns the number found (0: none) in
+ * *out (free with lkm_resolved_free()), or a negative errno.
+ */
+LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config,
+				      const char *alias, struct lkm_resolved **out,
+				      size_t *count);
+/* A module name only: modules.dep, modules.builtin, modules.builtin.alias. */
+LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
+				    struct lkm_resolved **out, size_t *count);
+void lkm_resolved_free(struct lkm_resolved *found, size_t count);
+/* kmod's alias normalization into @buf; -EINVAL for unbalanced brackets. */
+LKM_MUST_CHECK int lkm_alias_normalize(char *buf, size_t bufsize, const char *alias);
 /* (end of resolve.c section) */
 
 /* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
@@ -621,6 +768,60 @@ LKM_MUST_CHECK int lkm_kernel_unload(struct lkm_ctx *ctx, const char *name, unsi
 /* (end of kernel.c section) */
 
 /* ===================== depmod.c: the depmod engine ===================== */
+
+/*
+ * The engine behind depmod: scan a module directory (in parallel), resolve symbols
+ * into dependencies, order them as kmod does and write every index kmod's depmod
+ * writes. The library never prints: warnings and errors go to @log, already worded
+ * (no "depmod: " prefix, no newline), in a deterministic order.
+ */
+enum lkm_depmod_level {
+	LKM_DEPMOD_ERROR,
+	LKM_DEPMOD_WARNING,
+	LKM_DEPMOD_INFO,     /* -v: "PATH needs \"SYM\": OWNER" lines */
+};
+typedef void (*lkm_depmod_log_fn)(void *data, enum lkm_depmod_level level, const char *msg);
+
+/* (Named "options": struct lkm_depmod_config is the parsed depmod.d, in config.c.) */
+struct lkm_depmod_options {
+	const char *dirname;     /* module directory that is scanned: ROOT/lib/modules/KVER */
+	const char *outdir;      /* where the indexes go; NULL: dirname */
+	const char *kver;        /* matched by depmod.d override/external version patterns */
+	const char *const *config_paths; /* depmod.d dirs/files, NULL-terminated; NULL: default */
+	const char *symvers;     /* -E: Module.symvers, also turns on CRC checks */
+	const char *system_map;  /* -F: System.map (ignored when symvers is set) */
+	const char *const *files; /* explicit module paths, NULL-terminated; NULL: scan */
+	char sym_prefix;         /* -P, or 0 */
+	bool print_unknown;      /* -e: warn about unknown symbols and CRC mismatches */
+	bool warn_dups;          /* -w: warn about duplicate index entries */
+	unsigned threads;        /* scanner threads; 0: one per online CPU */
+	const char *cache;       /* incremental cache file; NULL: no cache */
+	lkm_depmod_log_fn log;
+	void *log_data;
+};
+
+struct lkm_depmod;
+
+LKM_MUST_CHECK int lkm_depmod_new(const struct lkm_depmod_options *cfg, struct lkm_depmod **out,
+				  struct lkm_err *err);
+/*
+ * Scan, resolve symbols and sort. A dependency cycle is reported through the log
+ * ("Cycle detected: a -> b -> a", then "Found N modules in dependency cycles!") and
+ * gives -ELOOP. Unreadable modules are reported and kept with no symbols, as kmod does.
+ */
+LKM_MUST_CHECK int lkm_depmod_build(struct lkm_depmod *d, struct lkm_err *err);
+/*
+ * Write every index. With @dry_run_fd >= 0 the text files go there, one after the
+ * other, and no .bin is made (kmod's -n). Otherwise each file is written to a
+ * temporary file in the output directory; only when all are complete and synced are
+ * they renamed over the old ones, so a failure leaves the previous indexes intact.
+ */
+LKM_MUST_CHECK int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err);
+void lkm_depmod_free(struct lkm_depmod *d);
+/* Number of modules found by lkm_depmod_build(). */
+size_t lkm_depmod_count(const struct lkm_depmod *d);
+/* -A: 1 when modules.dep is newer than every module file, 0 when not, or -errno. */
+int lkm_depmod_up_to_date(const char *dirname);
 /* (end of depmod.c section) */
 
 /* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */
