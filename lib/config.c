@@ -258,9 +258,10 @@ static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			r = warn(s, NULL, 0,
-				 "Directories inside directories are not supported: %s/%s", path,
-				 de->d_name);
+			r = warn(
+				s, NULL, 0,
+				"Directories inside directories are not supported: %s/%s",
+				path, de->d_name);
 			continue;
 		}
 		r = conf_list_insert(l, path, de->d_name);
@@ -454,7 +455,8 @@ struct mparse {
 	struct sink sink;
 };
 
-#define APPEND(arr, n) (array_grow(&(arr), (n), sizeof(*(arr))) < 0 ? NULL : &(arr)[(n)++])
+#define APPEND(arr, n) \
+	(array_grow(&(arr), (n), sizeof(*(arr))) < 0 ? NULL : &(arr)[(n)++])
 
 static struct lkm_config_source src_at(const char *file, unsigned line)
 {
@@ -608,9 +610,11 @@ static int modprobe_rest_cmd(struct lkm_config *cfg, const char *cmd, char **sav
 	if (!strcmp(cmd, "options"))
 		return add_options(cfg, modname, value, src);
 	if (!strcmp(cmd, "install"))
-		return add_entry(cfg, &cfg->installs, &cfg->n_installs, modname, value, src);
+		return add_entry(cfg, &cfg->installs, &cfg->n_installs, modname, value,
+				 src);
 	if (!strcmp(cmd, "remove"))
-		return add_entry(cfg, &cfg->removes, &cfg->n_removes, modname, value, src);
+		return add_entry(cfg, &cfg->removes, &cfg->n_removes, modname, value,
+				 src);
 	if (!strcmp(cmd, "softdep"))
 		return add_softdep(cfg, modname, value, src);
 	return add_weakdep(cfg, modname, value, src);
@@ -619,8 +623,8 @@ static int modprobe_rest_cmd(struct lkm_config *cfg, const char *cmd, char **sav
 static int modprobe_cmd(struct lkm_config *cfg, const char *cmd, char **save,
 			struct lkm_config_source src)
 {
-	static const char *const rest_cmds[] = { "options", "install", "remove", "softdep",
-						 "weakdep", NULL };
+	static const char *const rest_cmds[] = { "options", "install", "remove",
+						 "softdep", "weakdep", NULL };
 	char *a, *b;
 	size_t i;
 
@@ -655,11 +659,13 @@ static int modprobe_line(void *state, const char *file, unsigned line, char *tex
 		return 0;
 	if (!strcmp(cmd, "include") || !strcmp(cmd, "config"))
 		return warn(&mp->sink, file, line,
-			    "%s: command %s is deprecated and not parsed anymore", file, cmd);
+			    "%s: command %s is deprecated and not parsed anymore", file,
+			    cmd);
 	r = modprobe_cmd(mp->cfg, cmd, &save, src_at(file, line));
 	if (r == 1)
 		r = warn(&mp->sink, file, line,
-			 "%s line %u: ignoring bad line starting with '%s'", file, line, cmd);
+			 "%s line %u: ignoring bad line starting with '%s'", file, line,
+			 cmd);
 	return r;
 }
 
@@ -685,9 +691,10 @@ static int kcmdline_blacklist(struct mparse *mp, char *list)
 		if (!*item)
 			continue;
 		if (underscores(item) < 0)
-			r = warn(&mp->sink, KCMDLINE_SOURCE, 0,
-				 "Ignoring bad blacklist entry on kernel command line: '%s'",
-				 item);
+			r = warn(
+				&mp->sink, KCMDLINE_SOURCE, 0,
+				"Ignoring bad blacklist entry on kernel command line: '%s'",
+				item);
 		else
 			r = add_blacklist(mp->cfg, item, src_at(KCMDLINE_SOURCE, 0));
 	}
@@ -700,9 +707,10 @@ static int kcmdline_entry(struct mparse *mp, char *modname, char *param)
 	if (!strcmp(modname, "modprobe") && !strncmp(param, "blacklist=", 10))
 		return kcmdline_blacklist(mp, param + 10);
 	if (!*modname || !*param || underscores(modname) < 0)
-		return warn(&mp->sink, KCMDLINE_SOURCE, 0,
-			    "Ignoring bad option on kernel command line while parsing module name: '%s'",
-			    modname);
+		return warn(
+			&mp->sink, KCMDLINE_SOURCE, 0,
+			"Ignoring bad option on kernel command line while parsing module name: '%s'",
+			modname);
 	return add_options(mp->cfg, modname, param, src_at(KCMDLINE_SOURCE, 0));
 }
 
@@ -710,10 +718,10 @@ enum kstate { K_MODNAME, K_PARAM, K_VALUE, K_IGNORE };
 
 struct kword {
 	enum kstate state;
-	char *start;   /* first character of the module name */
-	char *dot;     /* the '.' after it */
-	char *eq;      /* the '=' after the parameter name */
-	bool requote;  /* the whole word was quoted: "mod.p=a b" */
+	char *start;  /* first character of the module name */
+	char *dot;    /* the '.' after it */
+	char *eq;     /* the '=' after the parameter name */
+	bool requote; /* the whole word was quoted: "mod.p=a b" */
 };
 
 /*
@@ -878,7 +886,8 @@ int lkm_config_new(const struct lkm_ctx *ctx, unsigned flags, struct lkm_config 
 			goto fail;
 		}
 	}
-	r = parse_files(lkm_ctx_get_config_paths(ctx), &pre, &mp.sink, modprobe_line, &mp);
+	r = parse_files(lkm_ctx_get_config_paths(ctx), &pre, &mp.sink, modprobe_line,
+			&mp);
 	if (r >= 0 && !(flags & LKM_CONFIG_NO_KCMDLINE))
 		r = kcmdline_load(&mp, lkm_ctx_get_proc(ctx));
 	if (r < 0)
@@ -929,8 +938,8 @@ int lkm_config_get_options(const struct lkm_config *cfg, const char *modname,
 	return 0;
 }
 
-static const struct lkm_config_entry *first_match(const struct lkm_config_entry *v, size_t n,
-						  const char *modname)
+static const struct lkm_config_entry *first_match(const struct lkm_config_entry *v,
+						  size_t n, const char *modname)
 {
 	size_t i;
 
@@ -985,7 +994,8 @@ const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_con
 	return NULL;
 }
 
-static int show_words(struct lkm_buf *out, const char *prefix, const char *const *v, size_t n)
+static int show_words(struct lkm_buf *out, const char *prefix, const char *const *v,
+		      size_t n)
 {
 	size_t i;
 	int r = lkm_buf_puts(out, prefix);
@@ -1040,12 +1050,14 @@ int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out)
 	for (i = 0; i < cfg->n_weakdeps && r >= 0; i++) {
 		r = lkm_buf_printf(out, "weakdep %s ", cfg->weakdeps[i].modname);
 		if (r >= 0)
-			r = show_words(out, "", cfg->weakdeps[i].deps, cfg->weakdeps[i].n_deps);
+			r = show_words(out, "", cfg->weakdeps[i].deps,
+				       cfg->weakdeps[i].n_deps);
 		if (r >= 0)
 			r = lkm_buf_puts(out, "\n");
 	}
 	if (r >= 0)
-		r = lkm_buf_puts(out, "\n# End of configuration files. Dumping indexes now:\n\n");
+		r = lkm_buf_puts(
+			out, "\n# End of configuration files. Dumping indexes now:\n\n");
 	return r;
 }
 
@@ -1092,7 +1104,8 @@ static int add_dir(struct lkm_config_pool *pool, struct lkm_depmod_dir **v, size
 }
 
 /* 1 if @pattern ("*" or a POSIX extended regex, unanchored) matches @kver, 0 if not. */
-static int kver_matches(struct dparse *dp, const char *pattern, struct lkm_config_source src)
+static int kver_matches(struct dparse *dp, const char *pattern,
+			struct lkm_config_source src)
 {
 	regex_t re;
 	int r;
@@ -1102,8 +1115,9 @@ static int kver_matches(struct dparse *dp, const char *pattern, struct lkm_confi
 	if (!dp->kver)
 		return 0;
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
-		r = warn(&dp->sink, src.file, src.line, "%s:%u: bad kernel version pattern '%s'",
-			 src.file, src.line, pattern);
+		r = warn(&dp->sink, src.file, src.line,
+			 "%s:%u: bad kernel version pattern '%s'", src.file, src.line,
+			 pattern);
 		return r < 0 ? r : 0;
 	}
 	r = regexec(&re, dp->kver, 0, NULL, 0) == 0;
@@ -1121,8 +1135,9 @@ static int depmod_cmd(struct dparse *dp, const char *cmd, char **save,
 
 	if (!strcmp(cmd, "search") || !strcmp(cmd, "exclude")) {
 		while (r >= 0 && (a = word(save)))
-			r = cmd[0] == 's' ? add_search(cfg, a, src) :
-				add_dir(cfg->pool, &cfg->excludes, &cfg->n_excludes, a, src);
+			r = cmd[0] == 's' ? add_search(cfg, a, src)
+					  : add_dir(cfg->pool, &cfg->excludes,
+						    &cfg->n_excludes, a, src);
 		return r;
 	}
 	if (!strcmp(cmd, "override")) {
@@ -1148,10 +1163,13 @@ static int depmod_cmd(struct dparse *dp, const char *cmd, char **save,
 		if (!b)
 			return 1;
 		r = kver_matches(dp, a, src);
+		if (r <= 0)
+			return r;
 		/* depmod.d(5) documents several directories; kmod reads only the first. */
-		for (; r > 0 && b; b = word(save))
-			r = add_dir(cfg->pool, &cfg->externals, &cfg->n_externals, b, src);
-		return r < 0 ? r : 0;
+		for (r = 0; r >= 0 && b; b = word(save))
+			r = add_dir(cfg->pool, &cfg->externals, &cfg->n_externals, b,
+				    src);
+		return r;
 	}
 	/* Accepted and ignored, as kmod does. */
 	if (!strcmp(cmd, "include") || !strcmp(cmd, "make_map_files"))
@@ -1170,8 +1188,8 @@ static int depmod_line(void *state, const char *file, unsigned line, char *text)
 		return 0;
 	r = depmod_cmd(dp, cmd, &save, src_at(file, line));
 	if (r == 1)
-		r = warn(&dp->sink, file, line, "%s:%u: ignoring bad line starting with '%s'",
-			 file, line, cmd);
+		r = warn(&dp->sink, file, line,
+			 "%s:%u: ignoring bad line starting with '%s'", file, line, cmd);
 	return r;
 }
 
@@ -1201,10 +1219,11 @@ int lkm_depmod_config_new(const char *const *paths, const char *kver,
 	cfg->pool = calloc(1, sizeof(*cfg->pool));
 	if (!cfg->pool)
 		goto fail;
-	dp = (struct dparse){ .cfg = cfg, .kver = kver,
+	dp = (struct dparse){ .cfg = cfg,
+			      .kver = kver,
 			      .sink = { cfg->pool, &cfg->warnings, &cfg->n_warnings } };
-	r = parse_files(paths ? paths : lkm_default_depmod_paths, NULL, &dp.sink, depmod_line,
-			&dp);
+	r = parse_files(paths ? paths : lkm_default_depmod_paths, NULL, &dp.sink,
+			depmod_line, &dp);
 	/* kmod's default when no search line was given: "updates built-in". */
 	if (r >= 0 && cfg->n_searches == 0) {
 		r = add_search(cfg, "updates", src_at(NULL, 0));

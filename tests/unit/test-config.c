@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modprobe.d, depmod.d and kernel command line parsing, on config trees written into
+ * a fresh temporary directory by each test. The last tests compare lkm_config_show()
+ * with kmod's `modprobe -c` (kmod 30) when it is installed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkm.h"
+#include "test.h"
+
+#define T61_ROOT "/var/cache/lkm-test/trees/linux-image-6.1.0-56-amd64-unsigned"
+#define T61_KVER "6.1.0-56-amd64"
+
+static char root[64];
+
+/* A new fixture root for one test. */
+static const char *fixture(void)
+{
+	strcpy(root, "/tmp/lkm-test-config.XXXXXX");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	return root;
+}
+
+static void cleanup(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", root);
+}
+
+static const char *path_of(const char *rel)
+{
+	static char buf[8][512];
+	static int next;
+	char *p = buf[next++ % 8];
+
+	snprintf(p, 512, "%s/%s", root, rel);
+	return p;
+}
+
+/* Write @rel under the fixture root, making its directories. */
+static void put(const char *rel, const char *fmt, ...)
+{
+	char path[512], *slash;
+	va_list ap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* Load with config paths relative to the fixture root (NULL-terminated). */
+static struct lkm_config *load(unsigned flags, const char *const *rel_paths)
+{
+	const char *paths[8] = { 0 };
+	struct lkm_ctx_config cc = { 0 };
+	struct lkm_config *cfg = NULL;
+	struct lkm_ctx *ctx = NULL;
+	int i;
+
+	for (i = 0; rel_paths[i] && i < 7; i++)
+		paths[i] = path_of(rel_paths[i]);
+	cc.kver = "1.0";
+	cc.dirname = path_of("modules");
+	cc.proc = path_of("proc");
+	cc.config_paths = paths;
+	CHECK_INT(lkm_ctx_new(&cc, &ctx), ==, 0);
+	if (!ctx)
+		return NULL;
+	CHECK_INT(lkm_config_new(ctx, flags, &cfg), ==, 0);
+	lkm_ctx_unref(ctx);
+	return cfg;
+}
+
+static const char *show(const struct lkm_config *cfg)
+{
+	static struct lkm_buf b;
+
+	lkm_buf_free(&b);
+	CHECK_INT(lkm_config_show(cfg, &b), ==, 0);
+	return b.data ? b.data : "";
+}
+
+/* True when some warning's text is exactly @text. */
+static bool warned(const struct lkm_config_warning *w, size_t n, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(w[i].text, text))
+			return true;
+	fprintf(stderr, "  no warning \"%s\" among %zu:\n", text, n);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "    %s\n", w[i].text);
+	return false;
+}
+
+#define TRAILER "\n# End of configuration files. Dumping indexes now:\n\n"
+
+TEST(same_name_in_a_higher_dir_hides_lower_and_names_sort_across_dirs)
+{
+	const char *paths[] = { "etc", "lib", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	put("etc/10-x.conf", "alias x-high m\n");
+	put("etc/20-z.conf", "alias z m\n");
+	put("lib/10-x.conf", "alias x-low m\n");
+	put("lib/05-y.conf", "alias y m\n");
+	put("lib/noconf", "alias not-conf m\n");
+	put("lib/.hidden.conf", "alias hidden m\n");
+	put("lib/.conf", "alias dotconf m\n");
+	put("lib/sub.conf/a.conf", "alias in-subdir m\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_aliases, ==, 3);
+	if (cfg->n_aliases == 3) {
+		CHECK_STR(cfg->aliases[0].pattern, "y");
+		CHECK_STR(cfg->aliases[1].pattern, "x_high");
+		CHECK_STR(cfg->aliases[2].pattern, "z");
+		CHECK_STR(cfg->aliases[0].src.file, path_of("lib/05-y.conf"));
+		CHECK_INT(cfg->aliases[0].src.line, ==, 1);
+	}
+	CHECK_INT(cfg->n_warnings, ==, 1);
+	if (cfg->n_warnings == 1)
+		CHECK(strstr(cfg->warnings[0].text,
+			     "Directories inside directories are not supported") != NULL);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(a_single_file_path_is_read_whatever_its_name_and_hides_by_basename)
+{
+	const char *paths[] = { "one/x.conf", "plain-file", "dir", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	put("one/x.conf", "blacklist from-file\n");
+	put("plain-file", "blacklist plain\n");
+	put("dir/x.conf", "blacklist hidden-by-file\n");
+	put("dir/a.conf", "blacklist first\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_STR(show(cfg),
+		  "blacklist first\nblacklist plain\nblacklist from_file\n" TRAILER);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(continued_lines_join_and_warnings_name_the_last_physical_line)
+{
+	const char *paths[] = { "d", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	put("d/a.conf",
+	    "# comment\n\ninstall foo /bin/true a\\\n  b\naliass x y\n"
+	    "alias a\\b c\n   # indented comment\n\talias tab-led m\noptions z q=1");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_installs, ==, 1);
+	if (cfg->n_installs == 1) {
+		CHECK_STR(cfg->installs[0].value, "/bin/true a  b");
+		CHECK_INT(cfg->installs[0].src.line, ==, 4);
+	}
+	CHECK_INT(cfg->n_warnings, ==, 1);
+	if (cfg->n_warnings == 1) {
+		char want[600];
+
+		snprintf(want, sizeof(want),
+			 "%s line 5: ignoring bad line starting with 'aliass'",
+			 path_of("d/a.conf"));
+		CHECK_STR(cfg->warnings[0].text, want);
+		CHECK_INT(cfg->warnings[0].line, ==, 5);
+		CHECK_STR(cfg->warnings[0].file, path_of("d/a.conf"));
+	}
+	CHECK_INT(cfg->n_aliases, ==, 2);
+	if (cfg->n_aliases == 2) {
+		CHECK_STR(cfg->aliases[0].pattern, "ab");
+		CHECK_STR(cfg->aliases[1].pattern, "tab_led");
+	}
+	/* The last line has no newline and still counts. */
+	CHECK_INT(cfg->n_options, ==, 1);
+	if (cfg->n_options == 1)
+		CHECK_INT(cfg->options[0].src.line, ==, 9);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(every_command_parses_and_shows_in_kmod_order)
+{
+	const char *paths[] = { "d", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	put("d/a.conf", "softdep snd-hda pre: a-b c post: d pre: e\n"
+			"weakdep w-x a-b  c\n"
+			"alias pci:v[a-b]-x* foo-bar\n"
+			"options foo-bar  x=1\ty=2\n"
+			"install in-st /bin/true \"$CMDLINE_OPTS\"\n"
+			"remove re-move /bin/false\n"
+			"blacklist black-listed extra-ignored\n"
+			"softdep only-post post: p\n"
+			"softdep none garbage\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_warnings, ==, 0);
+	CHECK_STR(show(cfg), "blacklist black_listed\n"
+			     "install in_st /bin/true \"$CMDLINE_OPTS\"\n"
+			     "remove re_move /bin/false\n"
+			     "alias pci:v[a-b]_x* foo_bar\n"
+			     "options foo_bar  x=1 y=2\n"
+			     "softdep snd_hda pre: a-b c e post: d\n"
+			     "softdep only_post post: p\n"
+			     "softdep none \n"
+			     "weakdep w_x a-b c\n" TRAILER);
+	CHECK_INT(cfg->n_softdeps, ==, 3);
+	if (cfg->n_softdeps == 3) {
+		CHECK_INT(cfg->softdeps[0].n_pre, ==, 3);
+		CHECK_INT(cfg->softdeps[0].n_post, ==, 1);
+		CHECK_STR(cfg->softdeps[0].pre[2], "e");
+		CHECK_STR(cfg->softdeps[0].post[0], "d");
+	}
+	CHECK_INT(cfg->n_weakdeps, ==, 1);
+	if (cfg->n_weakdeps == 1)
+		CHECK_INT(cfg->weakdeps[0].n_deps, ==, 2);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(malformed_lines_warn_with_file_and_line_and_parsing_goes_on)
+{
+	const char *paths[] = { "d", NULL };
+	const char *bad[] = { "options foo",	"options foo ",	 "blacklist",
+			      "alias only-one", "alias bad] x",	 "alias [open x",
+			      "softdep z",	"install x",	 "remove x",
+			      "weakdep w",	"frobnicate all" };
+	struct lkm_buf text = { 0 };
+	struct lkm_config *cfg;
+	char want[600], cmd[32];
+	size_t i;
+
+	fixture();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(lkm_buf_printf(&text, "%s\n", bad[i]), ==, 0);
+	CHECK_INT(lkm_buf_puts(&text, "include /etc/other\nalias good m\n"), ==, 0);
+	put("d/bad.conf", "%s", text.data);
+	lkm_buf_free(&text);
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_warnings, ==, sizeof(bad) / sizeof(bad[0]) + 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sscanf(bad[i], "%31s", cmd);
+		snprintf(want, sizeof(want),
+			 "%s line %zu: ignoring bad line starting with '%s'",
+			 path_of("d/bad.conf"), i + 1, cmd);
+		CHECK(warned(cfg->warnings, cfg->n_warnings, want));
+	}
+	snprintf(want, sizeof(want),
+		 "%s: command include is deprecated and not parsed anymore",
+		 path_of("d/bad.conf"));
+	CHECK(warned(cfg->warnings, cfg->n_warnings, want));
+	CHECK_INT(cfg->n_aliases, ==, 1);
+	CHECK_INT(cfg->n_options + cfg->n_blacklists + cfg->n_softdeps + cfg->n_installs,
+		  ==, 0);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(options_merge_in_file_order_then_alias_then_kernel_command_line)
+{
+	const char *paths[] = { "d", NULL };
+	struct lkm_config *cfg;
+	char *opts = NULL;
+
+	fixture();
+	put("proc/cmdline", "quiet snd-hda.model=cmd\n");
+	put("d/b.conf", "options snd_hda second=2\noptions other x=1\n");
+	put("d/a.conf", "options snd-hda first=1\noptions my-alias via_alias=1\n"
+			"options snd_hda  \n");
+	cfg = load(0, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(lkm_config_get_options(cfg, "snd_hda", NULL, &opts), ==, 0);
+	/* An entry of blanks only still counts, as in kmod; the kernel skips them. */
+	CHECK_STR(opts, "first=1   second=2 model=cmd");
+	free(opts);
+	CHECK_INT(lkm_config_get_options(cfg, "snd_hda", "my_alias", &opts), ==, 0);
+	CHECK_STR(opts, "first=1 via_alias=1   second=2 model=cmd");
+	free(opts);
+	CHECK_INT(lkm_config_get_options(cfg, "nothing", NULL, &opts), ==, 0);
+	CHECK(opts == NULL);
+	CHECK_STR(cfg->options[cfg->n_options - 1].src.file, "kernel command line");
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(blacklist_lookup_is_exact_and_tells_where)
+{
+	const char *paths[] = { "d", NULL };
+	const struct lkm_config_blacklist *b;
+	struct lkm_config *cfg;
+
+	fixture();
+	put("proc/cmdline", "modprobe.blacklist=nouveau,radeon-x,,\"q\"\n");
+	put("d/x.conf", "\n\nblacklist evil-mod\n");
+	cfg = load(0, paths);
+	if (!cfg)
+		return;
+	b = lkm_config_get_blacklist(cfg, "evil_mod");
+	CHECK(b != NULL);
+	if (b) {
+		CHECK_STR(b->src.file, path_of("d/x.conf"));
+		CHECK_INT(b->src.line, ==, 3);
+	}
+	CHECK(lkm_config_get_blacklist(cfg, "evil") == NULL);
+	b = lkm_config_get_blacklist(cfg, "radeon_x");
+	CHECK(b != NULL);
+	if (b) {
+		CHECK_STR(b->src.file, "kernel command line");
+		CHECK_INT(b->src.line, ==, 0);
+	}
+	CHECK(lkm_config_get_blacklist(cfg, "nouveau") != NULL);
+	CHECK(lkm_config_get_blacklist(cfg, "q") != NULL);
+	CHECK_INT(cfg->n_blacklists, ==, 4);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(wildcard_lookups_take_the_first_match)
+{
+	const char *paths[] = { "d", NULL };
+	const struct lkm_config_alias *a;
+	const struct lkm_config_softdep *sd;
+	struct lkm_config *cfg;
+
+	fixture();
+	put("d/x.conf",
+	    "alias my-mod* first\nalias other x\nalias my_mod_a second\n"
+	    "softdep snd_* pre: generic\nsoftdep snd_hda pre: specific\n"
+	    "install snd_hda* /bin/a\ninstall snd_hda /bin/b\nremove r /bin/r\n"
+	    "weakdep w* a\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	a = lkm_config_next_alias(cfg, "my_mod_a", NULL);
+	CHECK(a && !strcmp(a->modname, "first"));
+	a = lkm_config_next_alias(cfg, "my_mod_a", a);
+	CHECK(a && !strcmp(a->modname, "second"));
+	CHECK(lkm_config_next_alias(cfg, "my_mod_a", a) == NULL);
+	CHECK(lkm_config_next_alias(cfg, "nomatch", NULL) == NULL);
+	sd = lkm_config_get_softdep(cfg, "snd_hda");
+	CHECK(sd && sd->n_pre == 1 && !strcmp(sd->pre[0], "generic"));
+	CHECK(lkm_config_get_softdep(cfg, "usb") == NULL);
+	CHECK(lkm_config_get_install(cfg, "snd_hda") &&
+	      !strcmp(lkm_config_get_install(cfg, "snd_hda")->value, "/bin/a"));
+	CHECK(lkm_config_get_remove(cfg, "r") != NULL);
+	CHECK(lkm_config_get_remove(cfg, "snd_hda") == NULL);
+	CHECK(lkm_config_get_weakdep(cfg, "wx") != NULL);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(kernel_command_line_options_blacklists_and_quotes)
+{
+	const char *paths[] = { "none", NULL };
+	struct lkm_config *cfg;
+	char *o = NULL;
+
+	fixture();
+	put("proc/cmdline",
+	    "BOOT_IMAGE=/vmlinuz root=/dev/sda1 snd_hda_intel.model=\"a b\" nomodeset "
+	    "modprobe.blacklist=nouveau,radeon foo.bar=1 \"quoted.param=x y\" a.b.c=1 "
+	    "snd-dash.flag \"bad quote\".x=1 dot.=v .nomod=1 tab.v=\"t\tu\" "
+	    "-- --init-arg 0.0.0.0:2024 last.unterminated=\"x y\n");
+	cfg = load(0, paths);
+	if (!cfg)
+		return;
+	CHECK_STR(show(cfg), "blacklist nouveau\nblacklist radeon\n"
+			     "options snd_hda_intel model=\"a b\"\n"
+			     "options foo bar=1\n"
+			     "options quoted param=\"x y\"\n"
+			     "options snd_dash flag\n"
+			     "options dot =v\n"
+			     "options tab v=\"t u\"\n" TRAILER);
+	CHECK(warned(
+		cfg->warnings, cfg->n_warnings,
+		"Ignoring bad option on kernel command line while parsing module name: ''"));
+	CHECK_INT(lkm_config_get_options(cfg, "quoted", NULL, &o), ==, 0);
+	CHECK_STR(o, "param=\"x y\"");
+	free(o);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(missing_cmdline_and_missing_dirs_are_not_errors)
+{
+	const char *paths[] = { "nope", "also/nope", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	cfg = load(0, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_warnings, ==, 0);
+	CHECK_STR(show(cfg), TRAILER);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(module_dir_softdeps_sort_among_config_files)
+{
+	const char *paths[] = { "d", NULL };
+	struct lkm_config *cfg;
+
+	fixture();
+	put("modules/modules.softdep", "# from modules\nsoftdep ext4 pre: crc32c\n");
+	put("modules/modules.weakdep", "weakdep m w\n");
+	put("d/a.conf", "softdep a pre: x\n");
+	put("d/z.conf", "softdep z pre: y\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_STR(show(cfg),
+		  "softdep a pre: x\nsoftdep ext4 pre: crc32c\nsoftdep z pre: y\n"
+		  "weakdep m w\n" TRAILER);
+	lkm_config_free(cfg);
+	cfg = load(LKM_CONFIG_NO_KCMDLINE | LKM_CONFIG_NO_MODULE_DEPS, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_softdeps, ==, 2);
+	CHECK_INT(cfg->n_weakdeps, ==, 0);
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+TEST(alias_normalize_keeps_brackets)
+{
+	char b[32];
+
+	CHECK_INT(lkm_alias_normalize(b, sizeof(b), "pci:v[0-9]-a"), ==, 0);
+	CHECK_STR(b, "pci:v[0-9]_a");
+	CHECK_INT(lkm_alias_normalize(b, sizeof(b), "x]"), ==, -EINVAL);
+	CHECK_INT(lkm_alias_normalize(b, sizeof(b), "x[-"), ==, -EINVAL);
+	CHECK_INT(lkm_alias_normalize(b, 4, "abcd"), ==, -ENAMETOOLONG);
+}
+
+/* ---- depmod.d ---- */
+
+static struct lkm_depmod_config *dload(const char *kver, const char *const *rel_paths)
+{
+	const char *paths[8] = { 0 };
+	struct lkm_depmod_config *cfg = NULL;
+	int i;
+
+	for (i = 0; rel_paths[i] && i < 7; i++)
+		paths[i] = path_of(rel_paths[i]);
+	CHECK_INT(lkm_depmod_config_new(paths, kver, &cfg), ==, 0);
+	return cfg;
+}
+
+TEST(depmod_d_commands_in_file_order_with_kernel_version_patterns)
+{
+	const char *paths[] = { "etc", "lib", NULL };
+	struct lkm_depmod_config *c;
+	char want[600];
+
+	fixture();
+	put("etc/10.conf",
+	    "search updates extra \\\n built-in external\n"
+	    "override kmod * extra\noverride other 6\\.1\\..* updates\n"
+	    "override never ^5\\. updates\noverride unanchored 56 updates\nexternal * /opt/a /opt/b\n"
+	    "external 9.9 /opt/never\n");
+	put("lib/10.conf", "search hidden\n");
+	put("lib/20.conf", "exclude drm  staging\noverride bad\nbogus line\n"
+			   "override x [ y\ninclude whatever\nsearch later\n");
+	c = dload("6.1.0-56-amd64", paths);
+	if (!c)
+		return;
+	CHECK_INT(c->n_searches, ==, 5);
+	if (c->n_searches == 5) {
+		CHECK(c->searches[0].type == LKM_DEPMOD_SEARCH_PATH);
+		CHECK_STR(c->searches[0].path, "updates");
+		CHECK_STR(c->searches[1].path, "extra");
+		CHECK(c->searches[2].type == LKM_DEPMOD_SEARCH_BUILTIN &&
+		      !c->searches[2].path);
+		CHECK(c->searches[3].type == LKM_DEPMOD_SEARCH_EXTERNAL);
+		CHECK_STR(c->searches[4].path, "later");
+		CHECK_INT(c->searches[0].src.line, ==, 2);
+	}
+	CHECK_INT(c->n_overrides, ==, 3);
+	if (c->n_overrides == 3) {
+		CHECK_STR(c->overrides[2].modname, "unanchored");
+		CHECK_STR(c->overrides[0].modname, "kmod");
+		CHECK_STR(c->overrides[0].subdir, "extra");
+		CHECK_STR(c->overrides[1].modname, "other");
+	}
+	CHECK_INT(c->n_externals, ==, 2);
+	if (c->n_externals == 2)
+		CHECK_STR(c->externals[1].path, "/opt/b");
+	CHECK_INT(c->n_excludes, ==, 2);
+	if (c->n_excludes == 2)
+		CHECK_STR(c->excludes[1].path, "staging");
+	CHECK_INT(c->n_warnings, ==, 3);
+	snprintf(want, sizeof(want), "%s:2: ignoring bad line starting with 'override'",
+		 path_of("lib/20.conf"));
+	CHECK(warned(c->warnings, c->n_warnings, want));
+	snprintf(want, sizeof(want), "%s:3: ignoring bad line starting with 'bogus'",
+		 path_of("lib/20.conf"));
+	CHECK(warned(c->warnings, c->n_warnings, want));
+	snprintf(want, sizeof(want), "%s:4: bad kernel version pattern '['",
+		 path_of("lib/20.conf"));
+	CHECK(warned(c->warnings, c->n_warnings, want));
+	lkm_depmod_config_free(c);
+	cleanup();
+}
+
+TEST(depmod_d_default_search_is_updates_then_built_in)
+{
+	const char *paths[] = { "etc", NULL };
+	struct lkm_depmod_config *c;
+
+	fixture();
+	put("etc/x.conf", "exclude foo\n");
+	c = dload("1.0", paths);
+	if (!c)
+		return;
+	CHECK_INT(c->n_searches, ==, 2);
+	if (c->n_searches == 2) {
+		CHECK_STR(c->searches[0].path, "updates");
+		CHECK(c->searches[1].type == LKM_DEPMOD_SEARCH_BUILTIN);
+		CHECK(c->searches[0].src.file == NULL);
+	}
+	lkm_depmod_config_free(c);
+	cleanup();
+}
+
+/* ---- against kmod's modprobe -c ---- */
+
+/* Everything up to and including the "# End of configuration files" line. */
+static char *config_part(char *text)
+{
+	char *end = strstr(text, "# End of configuration files");
+
+	if (end)
+		end[strcspn(end, "\n")] = '\0';
+	return text;
+}
+
+static char *run(const char *cmd)
+{
+	struct lkm_buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	FILE *p = popen(cmd, "r");
+
+	if (!p)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		if (lkm_buf_append(&b, chunk, n) < 0)
+			break;
+	pclose(p);
+	if (!b.data && lkm_buf_append(&b, "", 0) < 0)
+		return NULL;
+	return b.data;
+}
+
+/*
+ * Every command in forms kmod 30 and lkm read alike. Left out on purpose, where lkm
+ * differs: weakdep (kmod 30 does not know it), a softdep with both pre: and post: (kmod
+ * prints "pre: apost: b"), two blanks before pre: (kmod then drops the group) and an
+ * indented '#' (kmod warns).
+ */
+static const char oracle_conf[] =
+	"# all commands\n"
+	"alias my-mod* snd-hda_intel\nalias pci:v[a-b]-x foo-bar\n"
+	"options foo-bar  x=1\ty=2\noptions tail  \noptions foo\n"
+	"softdep s-d pre: a-b c\nsoftdep s2 post: p q\nsoftdep junk nothing\n"
+	"blacklist nouveau extra\nblacklist\n"
+	"install in-st /bin/true a\\\n  b\nremove x\nremove x-y /bin/false\n"
+	"aliass x y\nalias a\\b c\ninclude foo\nalias bad] x\nsoftdep z\n";
+
+TEST(show_matches_kmod_modprobe_c)
+{
+	const char *paths[] = { "a", "b", NULL };
+	struct lkm_ctx_config cc = { 0 };
+	struct lkm_config *cfg = NULL;
+	struct lkm_ctx *ctx = NULL;
+	char cmd[1024], *want, *errs, dirname[256];
+	const char *cpaths[3];
+	size_t i;
+
+	if (access("/sbin/modprobe", X_OK) != 0 || access(T61_ROOT, R_OK) != 0) {
+		printf("  (skipped: no kmod modprobe or no test tree)\n");
+		return;
+	}
+	fixture();
+	put("a/10-x.conf", "%s", oracle_conf);
+	put("b/10-x.conf", "alias hidden x\n");
+	put("b/05-y.conf", "alias in-b x\nblacklist b-first\n");
+	put("b/sub.conf/x.conf", "alias nested x\n");
+	cpaths[0] = path_of(paths[0]);
+	cpaths[1] = path_of(paths[1]);
+	cpaths[2] = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "/sbin/modprobe -C %s -C %s -c -S " T61_KVER " -d " T61_ROOT " 2>%s",
+		 cpaths[0], cpaths[1], path_of("stderr"));
+	want = run(cmd);
+	CHECK(want != NULL);
+	if (!want)
+		return;
+	snprintf(dirname, sizeof(dirname), T61_ROOT "/lib/modules/" T61_KVER);
+	cc.kver = T61_KVER;
+	cc.dirname = dirname;
+	cc.config_paths = cpaths;
+	CHECK_INT(lkm_ctx_new(&cc, &ctx), ==, 0);
+	if (ctx)
+		CHECK_INT(lkm_config_new(ctx, 0, &cfg), ==, 0);
+	if (cfg) {
+		char *got = strdup(show(cfg));
+
+		CHECK_STR(config_part(got), config_part(want));
+		/* Every bad-line warning of ours is one kmod printed too. */
+		snprintf(cmd, sizeof(cmd), "cat %s", path_of("stderr"));
+		errs = run(cmd);
+		for (i = 0; errs && i < cfg->n_warnings; i++)
+			if (!strstr(errs, cfg->warnings[i].text)) {
+				fprintf(stderr, "  kmod did not say: %s\n",
+					cfg->warnings[i].text);
+				test_failed = 1;
+			}
+		CHECK_INT(cfg->n_warnings, ==, 8);
+		free(errs);
+		free(got);
+	}
+	lkm_config_free(cfg);
+	lkm_ctx_unref(ctx);
+	free(want);
+	cleanup();
+}
+
+TEST_MAIN()
