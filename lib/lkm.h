@@ -458,8 +458,6 @@ LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_conf
 LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
 				    struct lkm_resolved **out, size_t *count);
 void lkm_resolved_free(struct lkm_resolved *found, size_t count);
-/* kmod's alias normalization into @buf; -EINVAL for unbalanced brackets. */
-LKM_MUST_CHECK int lkm_alias_normalize(char *buf, size_t bufsize, const char *alias);
 /* (end of resolve.c section) */
 
 /* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */

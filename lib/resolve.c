@@ -16,35 +16,6 @@ struct found_list {
 	size_t count, cap;
 };
 
-int lkm_alias_normalize(char *buf, size_t bufsize, const char *alias)
-{
-	size_t i = 0;
-
-	for (; alias[i]; i++) {
-		if (i + 1 >= bufsize)
-			return -ENAMETOOLONG;
-		if (alias[i] == ']')
-			return -EINVAL;
-		if (alias[i] != '[') {
-			buf[i] = alias[i] == '-' ? '_' : alias[i];
-			continue;
-		}
-		/* A bracket expression is a pattern: its '-' is a range, kept as is. */
-		for (; alias[i] && alias[i] != ']'; i++) {
-			if (i + 1 >= bufsize)
-				return -ENAMETOOLONG;
-			buf[i] = alias[i];
-		}
-		if (!alias[i])
-			return -EINVAL;
-		buf[i] = ']';
-	}
-	if (bufsize == 0)
-		return -ENAMETOOLONG;
-	buf[i] = '\0';
-	return 0;
-}
-
 void lkm_resolved_free(struct lkm_resolved *found, size_t count)
 {
 	size_t i;
