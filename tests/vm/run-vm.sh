@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Boot a real Debian kernel under qemu with an initramfs that holds lkm, Debian's kmod (the
+# oracle), busybox, a subset of the kernel's modules plus the test modules, and run the
+# given scenarios twice each (kmod, then lkm). The serial console is written to the log.
+#
+#   run-vm.sh KVER SCENARIO...     (a scenario is a name in tests/vm/scenarios or a path)
+#
+# Environment:
+#   LKM_STATIC      the static lkm binary to use (default: build one in build-static)
+#   LKM             a dynamic lkm binary, used with its libraries if no static one exists
+#   LKM_VM_LOG      where to write the console log (default: $cache/vm/log-KVER.txt)
+#   LKM_VM_APPEND   extra kernel command line
+#   LKM_VM_TIMEOUT  hard limit for the whole VM run in seconds (default 240)
+#   LKM_VM_STEP     limit for one scenario run in the guest, seconds (default 30)
+#   LKM_VM_QUIET=1  do not copy the console to stdout
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+cache=${LKM_CACHE:-/var/cache/lkm-test}
+vm=$cache/vm
+log() { echo "run-vm: $*" >&2; }
+die() { log "$*"; exit 2; }
+
+[ $# -ge 2 ] || die "usage: run-vm.sh KVER SCENARIO..."
+kver=$1
+shift
+
+# Real modules to put in the guest, with their dependencies: a chain (msdos -> fat), the
+# filesystem the kernel requests on mount (fs-msdos), a netdev type (rtnl-link-dummy),
+# loop for the FAT image, and enough others for a modprobe -a benchmark.
+modules_wanted="fat msdos vfat nls_cp437 nls_iso8859-1 nls_utf8 dummy loop ext4 isofs udf
+	squashfs veth bridge macvlan ipvlan bonding tun vxlan nf_conntrack nf_nat xt_conntrack
+	minix hfs hfsplus bcache raid456 cramfs"
+
+# --- the kernel ---------------------------------------------------------------------
+tree=
+[ -f "$vm/kernels.list" ] && tree=$(awk -v k="$kver" '$1 == k {print $2}' "$vm/kernels.list")
+if [ -z "$tree" ] || [ ! -f "$vm/modules/$kver/.stamp" ]; then
+	"$here/setup.sh" >/dev/null || die "setup.sh failed"
+	tree=$(awk -v k="$kver" '$1 == k {print $2}' "$vm/kernels.list")
+fi
+[ -n "$tree" ] || die "unknown kernel $kver (known: $(cut -d' ' -f1 "$vm/kernels.list" | xargs))"
+vmlinuz=$tree/boot/vmlinuz-$kver
+[ -f "$vmlinuz" ] || die "no $vmlinuz"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run setup.sh"
+
+# --- scenarios ----------------------------------------------------------------------
+scenarios=()
+for s in "$@"; do
+	case $s in
+	*/*) f=$s ;;
+	*) f=$here/scenarios/${s%.sh}.sh ;;
+	esac
+	[ -f "$f" ] || die "no scenario $s"
+	# "# kernel: GLOB" restricts a scenario to matching kernels.
+	glob=$(sed -n 's/^# kernel: *//p' "$f" | head -n 1)
+	if [ -n "$glob" ]; then
+		# shellcheck disable=SC2254
+		case $kver in $glob) ;; *) log "skipping $(basename "$f" .sh) on $kver"; continue ;; esac
+	fi
+	scenarios+=("$f")
+done
+[ ${#scenarios[@]} -gt 0 ] || die "no scenario to run on $kver"
+
+# --- lkm ----------------------------------------------------------------------------
+is_static() { ! ldd "$1" >/dev/null 2>&1; }
+lkm_bin=${LKM_STATIC:-}
+if [ -z "$lkm_bin" ]; then
+	sdir=$(cd "${LKM_BUILD_ROOT:-$src/build}/.." && pwd)/build-static
+	if [ ! -f "$sdir/build.ninja" ]; then
+		meson setup -Dstatic=true "$sdir" "$src" >"$vm/build-static.log" 2>&1 || true
+	fi
+	if meson compile -C "$sdir" tools/lkm:executable >>"$vm/build-static.log" 2>&1 && is_static "$sdir/tools/lkm"; then
+		lkm_bin=$sdir/tools/lkm
+	elif [ -n "${LKM:-}" ] && [ -x "$LKM" ]; then
+		log "static build failed (see $vm/build-static.log); using $LKM with its libraries"
+		lkm_bin=$LKM
+	else
+		log "WARNING: no lkm binary (static build failed, see $vm/build-static.log): lkm runs will fail"
+	fi
+fi
+
+# --- initramfs ----------------------------------------------------------------------
+stage=$(mktemp -d "${TMPDIR:-/tmp}/lkm-vm.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc/modprobe.d,lkm/bin,kmod/bin,scenarios,vm}
+
+copy_libs() { # binary: copy the shared libraries it needs to the same paths
+	local l
+	for l in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		mkdir -p "$stage$(dirname "$l")"
+		cp -L "$l" "$stage$l"
+	done
+}
+
+# BusyBox for the shell and utilities, but not its module tools: a scenario must never
+# end up testing BusyBox's insmod by accident.
+bb=$(command -v busybox)
+cp "$bb" "$stage/bin/busybox"
+for a in $("$bb" --list); do
+	case $a in
+	busybox | insmod | rmmod | lsmod | modprobe | depmod | modinfo | init | linuxrc) ;;
+	*) ln -sf busybox "$stage/bin/$a" ;;
+	esac
+done
+
+tools="insmod rmmod lsmod modprobe depmod modinfo"
+cp "$(readlink -f "$(command -v kmod)")" "$stage/kmod/bin/kmod"
+copy_libs "$stage/kmod/bin/kmod"
+for t in $tools; do ln -s kmod "$stage/kmod/bin/$t"; done
+
+if [ -n "$lkm_bin" ]; then
+	cp "$lkm_bin" "$stage/sbin/lkm"
+	is_static "$lkm_bin" || copy_libs "$lkm_bin"
+fi
+for t in $tools; do ln -s /sbin/lkm "$stage/lkm/bin/$t"; done
+
+# The module tree: the wanted modules and their dependencies, in their own paths, plus
+# the test modules under extra/. kmod's depmod writes the indexes.
+tmods=$tree/lib/modules/$kver
+gmods=$stage/lib/modules/$kver
+mkdir -p "$gmods/extra"
+closure=$(for m in $modules_wanted; do
+	line=$(grep -E "/${m}\.ko(\.[a-z]+)?:" "$tmods/modules.dep" || true)
+	[ -n "$line" ] || { log "no module $m in $kver" ; continue; }
+	echo "$line" | tr -d ':' | tr ' ' '\n'
+done | sort -u)
+for p in $closure; do
+	mkdir -p "$gmods/$(dirname "$p")"
+	cp "$tmods/$p" "$gmods/$p"
+done
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$tmods/$f" ] && cp "$tmods/$f" "$gmods/"
+done
+cp "$vm/modules/$kver/"*.ko* "$gmods/extra/"
+depmod -b "$stage" "$kver" || die "depmod failed"
+ko=.ko
+ls "$gmods/extra/"*.ko.xz >/dev/null 2>&1 && ko=.ko.xz
+
+# Scenarios run in order; "# cmdline:" lines add to the kernel command line.
+append="${LKM_VM_APPEND:-}"
+for f in "${scenarios[@]}"; do
+	n=$(basename "$f" .sh)
+	cp "$f" "$stage/scenarios/$n.sh"
+	echo "$n" >>"$stage/scenarios/list"
+	c=$(sed -n 's/^# cmdline: *//p' "$f" | xargs)
+	[ -n "$c" ] && append="$append $c"
+done
+cp "$here/guest/init" "$stage/init"
+cp "$here/guest/lib.sh" "$here/guest/run-one" "$stage/vm/"
+chmod +x "$stage/init" "$stage/vm/run-one"
+cat >"$stage/vm/config" <<EOF
+KO=$ko
+STEP_TIMEOUT=${LKM_VM_STEP:-30}
+EOF
+
+img=$vm/initramfs-$kver.cpio.gz
+( cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1 ) >"$img.tmp"
+mv "$img.tmp" "$img"
+log "initramfs $(du -h "$img" | cut -f1), $(echo "$closure" | wc -l) kernel modules, ${#scenarios[@]} scenarios"
+
+# --- boot ---------------------------------------------------------------------------
+out=${LKM_VM_LOG:-$vm/log-$kver.txt}
+cmdline="console=ttyS0 loglevel=3 panic=-1 rdinit=/init $append"
+log "booting $kver: $cmdline"
+start=$(date +%s.%N)
+set +e
+if [ "${LKM_VM_QUIET:-}" = 1 ]; then
+	timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
+		-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
+		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" </dev/null >"$out" 2>&1
+	rc=$?
+else
+	timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
+		-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
+		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" </dev/null 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+fi
+set -e
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+log "qemu exited with $rc after ${secs}s; log in $out"
+grep -q '^@@DONE' "$out" || die "the guest did not finish (timeout or crash): see $out"
+exit 0
