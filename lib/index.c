@@ -1,0 +1,1065 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The .bin indexes depmod writes (modules.dep.bin, modules.alias.bin, ...): kmod's trie
+ * format 2.1, read and written here and nowhere else.
+ *
+ * A file is a 12-byte header and then the nodes of a compressed trie (a trie in which a
+ * chain of single-child nodes without values is merged into one node's "prefix"). Every
+ * number is a 32-bit unsigned big-endian integer.
+ *
+ *   offset 0   magic         0xB007F457 ("BOOTFAST")
+ *          4   version       0x00020001 (major 2 in the high half, minor 1 in the low)
+ *          8   root          node reference of the root node
+ *
+ * A node reference packs the node's file offset and the parts the node has:
+ *
+ *    31  30  29  28  27 ............................ 0
+ *   +---+---+---+---+----------------------------------+
+ *   | P | V | C | - |  offset of the node in the file  |    offset 0 = no node
+ *   +---+---+---+---+----------------------------------+
+ *   P: has a prefix   V: has values   C: has children
+ *
+ * A node is its parts, in this order, each present only when its flag is set:
+ *
+ *   P   prefix        bytes of the key after the edge that led here, then '\0'
+ *   C   first, last   two bytes: the range of edge characters that is stored
+ *       children      (last - first + 1) node references; child i hangs under the
+ *                     character first + i; 0 for a character with no child
+ *   V   count         number of values
+ *       values        count times: priority, then the value bytes and '\0'
+ *
+ * The key of a node is the concatenation, from the root down, of each node's prefix and
+ * the edge character under which the next node hangs:
+ *
+ *   root ""  --'a'-->  "sk" [ask]
+ *            --'o'-->  "n" [on] --'c'--> "e" [once]
+ *                               --'e'--> ""  [one]
+ *
+ * Values of one key are stored by ascending priority. Only 7-bit characters appear:
+ * kmod's depmod refuses others and kmod's reader rejects child ranges past 127, so the
+ * builder refuses them too, while the reader here accepts any byte.
+ *
+ * The order of nodes in the file is free, since references are absolute: kmod up to
+ * v33 wrote children before their parent (post-order, root last), kmod 34 writes every
+ * node before its children (pre-order, root first). The builder writes pre-order, byte
+ * for byte as kmod 34 does; the reader only follows references, so it reads both.
+ *
+ * Because references are absolute, a hostile file could point a child back at its
+ * parent or make two parents share a subtree. lkm_index_open() therefore walks the
+ * whole trie once, iteratively, and refuses a node that is reached twice,
+ * any part that leaves the file, and keys longer than LKM_INDEX_KEY_MAX; the searches
+ * after it recurse at most one level per key byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkm.h"
+
+#define INDEX_MAGIC 0xB007F457u
+#define INDEX_VERSION_MAJOR 0x0002u
+#define INDEX_VERSION_MINOR 0x0001u
+#define INDEX_HEADER_SIZE 12u
+
+#define NODE_PREFIX 0x80000000u
+#define NODE_VALUES 0x40000000u
+#define NODE_CHILDS 0x20000000u
+#define NODE_MASK 0x0FFFFFFFu
+
+/* Characters kmod can store; see the comment at the top. */
+#define INDEX_CHAR_LIMIT 128u
+
+/* Files bigger than this cannot be an index anyone wrote (offsets have 28 bits). */
+#define INDEX_FILE_MAX ((size_t)1 << 30)
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+struct lkm_index {
+	const uint8_t *data;
+	size_t size;
+	void *map;          /* set when lkm_index_open() mapped the file */
+	uint32_t root;      /* node reference, 0 for an empty index */
+};
+
+/* A node as it lies in the file. */
+struct node {
+	const char *prefix;
+	size_t prefix_len;
+	unsigned first, last;      /* first > last when there are no children */
+	const uint8_t *children;
+	uint32_t value_count;
+	const uint8_t *values;     /* the first value's priority */
+};
+
+/* Length of the string at @off, or -1 when it runs off the end of the file. */
+static long string_len(const struct lkm_index *idx, size_t off)
+{
+	const uint8_t *nul;
+
+	if (off >= idx->size)
+		return -1;
+	nul = memchr(idx->data + off, '\0', idx->size - off);
+	return nul ? (long)(nul - (idx->data + off)) : -1;
+}
+
+/*
+ * Decode the node @ref points at, checking that each part lies inside the file.
+ * Returns -EBADMSG with the reason in @err.
+ */
+static int node_read(const struct lkm_index *idx, uint32_t ref, struct node *n,
+		     struct lkm_err *err)
+{
+	size_t off = ref & NODE_MASK;
+	uint32_t i;
+	long len;
+
+	memset(n, 0, sizeof(*n));
+	n->prefix = "";
+	n->first = 1;
+	if (off > idx->size)
+		return lkm_err_set(err, -EBADMSG, "node at %zu is past the end of the file (%zu)",
+				   off, idx->size);
+	if (ref & NODE_PREFIX) {
+		len = string_len(idx, off);
+		if (len < 0)
+			return lkm_err_set(err, -EBADMSG, "prefix of node at %u is not terminated",
+					   ref & NODE_MASK);
+		n->prefix = (const char *)idx->data + off;
+		n->prefix_len = len;
+		off += len + 1;
+	}
+	if (ref & NODE_CHILDS) {
+		if (idx->size - off < 2)
+			return lkm_err_set(err, -EBADMSG, "children of node at %u are truncated",
+					   ref & NODE_MASK);
+		n->first = idx->data[off];
+		n->last = idx->data[off + 1];
+		if (n->first > n->last)
+			return lkm_err_set(err, -EBADMSG, "node at %u has child range %u..%u",
+					   ref & NODE_MASK, n->first, n->last);
+		off += 2;
+		n->children = idx->data + off;
+		if ((idx->size - off) / 4 < n->last - n->first + 1u)
+			return lkm_err_set(err, -EBADMSG, "children of node at %u are truncated",
+					   ref & NODE_MASK);
+		off += 4 * (n->last - n->first + 1u);
+	}
+	if (ref & NODE_VALUES) {
+		if (idx->size - off < 4)
+			return lkm_err_set(err, -EBADMSG, "values of node at %u are truncated",
+					   ref & NODE_MASK);
+		n->value_count = get_be32(idx->data + off);
+		off += 4;
+		n->values = idx->data + off;
+		for (i = 0; i < n->value_count; i++) {
+			if (idx->size - off < 4 || (len = string_len(idx, off + 4)) < 0)
+				return lkm_err_set(err, -EBADMSG,
+						   "value %u of node at %u is truncated", i,
+						   ref & NODE_MASK);
+			off += 4 + len + 1;
+		}
+	}
+	return 0;
+}
+
+static uint32_t node_child(const struct node *n, unsigned ch)
+{
+	if (ch < n->first || ch > n->last)
+		return 0;
+	return get_be32(n->children + 4 * (ch - n->first));
+}
+
+static bool ref_present(uint32_t ref)
+{
+	return (ref & NODE_MASK) != 0;
+}
+
+/* Step over one value: its priority and string. */
+static const uint8_t *value_next(const uint8_t *p, uint32_t *priority, const char **s,
+				 size_t *len)
+{
+	*priority = get_be32(p);
+	*s = (const char *)p + 4;
+	*len = strlen(*s);
+	return p + 4 + *len + 1;
+}
+
+struct walk_item {
+	uint32_t ref;
+	uint32_t keylen;  /* bytes of key before this node's prefix */
+};
+
+static int walk_push(struct walk_item **stack, size_t *n, size_t *cap, uint32_t ref,
+		     uint32_t keylen)
+{
+	struct walk_item *s;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		s = realloc(*stack, *cap * sizeof(**stack));
+		if (!s)
+			return -ENOMEM;
+		*stack = s;
+	}
+	(*stack)[(*n)++] = (struct walk_item){ ref, keylen };
+	return 0;
+}
+
+/* Push the children of @n, checking each one is new and its key is not too long. */
+static int check_children(const struct node *n, const struct walk_item *it,
+			  struct walk_item **stack, size_t *depth, size_t *cap,
+			  struct lkm_err *err)
+{
+	uint32_t keylen = it->keylen + n->prefix_len + 1;
+	unsigned ch;
+	uint32_t ref;
+
+	for (ch = n->first; ch <= n->last; ch++) {
+		ref = node_child(n, ch);
+		if (!ref_present(ref))
+			continue;
+		if (ch == 0)
+			return lkm_err_set(err, -EBADMSG, "node at %u has a child for byte 0",
+					   it->ref & NODE_MASK);
+		if (keylen > LKM_INDEX_KEY_MAX)
+			return lkm_err_set(err, -EBADMSG, "a key is longer than %d bytes",
+					   LKM_INDEX_KEY_MAX);
+		if (walk_push(stack, depth, cap, ref, keylen) < 0)
+			return lkm_err_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/*
+ * Walk the whole trie once without recursion. A node that is reached twice means a
+ * cycle or a shared subtree, which could make later walks endless or exponential, so
+ * it is refused. Only a node of no bytes at all (no flags) may repeat: it costs nothing.
+ */
+static int index_check(const struct lkm_index *idx, struct lkm_err *err)
+{
+	struct walk_item *stack = NULL, it;
+	size_t depth = 0, cap = 0, off;
+	uint8_t *seen;
+	struct node n;
+	int r;
+
+	if (!ref_present(idx->root))
+		return 0;
+	seen = calloc(idx->size / 8 + 1, 1);
+	if (!seen)
+		return lkm_err_set(err, -ENOMEM, "out of memory");
+	r = walk_push(&stack, &depth, &cap, idx->root, 0);
+	if (r < 0) {
+		r = lkm_err_set(err, r, "out of memory");
+		goto out;
+	}
+	while (depth > 0) {
+		it = stack[--depth];
+		r = node_read(idx, it.ref, &n, err);
+		if (r < 0)
+			goto out;
+		if (it.keylen + n.prefix_len > LKM_INDEX_KEY_MAX) {
+			r = lkm_err_set(err, -EBADMSG, "a key is longer than %d bytes",
+					LKM_INDEX_KEY_MAX);
+			goto out;
+		}
+		if (!(it.ref & (NODE_PREFIX | NODE_VALUES | NODE_CHILDS)))
+			continue;
+		off = it.ref & NODE_MASK;
+		if (seen[off / 8] & (1u << (off % 8))) {
+			r = lkm_err_set(err, -EBADMSG, "node at %zu is reached twice (a cycle)",
+					off);
+			goto out;
+		}
+		seen[off / 8] |= 1u << (off % 8);
+		r = check_children(&n, &it, &stack, &depth, &cap, err);
+		if (r < 0)
+			goto out;
+	}
+out:
+	free(stack);
+	free(seen);
+	return r;
+}
+
+static int index_init(struct lkm_index *idx, struct lkm_err *err)
+{
+	uint32_t magic, version;
+
+	if (idx->size < INDEX_HEADER_SIZE)
+		return lkm_err_set(err, -EBADMSG, "too short for an index header (%zu bytes)",
+				   idx->size);
+	magic = get_be32(idx->data);
+	version = get_be32(idx->data + 4);
+	if (magic != INDEX_MAGIC)
+		return lkm_err_set(err, -EBADMSG, "not a module index (magic 0x%08x)", magic);
+	/* A new minor version promises to stay readable, as kmod assumes. */
+	if (version >> 16 != INDEX_VERSION_MAJOR)
+		return lkm_err_set(err, -EBADMSG, "index version %u.%u is not supported (2.x is)",
+				   version >> 16, version & 0xffff);
+	idx->root = get_be32(idx->data + 8);
+	return index_check(idx, err);
+}
+
+int lkm_index_open_memory(const void *data, size_t size, struct lkm_index **out,
+			  struct lkm_err *err)
+{
+	struct lkm_index *idx;
+	int r;
+
+	idx = calloc(1, sizeof(*idx));
+	if (!idx)
+		return lkm_err_set(err, -ENOMEM, "out of memory");
+	idx->data = data;
+	idx->size = size;
+	r = index_init(idx, err);
+	if (r < 0) {
+		free(idx);
+		return r;
+	}
+	*out = idx;
+	return 0;
+}
+
+int lkm_index_open(const char *path, struct lkm_index **out, struct lkm_err *err)
+{
+	struct lkm_index *idx = NULL;
+	struct stat st;
+	void *map;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lkm_err_set(err, -errno, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = lkm_err_set(err, -errno, "%s", strerror(errno));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = lkm_err_set(err, -EINVAL, "not a regular file");
+		goto out_close;
+	}
+	if ((uint64_t)st.st_size > INDEX_FILE_MAX) {
+		r = lkm_err_set(err, -EFBIG, "too big for an index (%lld bytes)",
+				(long long)st.st_size);
+		goto out_close;
+	}
+	if (st.st_size < (off_t)INDEX_HEADER_SIZE) {
+		r = lkm_err_set(err, -EBADMSG, "too short for an index header (%lld bytes)",
+				(long long)st.st_size);
+		goto out_close;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		r = lkm_err_set(err, -errno, "mmap: %s", strerror(errno));
+		goto out_close;
+	}
+	r = lkm_index_open_memory(map, st.st_size, &idx, err);
+	if (r < 0) {
+		munmap(map, st.st_size);
+		goto out_close;
+	}
+	idx->map = map;
+	*out = idx;
+out_close:
+	close(fd);
+	return r;
+}
+
+void lkm_index_close(struct lkm_index *idx)
+{
+	if (!idx)
+		return;
+	if (idx->map)
+		munmap(idx->map, idx->size);
+	free(idx);
+}
+
+void lkm_index_values_free(struct lkm_index_value *values)
+{
+	struct lkm_index_value *next;
+
+	for (; values; values = next) {
+		next = values->next;
+		free(values);
+	}
+}
+
+static struct lkm_index_value *value_new(const char *s, size_t len, uint32_t priority)
+{
+	struct lkm_index_value *v = malloc(sizeof(*v) + len + 1);
+
+	if (!v)
+		return NULL;
+	v->next = NULL;
+	v->priority = priority;
+	v->len = len;
+	memcpy(v->value, s, len + 1);
+	return v;
+}
+
+/* The node whose key is exactly @key, or -ENOENT. */
+static int find_node(const struct lkm_index *idx, const char *key, struct node *n)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	uint32_t ref = idx->root;
+
+	while (ref_present(ref)) {
+		if (node_read(idx, ref, n, NULL) < 0)
+			return -ENOENT;
+		if (strncmp(n->prefix, (const char *)k, n->prefix_len) != 0)
+			return -ENOENT;
+		k += n->prefix_len;
+		if (*k == '\0')
+			return 0;
+		ref = node_child(n, *k++);
+	}
+	return -ENOENT;
+}
+
+int lkm_index_lookup(struct lkm_index *idx, const char *key, struct lkm_index_value **out)
+{
+	struct lkm_index_value *head = NULL, **tail = &head;
+	const uint8_t *p;
+	const char *s;
+	uint32_t i, prio;
+	struct node n;
+	size_t len;
+
+	*out = NULL;
+	if (find_node(idx, key, &n) < 0)
+		return 0;
+	for (i = 0, p = n.values; i < n.value_count; i++) {
+		p = value_next(p, &prio, &s, &len);
+		*tail = value_new(s, len, prio);
+		if (!*tail) {
+			lkm_index_values_free(head);
+			return -ENOMEM;
+		}
+		tail = &(*tail)->next;
+	}
+	*out = head;
+	return (int)i;
+}
+
+int lkm_index_lookup_first(struct lkm_index *idx, const char *key, const char **value,
+			   uint32_t *priority)
+{
+	uint32_t prio;
+	struct node n;
+	size_t len;
+
+	*value = NULL;
+	if (find_node(idx, key, &n) < 0 || n.value_count == 0)
+		return 0;
+	value_next(n.values, &prio, value, &len);
+	if (priority)
+		*priority = prio;
+	return 1;
+}
+
+struct foreach_state {
+	const struct lkm_index *idx;
+	lkm_index_foreach_fn fn;
+	void *data;
+	char key[LKM_INDEX_KEY_MAX + 1];
+};
+
+/* Recursion depth is bounded by the key length, which lkm_index_open() checked. */
+static int foreach_node(struct foreach_state *st, uint32_t ref, size_t keylen)
+{
+	const uint8_t *p;
+	const char *s;
+	uint32_t i, prio;
+	struct node n;
+	unsigned ch;
+	size_t len;
+	int r;
+
+	if (node_read(st->idx, ref, &n, NULL) < 0)
+		return -EBADMSG;
+	memcpy(st->key + keylen, n.prefix, n.prefix_len);
+	keylen += n.prefix_len;
+	st->key[keylen] = '\0';
+	for (i = 0, p = n.values; i < n.value_count; i++) {
+		p = value_next(p, &prio, &s, &len);
+		r = st->fn(st->key, s, prio, st->data);
+		if (r)
+			return r;
+	}
+	for (ch = n.first; ch <= n.last; ch++) {
+		uint32_t child = node_child(&n, ch);
+
+		if (!ref_present(child))
+			continue;
+		st->key[keylen] = (char)ch;
+		r = foreach_node(st, child, keylen + 1);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data)
+{
+	struct foreach_state *st;
+	int r = 0;
+
+	if (!ref_present(idx->root))
+		return 0;
+	st = malloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->idx = idx;
+	st->fn = fn;
+	st->data = data;
+	r = foreach_node(st, idx->root, 0);
+	free(st);
+	return r;
+}
+
+/*
+ * The wildcard search, as kmod's index_searchwild does it. Down the trie, the literal
+ * part of the stored keys is compared with @key; at each node the subtrees under '*',
+ * '?' and '[' are searched in full, every key in them being matched as a pattern
+ * against the rest of @key, children before the node itself. The matches are then put
+ * in kmod's order (see order_matches()).
+ */
+struct wild_match {
+	struct lkm_index_value *v;
+	size_t seq;
+};
+
+struct wild_state {
+	const struct lkm_index *idx;
+	const char *subkey;          /* the part of the key the pattern must match */
+	char pat[LKM_INDEX_KEY_MAX + 2];
+	size_t patlen;
+	struct wild_match *m;
+	size_t n, cap;
+	int err;
+};
+
+static void wild_add_values(struct wild_state *w, const struct node *n)
+{
+	struct wild_match *m;
+	const uint8_t *p;
+	const char *s;
+	uint32_t i, prio;
+	size_t len;
+
+	for (i = 0, p = n->values; i < n->value_count && !w->err; i++) {
+		p = value_next(p, &prio, &s, &len);
+		if (w->n == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 16;
+			m = realloc(w->m, w->cap * sizeof(*m));
+			if (!m) {
+				w->err = -ENOMEM;
+				return;
+			}
+			w->m = m;
+		}
+		w->m[w->n].v = value_new(s, len, prio);
+		if (!w->m[w->n].v) {
+			w->err = -ENOMEM;
+			return;
+		}
+		w->m[w->n].seq = w->n;
+		w->n++;
+	}
+}
+
+/* Every key below @ref, the pattern so far in w->pat, its prefix taken from @from. */
+static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
+{
+	size_t saved = w->patlen, add;
+	struct node n;
+	unsigned ch;
+
+	if (w->err || node_read(w->idx, ref, &n, NULL) < 0)
+		return;
+	add = n.prefix_len - from;
+	memcpy(w->pat + w->patlen, n.prefix + from, add);
+	w->patlen += add;
+	w->pat[w->patlen] = '\0';
+	for (ch = n.first; ch <= n.last; ch++) {
+		uint32_t child = node_child(&n, ch);
+
+		if (!ref_present(child))
+			continue;
+		w->pat[w->patlen] = (char)ch;
+		w->patlen++;
+		wild_all(w, child, 0);
+		w->patlen--;
+		w->pat[w->patlen] = '\0';
+	}
+	if (n.value_count && fnmatch(w->pat, w->subkey, 0) == 0)
+		wild_add_values(w, &n);
+	w->patlen = saved;
+	w->pat[saved] = '\0';
+}
+
+static void wild_under(struct wild_state *w, const struct node *n, unsigned ch,
+		       const char *subkey)
+{
+	uint32_t child = node_child(n, ch);
+
+	if (!ref_present(child))
+		return;
+	w->subkey = subkey;
+	w->pat[0] = (char)ch;
+	w->patlen = 1;
+	wild_all(w, child, 0);
+}
+
+static bool is_wild(unsigned char c)
+{
+	return c == '*' || c == '?' || c == '[';
+}
+
+static void wild_descend(struct wild_state *w, const unsigned char *key)
+{
+	uint32_t ref = w->idx->root;
+	struct node n;
+	size_t j;
+
+	while (ref_present(ref) && !w->err) {
+		if (node_read(w->idx, ref, &n, NULL) < 0)
+			return;
+		for (j = 0; j < n.prefix_len; j++) {
+			unsigned char c = n.prefix[j];
+
+			if (is_wild(c)) {
+				w->subkey = (const char *)key + j;
+				w->patlen = 0;
+				wild_all(w, ref, j);
+				return;
+			}
+			if (c != key[j])
+				return;
+		}
+		key += j;
+		wild_under(w, &n, '*', (const char *)key);
+		wild_under(w, &n, '?', (const char *)key);
+		wild_under(w, &n, '[', (const char *)key);
+		if (*key == '\0') {
+			wild_add_values(w, &n);
+			return;
+		}
+		ref = node_child(&n, *key++);
+	}
+}
+
+/*
+ * kmod inserts each match before the first one already found with an equal or higher
+ * priority: ascending priority, and the later found first among equals.
+ */
+static int match_cmp(const void *a, const void *b)
+{
+	const struct wild_match *x = a, *y = b;
+
+	if (x->v->priority != y->v->priority)
+		return x->v->priority < y->v->priority ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+static struct lkm_index_value *order_matches(struct wild_match *m, size_t n)
+{
+	struct lkm_index_value *head = NULL;
+	size_t i;
+
+	qsort(m, n, sizeof(*m), match_cmp);
+	for (i = n; i-- > 0;) {
+		m[i].v->next = head;
+		head = m[i].v;
+	}
+	return head;
+}
+
+int lkm_index_match_wildcards(struct lkm_index *idx, const char *key,
+			      struct lkm_index_value **out)
+{
+	struct wild_state *w;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->idx = idx;
+	wild_descend(w, (const unsigned char *)key);
+	r = w->err;
+	if (r < 0) {
+		for (i = 0; i < w->n; i++)
+			free(w->m[i].v);
+	} else if (w->n > 0) {
+		*out = order_matches(w->m, w->n);
+		r = w->n > INT32_MAX ? INT32_MAX : (int)w->n;
+	}
+	free(w->m);
+	free(w);
+	return r;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+struct bvalue {
+	struct bvalue *next;
+	uint32_t priority;
+	char value[];
+};
+
+struct bnode {
+	char *prefix;
+	struct bvalue *values;
+	struct bnode **kids;      /* sorted by kchar */
+	unsigned char *kchar;
+	unsigned nkids, cap;
+	uint64_t size;            /* bytes of this node */
+	uint64_t total;           /* bytes of this node and everything below it */
+};
+
+struct lkm_index_builder {
+	struct bnode *root;
+};
+
+static struct bnode *bnode_new(const char *prefix)
+{
+	struct bnode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->prefix = strdup(prefix);
+	if (!n->prefix) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static void bnode_free(struct bnode *n)
+{
+	struct bvalue *v, *next;
+	unsigned i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		bnode_free(n->kids[i]);
+	for (v = n->values; v; v = next) {
+		next = v->next;
+		free(v);
+	}
+	free(n->kids);
+	free(n->kchar);
+	free(n->prefix);
+	free(n);
+}
+
+int lkm_index_builder_new(struct lkm_index_builder **out)
+{
+	struct lkm_index_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	b->root = bnode_new("");
+	if (!b->root) {
+		free(b);
+		return -ENOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+void lkm_index_builder_free(struct lkm_index_builder *b)
+{
+	if (!b)
+		return;
+	bnode_free(b->root);
+	free(b);
+}
+
+/* Position of @ch among the children, or where it would go. */
+static unsigned kid_pos(const struct bnode *n, unsigned char ch, bool *found)
+{
+	unsigned lo = 0, hi = n->nkids;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (n->kchar[mid] < ch)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < n->nkids && n->kchar[lo] == ch;
+	return lo;
+}
+
+static int kid_insert(struct bnode *n, unsigned pos, unsigned char ch, struct bnode *kid)
+{
+	if (n->nkids == n->cap) {
+		unsigned cap = n->cap ? n->cap * 2 : 2;
+		struct bnode **k = realloc(n->kids, cap * sizeof(*k));
+		unsigned char *c;
+
+		if (!k)
+			return -ENOMEM;
+		n->kids = k;
+		c = realloc(n->kchar, cap);
+		if (!c)
+			return -ENOMEM;
+		n->kchar = c;
+		n->cap = cap;
+	}
+	memmove(n->kids + pos + 1, n->kids + pos, (n->nkids - pos) * sizeof(*n->kids));
+	memmove(n->kchar + pos + 1, n->kchar + pos, n->nkids - pos);
+	n->kids[pos] = kid;
+	n->kchar[pos] = ch;
+	n->nkids++;
+	return 0;
+}
+
+/* Cut @n's prefix at @j: a new child takes what follows, with @n's values and kids. */
+static int bnode_split(struct bnode *n, size_t j)
+{
+	struct bnode *tail = bnode_new(n->prefix + j + 1);
+	unsigned char ch = n->prefix[j];
+
+	if (!tail)
+		return -ENOMEM;
+	tail->values = n->values;
+	tail->kids = n->kids;
+	tail->kchar = n->kchar;
+	tail->nkids = n->nkids;
+	tail->cap = n->cap;
+	n->values = NULL;
+	n->kids = NULL;
+	n->kchar = NULL;
+	n->nkids = n->cap = 0;
+	n->prefix[j] = '\0';
+	if (kid_insert(n, 0, ch, tail) < 0) {
+		/* Undo, so the trie stays whole. */
+		n->prefix[j] = ch;
+		n->values = tail->values;
+		n->kids = tail->kids;
+		n->kchar = tail->kchar;
+		n->nkids = tail->nkids;
+		n->cap = tail->cap;
+		free(tail->prefix);
+		free(tail);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* depmod's order: before the first value of equal or higher priority. */
+static int bnode_add_value(struct bnode *n, const char *value, uint32_t priority)
+{
+	struct bvalue **pos = &n->values, *v;
+	size_t len = strlen(value);
+	int dup = 0;
+
+	for (v = n->values; v; v = v->next)
+		if (strcmp(v->value, value) == 0)
+			dup = 1;
+	while (*pos && (*pos)->priority < priority)
+		pos = &(*pos)->next;
+	v = malloc(sizeof(*v) + len + 1);
+	if (!v)
+		return -ENOMEM;
+	v->priority = priority;
+	memcpy(v->value, value, len + 1);
+	v->next = *pos;
+	*pos = v;
+	return dup;
+}
+
+static bool is_7bit(const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p >= INDEX_CHAR_LIMIT)
+			return false;
+	*len = p - (const unsigned char *)s;
+	return true;
+}
+
+int lkm_index_builder_add(struct lkm_index_builder *b, const char *key, const char *value,
+			  uint32_t priority)
+{
+	struct bnode *n = b->root, *kid;
+	size_t klen, vlen, j;
+	unsigned pos;
+	bool found;
+	int r;
+
+	if (!is_7bit(key, &klen) || !is_7bit(value, &vlen) || klen > LKM_INDEX_KEY_MAX)
+		return -EINVAL;
+	for (;;) {
+		for (j = 0; n->prefix[j]; j++)
+			if (n->prefix[j] != key[j])
+				break;
+		if (n->prefix[j]) {
+			r = bnode_split(n, j);
+			if (r < 0)
+				return r;
+		}
+		key += j;
+		if (*key == '\0')
+			return bnode_add_value(n, value, priority);
+		pos = kid_pos(n, (unsigned char)*key, &found);
+		if (found) {
+			n = n->kids[pos];
+			key++;
+			continue;
+		}
+		kid = bnode_new(key + 1);
+		if (!kid)
+			return -ENOMEM;
+		r = bnode_add_value(kid, value, priority);
+		if (r >= 0)
+			r = kid_insert(n, pos, (unsigned char)*key, kid);
+		if (r < 0) {
+			bnode_free(kid);
+			return r;
+		}
+		return 0;
+	}
+}
+
+static uint32_t bnode_flags(const struct bnode *n)
+{
+	return (n->prefix[0] ? NODE_PREFIX : 0) | (n->values ? NODE_VALUES : 0) |
+	       (n->nkids ? NODE_CHILDS : 0);
+}
+
+/* Sizes, bottom up; depth is bounded by LKM_INDEX_KEY_MAX. */
+static uint64_t bnode_measure(struct bnode *n)
+{
+	const struct bvalue *v;
+	unsigned i;
+
+	n->size = 0;
+	n->total = 0;
+	if (n->prefix[0])
+		n->size += strlen(n->prefix) + 1;
+	if (n->nkids) {
+		n->size += 2 + 4 * (n->kchar[n->nkids - 1] - n->kchar[0] + 1);
+		for (i = 0; i < n->nkids; i++)
+			n->total += bnode_measure(n->kids[i]);
+	}
+	if (n->values) {
+		n->size += 4;
+		for (v = n->values; v; v = v->next)
+			n->size += 4 + strlen(v->value) + 1;
+	}
+	n->total += n->size;
+	return n->total;
+}
+
+static void put_bytes(uint8_t **p, const void *s, size_t len)
+{
+	memcpy(*p, s, len);
+	*p += len;
+}
+
+/* Pre-order, as kmod 34: the node, then each child's subtree in character order. */
+static void bnode_emit(const struct bnode *n, uint8_t *base, uint32_t offset)
+{
+	uint8_t *p = base + offset;
+	uint32_t child_off = offset + n->size, count = 0;
+	const struct bvalue *v;
+	unsigned i, first;
+
+	if (n->prefix[0])
+		put_bytes(&p, n->prefix, strlen(n->prefix) + 1);
+	if (n->nkids) {
+		first = n->kchar[0];
+		*p++ = first;
+		*p++ = n->kchar[n->nkids - 1];
+		memset(p, 0, 4 * (n->kchar[n->nkids - 1] - first + 1));
+		for (i = 0; i < n->nkids; i++) {
+			put_be32(p + 4 * (n->kchar[i] - first), child_off | bnode_flags(n->kids[i]));
+			child_off += n->kids[i]->total;
+		}
+		p += 4 * (n->kchar[n->nkids - 1] - first + 1);
+	}
+	if (n->values) {
+		for (v = n->values; v; v = v->next)
+			count++;
+		put_be32(p, count);
+		p += 4;
+		for (v = n->values; v; v = v->next) {
+			put_be32(p, v->priority);
+			p += 4;
+			put_bytes(&p, v->value, strlen(v->value) + 1);
+		}
+	}
+	child_off = offset + n->size;
+	for (i = 0; i < n->nkids; i++) {
+		bnode_emit(n->kids[i], base, child_off);
+		child_off += n->kids[i]->total;
+	}
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+int lkm_index_builder_write(struct lkm_index_builder *b, int fd, struct lkm_err *err)
+{
+	uint64_t total = INDEX_HEADER_SIZE + bnode_measure(b->root);
+	uint8_t *image;
+	int r;
+
+	/* Every node must start at an offset the 28-bit field can hold. */
+	if (total > (uint64_t)NODE_MASK + 1)
+		return lkm_err_set(err, -EFBIG, "index of %llu bytes is too big for the format",
+				   (unsigned long long)total);
+	image = malloc(total);
+	if (!image)
+		return lkm_err_set(err, -ENOMEM, "out of memory");
+	put_be32(image, INDEX_MAGIC);
+	put_be32(image + 4, INDEX_VERSION_MAJOR << 16 | INDEX_VERSION_MINOR);
+	put_be32(image + 8, INDEX_HEADER_SIZE | bnode_flags(b->root));
+	bnode_emit(b->root, image, INDEX_HEADER_SIZE);
+	r = write_all(fd, image, total);
+	if (r < 0)
+		lkm_err_set(err, r, "write: %s", strerror(-r));
+	free(image);
+	return r;
+}
