@@ -54,28 +54,30 @@ struct trailer {
 	uint8_t signer_len;
 	uint8_t key_id_len;
 	uint8_t pad[3];
-	uint32_t sig_len;     /* host order */
+	uint32_t sig_len; /* host order */
 	size_t module_size;
 	size_t blob_offset;
 };
 
 static bool has_magic(const uint8_t *p, size_t size)
 {
-	return size >= LKM_SIG_MAGIC_LEN &&
-	       memcmp(p + size - LKM_SIG_MAGIC_LEN, LKM_SIG_MAGIC, LKM_SIG_MAGIC_LEN) == 0;
+	return size >= LKM_SIG_MAGIC_LEN && memcmp(p + size - LKM_SIG_MAGIC_LEN,
+						   LKM_SIG_MAGIC, LKM_SIG_MAGIC_LEN) == 0;
 }
 
 /* Read and check the fixed trailer; @p/@size is the whole file, known to end in magic. */
-static int read_trailer(const uint8_t *p, size_t size, struct trailer *t, struct lkm_err *err)
+static int read_trailer(const uint8_t *p, size_t size, struct trailer *t,
+			struct lkm_err *err)
 {
 	size_t before, need;
 	const uint8_t *m;
 
 	if (size < SIG_TAIL)
-		return lkm_err_set(err, -EBADMSG,
-				   "signature magic found, but the file has only %zu bytes "
-				   "before it, too few for the %d-byte signature trailer",
-				   size - LKM_SIG_MAGIC_LEN, LKM_SIG_TRAILER_LEN);
+		return lkm_err_set(
+			err, -EBADMSG,
+			"signature magic found, but the file has only %zu bytes "
+			"before it, too few for the %d-byte signature trailer",
+			size - LKM_SIG_MAGIC_LEN, LKM_SIG_TRAILER_LEN);
 	m = p + size - SIG_TAIL;
 	t->algo = m[0];
 	t->hash = m[1];
@@ -83,36 +85,44 @@ static int read_trailer(const uint8_t *p, size_t size, struct trailer *t, struct
 	t->signer_len = m[3];
 	t->key_id_len = m[4];
 	memcpy(t->pad, m + 5, 3);
-	t->sig_len = (uint32_t)m[8] << 24 | (uint32_t)m[9] << 16 | (uint32_t)m[10] << 8 | m[11];
+	t->sig_len = (uint32_t)m[8] << 24 | (uint32_t)m[9] << 16 | (uint32_t)m[10] << 8 |
+		     m[11];
 	before = size - SIG_TAIL;
 
 	if (t->id_type >= ARRAY_SIZE(id_names))
-		return lkm_err_set(err, -EBADMSG, "signature trailer has unknown id type %u",
+		return lkm_err_set(err, -EBADMSG,
+				   "signature trailer has unknown id type %u",
 				   t->id_type);
 	if (t->sig_len == 0)
-		return lkm_err_set(err, -EBADMSG, "signature trailer says 0 bytes of signature");
+		return lkm_err_set(err, -EBADMSG,
+				   "signature trailer says 0 bytes of signature");
 	need = (size_t)t->sig_len + t->signer_len + t->key_id_len;
 	if (need > before)
-		return lkm_err_set(err, -EBADMSG,
-				   "signature trailer says %zu bytes of signature, but the file "
-				   "has only %zu before it", need, before);
+		return lkm_err_set(
+			err, -EBADMSG,
+			"signature trailer says %zu bytes of signature, but the file "
+			"has only %zu before it",
+			need, before);
 	if (t->id_type == LKM_SIG_ID_PKCS7) {
 		if (t->algo || t->hash || t->signer_len || t->key_id_len || t->pad[0] ||
 		    t->pad[1] || t->pad[2])
-			return lkm_err_set(err, -EBADMSG,
-					   "PKCS#7 signature trailer has nonzero fields (algo %u, "
-					   "hash %u, signer_len %u, key_id_len %u): the kernel "
-					   "refuses it", t->algo, t->hash, t->signer_len,
-					   t->key_id_len);
+			return lkm_err_set(
+				err, -EBADMSG,
+				"PKCS#7 signature trailer has nonzero fields (algo %u, "
+				"hash %u, signer_len %u, key_id_len %u): the kernel "
+				"refuses it",
+				t->algo, t->hash, t->signer_len, t->key_id_len);
 	} else {
 		if (t->algo >= ARRAY_SIZE(legacy_algo))
-			return lkm_err_set(err, -EBADMSG,
-					   "signature trailer has unknown key algorithm %u",
-					   t->algo);
+			return lkm_err_set(
+				err, -EBADMSG,
+				"signature trailer has unknown key algorithm %u",
+				t->algo);
 		if (t->hash >= ARRAY_SIZE(legacy_hash))
-			return lkm_err_set(err, -EBADMSG,
-					   "signature trailer has unknown hash algorithm %u",
-					   t->hash);
+			return lkm_err_set(
+				err, -EBADMSG,
+				"signature trailer has unknown hash algorithm %u",
+				t->hash);
 	}
 	t->module_size = before - need;
 	t->blob_offset = before - t->sig_len;
@@ -177,9 +187,9 @@ static const struct {
 	int nid;
 	const char *name;
 } digest_names[] = {
-	{ NID_md4, "md4" },         { NID_md5, "md5" },       { NID_sha1, "sha1" },
+	{ NID_md4, "md4" },	     { NID_md5, "md5" },       { NID_sha1, "sha1" },
 	{ NID_ripemd160, "rmd160" }, { NID_sha256, "sha256" }, { NID_sha384, "sha384" },
-	{ NID_sha512, "sha512" },   { NID_sha224, "sha224" },
+	{ NID_sha512, "sha512" },    { NID_sha224, "sha224" },
 #ifndef OPENSSL_NO_SM3
 	{ NID_sm3, "sm3" },
 #endif
@@ -266,10 +276,13 @@ static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_sign
 	p7 = d2i_PKCS7(NULL, &der, (long)t->sig_len);
 	if (!p7)
 		return lkm_err_set(err, -EBADMSG,
-				   "the %u-byte PKCS#7 signature cannot be decoded", t->sig_len);
+				   "the %u-byte PKCS#7 signature cannot be decoded",
+				   t->sig_len);
 	if (der != end) {
-		r = lkm_err_set(err, -EBADMSG, "%zu bytes follow the PKCS#7 message inside "
-				"its %u-byte signature", (size_t)(end - der), t->sig_len);
+		r = lkm_err_set(err, -EBADMSG,
+				"%zu bytes follow the PKCS#7 message inside "
+				"its %u-byte signature",
+				(size_t)(end - der), t->sig_len);
 		goto out;
 	}
 	if (!PKCS7_type_is_signed(p7)) {
@@ -280,7 +293,8 @@ static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_sign
 	si = sis ? sk_PKCS7_SIGNER_INFO_value(sis, 0) : NULL;
 	if (!si || !si->issuer_and_serial || !si->issuer_and_serial->issuer ||
 	    !si->issuer_and_serial->serial || !si->enc_digest) {
-		r = lkm_err_set(err, -EBADMSG, "the PKCS#7 message has no complete signer");
+		r = lkm_err_set(err, -EBADMSG,
+				"the PKCS#7 message has no complete signer");
 		goto out;
 	}
 	PKCS7_SIGNER_INFO_get0_algs(si, NULL, &dig_alg, NULL);
