@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the depmod engine: lib/depmod.c (modules, graph, output) and
+ * lib/depmod-cache.c (each module's record: read in parallel, or from the cache).
+ */
+#ifndef LKM_DEPMOD_INTERNAL_H
+#define LKM_DEPMOD_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "lkm.h"
+
+#define DEPMOD_SEARCH_BUILTIN "built-in"
+#define DEPMOD_SEARCH_EXTERNAL "external"
+
+/* A string-keyed hash map; keys are borrowed, not copied. */
+struct smap_ent {
+	const char *key;
+	uint32_t hash;
+	void *val;
+};
+struct smap {
+	struct smap_ent *ent;
+	size_t cap; /* a power of two */
+	size_t n;
+};
+void *smap_get(const struct smap *m, const char *key);
+int smap_put(struct smap *m, const char *key, void *val, void **old);
+void smap_del(struct smap *m, const char *key);
+void smap_free(struct smap *m);
+uint32_t depmod_hash(const char *key);
+
+/*
+ * What is kept of one module after reading it: strings only, in one blob. off[] holds
+ * n_exp export names, n_imp import names, then the alias, softdep and weakdep values;
+ * crc[] the CRCs of the exports then of the imports; weak[] one flag per import.
+ */
+struct dm_info {
+	char *blob;
+	size_t blob_len;
+	uint32_t *off;
+	uint64_t *crc;
+	uint8_t *weak;
+	uint32_t n_exp, n_imp, n_alias, n_soft, n_weak;
+};
+#define DM_STR(in, i) ((in)->blob + (in)->off[i])
+#define DM_EXP(in, i) DM_STR(in, i)
+#define DM_IMP(in, i) DM_STR(in, (in)->n_exp + (i))
+#define DM_ALIAS(in, i) DM_STR(in, (in)->n_exp + (in)->n_imp + (i))
+#define DM_SOFT(in, i) DM_STR(in, (in)->n_exp + (in)->n_imp + (in)->n_alias + (i))
+#define DM_WEAK(in, i) \
+	DM_STR(in, (in)->n_exp + (in)->n_imp + (in)->n_alias + (in)->n_soft + (i))
+
+struct dm_mod {
+	char *path;
+	const char *relpath;  /* into path: relative to the module directory, or NULL */
+	char *uncrelpath;     /* relpath ending in .ko, as modules.order names it */
+	struct dm_info info;
+	char *scan_error;     /* why reading failed, reported in module order */
+	struct dm_mod **deps; /* direct dependencies */
+	size_t n_deps, cap_deps;
+	size_t idx;           /* position in the module order */
+	size_t hash_pos;      /* position in kmod's hash iteration order */
+	int sort_idx;         /* modules.order rank (negative), or 0 */
+	int dep_sort_idx;     /* topological rank */
+	unsigned users;
+	unsigned stamp;       /* scratch for walks */
+	bool visited;
+	char name[];
+};
+
+struct dm_sym {
+	struct dm_mod *owner; /* NULL for vmlinux symbols from -E/-F */
+	uint64_t crc;
+	char name[];
+};
+
+/* depmod.d, in kmod's order (search words reversed). */
+struct depmod_cfg {
+	char **searches;
+	size_t n_searches;
+	char **overrides;  /* "subdir/modname" */
+	size_t n_overrides;
+	char **externals;
+	size_t n_externals;
+	char **excludes;
+	size_t n_excludes;
+};
+
+struct lkm_depmod {
+	struct lkm_depmod_options cfg;
+	char *dirname;
+	size_t dirnamelen;
+	char *outdir;
+	bool check_symvers;
+	struct depmod_cfg dcfg;
+	struct smap by_name;
+	struct smap symbols;
+	struct dm_mod **mods;
+	size_t n_mods;
+};
+
+/* depmod.c */
+void depmod_log(struct lkm_depmod *d, enum lkm_depmod_level level, const char *fmt, ...)
+	LKM_PRINTF(3, 4);
+int depmod_cfg_load(struct lkm_depmod *d, struct lkm_err *err);
+void depmod_cfg_release(struct depmod_cfg *c);
+int depmod_report_cycles(struct lkm_depmod *d, const unsigned *users);
+int depmod_output(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err);
+
+/* depmod-cache.c: fill every module's info, from the cache or by reading it. */
+int depmod_scan(struct lkm_depmod *d, struct lkm_err *err);
+void dm_info_release(struct dm_info *in);
+
+#endif
