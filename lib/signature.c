@@ -29,6 +29,7 @@
 #if HAVE_LIBCRYPTO
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
@@ -274,10 +275,13 @@ static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_sign
 	int r;
 
 	p7 = d2i_PKCS7(NULL, &der, (long)t->sig_len);
-	if (!p7)
+	if (!p7) {
+		/* the reason goes in @err; leave no stale entry in OpenSSL's queue */
+		ERR_clear_error();
 		return lkm_err_set(err, -EBADMSG,
 				   "the %u-byte PKCS#7 signature cannot be decoded",
 				   t->sig_len);
+	}
 	if (der != end) {
 		r = lkm_err_set(err, -EBADMSG,
 				"%zu bytes follow the PKCS#7 message inside "
