@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# insmod's argument handling and messages, compared with kmod's insmod where one is
+# installed. Only files that are not modules are offered to the kernel, so nothing is
+# ever loaded into the machine running the test; the real loads are the VM tests'.
+set -u
+: "${LKM:?LKM must point at the lkm binary}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-insmod.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+kmod_insmod=
+if command -v insmod > /dev/null && readlink -f "$(command -v insmod)" | grep -q kmod; then
+	kmod_insmod=$(command -v insmod)
+fi
+printf 'this is not an ELF module, only some text\n' > "$tmp/junk.ko"
+
+# expect NAME RC STDERR args...
+expect() {
+	name=$1 rc=$2 msg=$3
+	shift 3
+	"$LKM" insmod "$@" > /dev/null 2> "$tmp/err"
+	got=$?
+	if [ "$got" = "$rc" ] && [ "$(cat "$tmp/err")" = "$msg" ]; then
+		ok "$name"
+	else
+		bad "$name (exit $got)"
+		sed 's/^/  got: /' "$tmp/err"
+		echo "  want: $msg"
+	fi
+	[ -n "$kmod_insmod" ] || return 0
+	"$kmod_insmod" "$@" > /dev/null 2> "$tmp/kerr"
+	krc=$?
+	if [ "$krc" = "$got" ] && cmp -s "$tmp/err" "$tmp/kerr"; then
+		ok "$name: same as kmod"
+	else
+		bad "$name: differs from kmod (exit $krc)"
+		sed 's/^/  kmod: /' "$tmp/kerr"
+	fi
+}
+
+expect "no filename" 1 "insmod: ERROR: missing filename."
+expect "stdin refused" 1 "insmod: ERROR: this tool does not support loading from stdin!" -
+expect "missing file" 1 \
+	"insmod: ERROR: could not load module $tmp/absent.ko: No such file or directory" "$tmp/absent.ko"
+
+# The kernel refuses junk: ENOEXEC where modules are supported, ENOSYS where not.
+"$LKM" insmod "$tmp/junk.ko" a=1 > /dev/null 2> "$tmp/err"
+if [ $? = 1 ] && grep -Eq "^insmod: ERROR: could not insert module $tmp/junk.ko: (Invalid module format|Function not implemented|Operation not permitted)$" "$tmp/err"; then
+	ok "kernel refusal worded like kmod"
+else
+	bad "kernel refusal worded like kmod"
+	cat "$tmp/err"
+fi
+if [ -n "$kmod_insmod" ]; then
+	"$kmod_insmod" "$tmp/junk.ko" a=1 > /dev/null 2> "$tmp/kerr"
+	if cmp -s "$tmp/err" "$tmp/kerr"; then ok "kernel refusal: same as kmod"; else
+		bad "kernel refusal: same as kmod"; cat "$tmp/kerr"; fi
+fi
+
+# Module options: joined with spaces, a spaced value quoted (kmod 34).
+"$LKM" insmod -v "$tmp/junk.ko" 'msg=a b' x=1 'q="c d"' > /dev/null 2> "$tmp/err"
+if grep -qF 'options "msg="a b" x=1 q="c d""' "$tmp/err"; then
+	ok "options joined, spaced value quoted"
+else
+	bad "options joined, spaced value quoted"
+	cat "$tmp/err"
+fi
+"$LKM" insmod --help | grep -q -- '--force' && ok "--help lists --force" || bad "--help lists --force"
+"$LKM" insmod --bogus "$tmp/junk.ko" 2> /dev/null && bad "unknown option: exit 1" || ok "unknown option: exit 1"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
