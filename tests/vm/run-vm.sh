@@ -41,7 +41,8 @@ if [ -z "$tree" ] || [ ! -f "$vm/modules/$kver/.stamp" ]; then
 	tree=$(awk -v k="$kver" '$1 == k {print $2}' "$vm/kernels.list")
 fi
 [ -n "$tree" ] || die "unknown kernel $kver (known: $(cut -d' ' -f1 "$vm/kernels.list" | xargs))"
-vmlinuz=$tree/boot/vmlinuz-$kver
+vmlinuz=$vm/kernels/vmlinux-$kver
+[ -s "$vmlinuz" ] || vmlinuz=$tree/boot/vmlinuz-$kver
 [ -f "$vmlinuz" ] || die "no $vmlinuz"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run setup.sh"
 
@@ -112,6 +113,7 @@ for t in $tools; do ln -s kmod "$stage/kmod/bin/$t"; done
 
 if [ -n "$lkm_bin" ]; then
 	cp "$lkm_bin" "$stage/sbin/lkm"
+	strip "$stage/sbin/lkm" 2>/dev/null || true
 	is_static "$lkm_bin" || copy_libs "$lkm_bin"
 fi
 for t in $tools; do ln -s /sbin/lkm "$stage/lkm/bin/$t"; done
@@ -155,8 +157,9 @@ KO=$ko
 STEP_TIMEOUT=${LKM_VM_STEP:-30}
 EOF
 
-img=$vm/initramfs-$kver.cpio.gz
-( cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1 ) >"$img.tmp"
+# Uncompressed: unpacking gzip under TCG costs more than reading the larger image.
+img=$vm/initramfs-$kver.cpio
+( cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) >"$img.tmp"
 mv "$img.tmp" "$img"
 log "initramfs $(du -h "$img" | cut -f1), $(echo "$closure" | wc -l) kernel modules, ${#scenarios[@]} scenarios"
 
