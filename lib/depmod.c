@@ -514,8 +514,12 @@ static void apply_modules_order(struct lkm_depmod *d)
 	int rank = 0;
 
 	snprintf(path, sizeof(path), "%s/modules.order", d->dirname);
-	if (lkm_read_file(path, (size_t)64 << 20, &text, &len) < 0)
+	rank = lkm_read_file(path, (size_t)64 << 20, &text, &len);
+	if (rank < 0) {
+		depmod_log(d, LKM_DEPMOD_WARNING, "could not open modules.order at %s: %s",
+			   d->dirname, strerror(-rank));
 		return;
+	}
 	for (i = 0; i < d->n_mods; i++)
 		if (d->mods[i]->uncrelpath &&
 		    smap_put(&by_rel, d->mods[i]->uncrelpath, d->mods[i], NULL) < 0)
@@ -1395,12 +1399,17 @@ static int out_symbols(struct lkm_depmod *d, struct out_file *f)
 	return r;
 }
 
-static int read_dir_file(const struct lkm_depmod *d, const char *name, char **text, size_t *len)
+static int read_dir_file(struct lkm_depmod *d, const char *name, char **text, size_t *len)
 {
 	char path[PATH_MAX + 64];
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", d->dirname, name);
-	return lkm_read_file(path, (size_t)256 << 20, text, len);
+	r = lkm_read_file(path, (size_t)256 << 20, text, len);
+	if (r < 0)
+		depmod_log(d, LKM_DEPMOD_WARNING, "could not open %s at %s: %s", name, d->dirname,
+			   strerror(-r));
+	return r;
 }
 
 static int out_builtin(struct lkm_depmod *d, struct out_file *f)

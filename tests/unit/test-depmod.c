@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The depmod engine on small synthetic trees: tiny ELF modules built here (exports in
+ * __ksymtab_strings, imports as undefined symbols), then modules.dep and friends read
+ * back as text.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf-fixture.h"
+#include "lkm.h"
+#include "test.h"
+
+static char root[256];
+
+static void put_file(const char *rel, const void *data, size_t len)
+{
+	char path[512], *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, data, len) == (ssize_t)len);
+	close(fd);
+}
+
+static void put_text(const char *rel, const char *text)
+{
+	put_file(rel, text, strlen(text));
+}
+
+/* A module exporting the names in @exports and needing those in @imports ("a b c"). */
+static void put_module(const char *rel, const char *exports, const char *imports,
+		       const char *alias)
+{
+	char ksym[512] = "", strtab[512] = "", modinfo[512] = "", imp[256], *tok, *save;
+	uint8_t symtab[24 * 16] = { 0 };
+	size_t ksl = 0, stl = 1, mil = 0, nsym = 1;
+	struct fx_section secs[4];
+	struct fx_image img;
+
+	snprintf(imp, sizeof(imp), "%s", exports);
+	for (tok = strtok_r(imp, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		strcpy(ksym + ksl, tok);
+		ksl += strlen(tok) + 1;
+	}
+	snprintf(imp, sizeof(imp), "%s", imports);
+	for (tok = strtok_r(imp, " ", &save); tok && nsym < 16; tok = strtok_r(NULL, " ", &save)) {
+		uint8_t *s = symtab + 24 * nsym++;
+
+		fx_store(s, false, 4, stl);
+		s[4] = 0x10; /* STB_GLOBAL, STT_NOTYPE; st_shndx 0 = undefined */
+		strcpy(strtab + stl, tok);
+		stl += strlen(tok) + 1;
+	}
+	mil = (size_t)snprintf(modinfo, sizeof(modinfo), "license=GPL") + 1;
+	if (alias)
+		mil += (size_t)snprintf(modinfo + mil, sizeof(modinfo) - mil, "alias=%s", alias) + 1;
+	secs[0] = (struct fx_section){ ".modinfo", 1, modinfo, mil };
+	secs[1] = (struct fx_section){ "__ksymtab_strings", 1, ksym, ksl ? ksl : 1 };
+	secs[2] = (struct fx_section){ ".symtab", 2, symtab, 24 * nsym, 4, 24 };
+	secs[3] = (struct fx_section){ ".strtab", 3, strtab, stl };
+	img = fx_build(true, false, 1, 62, secs, 4, false);
+	put_file(rel, img.data, img.size);
+	free(img.data);
+}
+
+static char logbuf[4096];
+
+static void log_fn(void *data, enum lkm_depmod_level level, const char *msg)
+{
+	size_t l = strlen(logbuf);
+
+	(void)data;
+	if (level != LKM_DEPMOD_INFO)
+		snprintf(logbuf + l, sizeof(logbuf) - l, "%s\n", msg);
+}
+
+static void new_tree(const char *name)
+{
+	char cmd[600];
+
+	snprintf(root, sizeof(root), "/tmp/lkm-test-depmod.%d/%s", (int)getpid(), name);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", root, root);
+	CHECK(system(cmd) == 0);
+	logbuf[0] = '\0';
+}
+
+/* Run the engine on the tree; returns its result. */
+static int depmod(const char *const *config)
+{
+	struct lkm_depmod_options o = { .dirname = root, .kver = "6.1.0", .log = log_fn,
+					.config_paths = config };
+	const char *none[] = { "/nonexistent", NULL };
+	struct lkm_err err = { 0 };
+	struct lkm_depmod *d;
+	int r;
+
+	if (!config)
+		o.config_paths = none;
+	r = lkm_depmod_new(&o, &d, &err);
+	if (r < 0)
+		return r;
+	r = lkm_depmod_build(d, &err);
+	if (r == 0)
+		r = lkm_depmod_write(d, -1, &err);
+	lkm_depmod_free(d);
+	return r;
+}
+
+static char *slurp(const char *rel)
+{
+	char path[512], *text = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (lkm_read_file(path, 1 << 20, &text, &len) < 0)
+		return NULL;
+	return text;
+}
+
+static void check_file(const char *rel, const char *want)
+{
+	char *got = slurp(rel);
+
+	CHECK_STR(got, want);
+	free(got);
+}
+
+TEST(dependency_chain_lists_every_dependency_in_load_order)
+{
+	new_tree("chain");
+	put_module("kernel/a.ko", "a_fn", "b_fn", NULL);
+	put_module("kernel/b.ko", "b_fn", "c_fn", NULL);
+	put_module("kernel/c.ko", "c_fn", "", "pci:v0000*");
+	put_text("modules.order", "kernel/a.ko\nkernel/b.ko\nkernel/c.ko\n");
+	CHECK_INT(depmod(NULL), ==, 0);
+	check_file("modules.dep", "kernel/a.ko: kernel/b.ko kernel/c.ko\n"
+				  "kernel/b.ko: kernel/c.ko\nkernel/c.ko:\n");
+	check_file("modules.alias",
+		   "# Aliases extracted from modules themselves.\nalias pci:v0000* c\n");
+	check_file("modules.weakdep", "# Weak dependencies extracted from modules themselves.\n");
+	CHECK(strstr(logbuf, "could not open modules.builtin at ") != NULL);
+	CHECK(strstr(logbuf, "needs") == NULL);
+}
+
+TEST(cycle_is_reported_whole_and_fails)
+{
+	new_tree("cycle");
+	put_module("kernel/a.ko", "a_fn", "b_fn", NULL);
+	put_module("kernel/b.ko", "b_fn", "c_fn", NULL);
+	put_module("kernel/c.ko", "c_fn", "a_fn", NULL);
+	put_module("kernel/d.ko", "d_fn", "a_fn", NULL);
+	put_text("modules.order", "kernel/d.ko\nkernel/a.ko\nkernel/b.ko\nkernel/c.ko\n");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: a -> b -> c -> a\n"
+			  "Found 3 modules in dependency cycles!\n");
+	CHECK(slurp("modules.dep") == NULL);
+}
+
+TEST(modules_missing_from_modules_order_come_last)
+{
+	new_tree("order");
+	put_module("kernel/x.ko", "", "", NULL);
+	put_module("kernel/y.ko", "", "", NULL);
+	put_module("kernel/z.ko", "", "", NULL);
+	put_text("modules.order", "kernel/z.ko\nkernel/x.ko\n");
+	CHECK_INT(depmod(NULL), ==, 0);
+	check_file("modules.dep", "kernel/z.ko:\nkernel/x.ko:\nkernel/y.ko:\n");
+}
+
+TEST(updates_wins_over_kernel_by_default)
+{
+	new_tree("updates");
+	put_module("kernel/m.ko", "", "", NULL);
+	put_module("updates/m.ko", "", "", NULL);
+	put_module("extra/n.ko", "", "", NULL);
+	CHECK_INT(depmod(NULL), ==, 0);
+	/* No modules.order: kmod's hash order, checked against kmod 30. */
+	check_file("modules.dep", "extra/n.ko:\nupdates/m.ko:\n");
+}
+
+TEST(depmod_d_search_order_picks_the_module)
+{
+	char conf[300];
+	const char *paths[] = { conf, NULL };
+
+	new_tree("search");
+	put_module("kernel/m.ko", "", "", NULL);
+	put_module("updates/m.ko", "", "", NULL);
+	put_module("extra/m.ko", "", "", NULL);
+	put_text("conf/depmod.conf", "search extra updates built-in\n");
+	snprintf(conf, sizeof(conf), "%s/conf/depmod.conf", root);
+	CHECK_INT(depmod(paths), ==, 0);
+	check_file("modules.dep", "extra/m.ko:\n");
+	put_text("conf/depmod.conf", "search built-in extra\n");
+	CHECK_INT(depmod(paths), ==, 0);
+	check_file("modules.dep", "kernel/m.ko:\n");
+}
+
+TEST(failed_write_leaves_old_indexes_and_no_temporary_files)
+{
+	char path[600];
+	DIR *dir;
+	struct dirent *de;
+	int tmp = 0;
+
+	new_tree("atomic");
+	put_module("kernel/a.ko", "a_fn", "", NULL);
+	put_text("modules.dep", "old\n");
+	/* A directory where a temporary file must go makes the third file fail. */
+	snprintf(path, sizeof(path), "%s/.modules.alias.lkm-tmp.%d", root, (int)getpid());
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/.modules.alias.lkm-tmp.%d/x", root, (int)getpid());
+	put_text(path + strlen(root) + 1, "x");
+	CHECK(depmod(NULL) < 0);
+	check_file("modules.dep", "old\n");
+	dir = opendir(root);
+	while (dir && (de = readdir(dir)))
+		tmp += strstr(de->d_name, "lkm-tmp") && !strstr(de->d_name, "alias");
+	if (dir)
+		closedir(dir);
+	CHECK_INT(tmp, ==, 0);
+}
+
+TEST(output_does_not_depend_on_thread_count)
+{
+	struct lkm_depmod_options o = { .log = log_fn };
+	const char *none[] = { "/nonexistent", NULL };
+	struct lkm_err err = { 0 };
+	struct lkm_depmod *d;
+	char *one = NULL, *many;
+	unsigned t;
+	int i;
+
+	new_tree("threads");
+	for (i = 0; i < 40; i++) {
+		char rel[64], exp[32], imp[64];
+
+		snprintf(rel, sizeof(rel), "kernel/d%d/m%d.ko", i % 3, i);
+		snprintf(exp, sizeof(exp), "f%d", i);
+		snprintf(imp, sizeof(imp), "f%d f%d", (i * 7 + 3) % (i ? i : 1), i / 2);
+		put_module(rel, exp, i ? imp : "", NULL);
+	}
+	o.dirname = root;
+	o.config_paths = none;
+	for (t = 1; t <= 4; t += 3) {
+		o.threads = t;
+		CHECK_INT(lkm_depmod_new(&o, &d, &err), ==, 0);
+		CHECK_INT(lkm_depmod_build(d, &err), ==, 0);
+		CHECK_INT(lkm_depmod_write(d, -1, &err), ==, 0);
+		lkm_depmod_free(d);
+		if (t == 1)
+			one = slurp("modules.dep");
+	}
+	many = slurp("modules.dep");
+	CHECK(one && many && strcmp(one, many) == 0);
+	free(one);
+	free(many);
+}
+
+TEST_MAIN()
