@@ -223,7 +223,7 @@ static int walk_push(struct walk_item **stack, size_t *n, size_t *cap, uint32_t 
 	return 0;
 }
 
-/* Push the children of @n, checking each one is new and its key is not too long. */
+/* Push the children of @n; each is checked when it is popped. */
 static int check_children(const struct node *n, const struct walk_item *it,
 			  struct walk_item **stack, size_t *depth, size_t *cap,
 			  struct lkm_err *err)
@@ -239,9 +239,6 @@ static int check_children(const struct node *n, const struct walk_item *it,
 		if (ch == 0)
 			return lkm_err_set(err, -EBADMSG, "node at %u has a child for byte 0",
 					   it->ref & NODE_MASK);
-		if (keylen > LKM_INDEX_KEY_MAX)
-			return lkm_err_set(err, -EBADMSG, "a key is longer than %d bytes",
-					   LKM_INDEX_KEY_MAX);
 		if (walk_push(stack, depth, cap, ref, keylen) < 0)
 			return lkm_err_set(err, -ENOMEM, "out of memory");
 	}
