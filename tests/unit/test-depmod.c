@@ -271,4 +271,13 @@ TEST(output_does_not_depend_on_thread_count)
 	free(many);
 }
 
+/* Last: remove the trees (tests run in the order they are defined). */
+TEST(zz_cleanup)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/lkm-test-depmod.%d", (int)getpid());
+	CHECK(system(cmd) == 0);
+}
+
 TEST_MAIN()
