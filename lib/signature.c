@@ -29,6 +29,7 @@
 #if HAVE_LIBCRYPTO
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
@@ -274,6 +275,11 @@ static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_sign
 	PKCS7 *p7;
 	int r;
 
+	/*
+	 * Decoding needs no openssl.cnf; reading it would cost more than the whole
+	 * modinfo run. OpenSSL takes the first initialisation and ignores the rest.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	p7 = d2i_PKCS7(NULL, &der, (long)t->sig_len);
 	if (!p7) {
 		/* the reason goes in @err; leave no stale entry in OpenSSL's queue */
