@@ -439,6 +439,15 @@ struct lkm_resolved {
 	char *path;    /* absolute path from modules.dep; NULL for a built-in module */
 	char *deps;    /* the modules.dep dependency list (space-separated paths), or NULL */
 	bool builtin;
+	/*
+	 * The alias that led here (a config alias pattern, or the string looked up in
+	 * modules.alias / modules.symbols), NULL when found by its name. kmod applies the
+	 * blacklist to such modules and also takes "options ALIAS ...".
+	 */
+	char *alias;
+	/* Found through an install/remove command naming it exactly: that command. */
+	char *install;
+	char *remove;
 };
 
 struct lkm_config;
@@ -458,6 +467,37 @@ LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_conf
 LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
 				    struct lkm_resolved **out, size_t *count);
 void lkm_resolved_free(struct lkm_resolved *found, size_t count);
+/* Deep copy of one entry into @dst. */
+LKM_MUST_CHECK int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src);
+
+/*
+ * The modules.dep dependencies of @mod in the order they must be loaded (modules.dep
+ * lists them last-needed first), each with its name and path; none for a built-in
+ * module. Returns the count.
+ */
+LKM_MUST_CHECK int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
+				    struct lkm_resolved **out, size_t *count);
+/*
+ * Soft dependencies of @name: the pre: and post: names of EVERY softdep entry whose
+ * wildcard matches, in config order (modprobe.d files and modules.softdep), each
+ * looked up with lkm_resolve_lookup(). kmod takes only the first entry, so a
+ * modprobe.d softdep hides the module's own ones (kmod issue 33); here they add up.
+ * A name that finds nothing is skipped, as kmod does.
+ */
+struct lkm_softdeps {
+	struct lkm_resolved *pre, *post;
+	size_t n_pre, n_post;
+};
+LKM_MUST_CHECK int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config,
+					const char *name, struct lkm_softdeps *out);
+void lkm_softdeps_release(struct lkm_softdeps *sd);
+/* True when @mod is built in: flagged by its lookup, or named in modules.builtin. */
+bool lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
+/*
+ * kmod's initstate: LKM_INITSTATE_BUILTIN for a built-in module (from the indexes,
+ * without asking /sys), otherwise lkm_kernel_get_initstate().
+ */
+int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
 /* (end of resolve.c section) */
 
 /* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
@@ -823,9 +863,224 @@ int lkm_depmod_up_to_date(const char *dirname);
 /* (end of depmod.c section) */
 
 /* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */
+
+/*
+ * modprobe's work, in two parts. lkm_load_plan_new() decides what a load means: the
+ * module's dependencies (modules.dep order), soft dependencies (pre: before, post:
+ * after), install commands in place of loads, and each module's options. The plan
+ * holds data only; lkm_load_plan_run() carries it out through the ctx's syscalls, and
+ * hands install commands to the caller (running a shell is the tool's job).
+ * lkm_remove_module() does modprobe -r: softdeps, holders, the module, then the
+ * dependencies that became unused. Nothing here prints: ops->show and ops->log do.
+ */
+#define LKM_PROBE_IGNORE_COMMANDS  0x001u /* -i: the target's install/remove command and softdeps */
+#define LKM_PROBE_IGNORE_LOADED    0x002u /* -D: plan as if nothing were loaded */
+#define LKM_PROBE_FIRST_TIME       0x004u /* fail when already loaded (or, -r, not loaded) */
+#define LKM_PROBE_USE_BLACKLIST    0x008u /* -b: the blacklist also holds for names */
+#define LKM_PROBE_DRY_RUN          0x010u /* show, do not load or run */
+#define LKM_PROBE_FORCE_MODVERSION 0x020u
+#define LKM_PROBE_FORCE_VERMAGIC   0x040u
+#define LKM_PROBE_REMOVE_HOLDERS   0x080u /* -r: remove the modules holding it first */
+#define LKM_PROBE_FORCE_REMOVE     0x100u /* -r -f */
+
+enum lkm_step_action {
+	LKM_STEP_INSMOD,  /* load path with options */
+	LKM_STEP_INSTALL, /* run the install command instead of loading */
+	LKM_STEP_BUILTIN, /* built into the kernel: nothing to load */
+	LKM_STEP_MISSING, /* no file in modules.dep: loading it fails (-ENOENT) */
+	LKM_STEP_RMMOD,   /* delete_module(name) */
+	LKM_STEP_REMOVE,  /* run the remove command instead of unloading */
+};
+
+struct lkm_load_step {
+	enum lkm_step_action action;
+	char *name;
+	char *path;     /* NULL unless the module has a file */
+	char *options;  /* merged options; "" for none */
+	char *command;  /* install/remove: as configured, else NULL */
+	char *cmdline;  /* install/remove: $CMDLINE_OPTS replaced by the options */
+	bool target;    /* a module the user named */
+	bool required;  /* the target or one of its dependencies: a failure stops the load */
+};
+
+enum lkm_plan_status {
+	LKM_PLAN_READY,       /* steps to carry out */
+	LKM_PLAN_LOADED,      /* the target is already loaded or built in: nothing to do */
+	LKM_PLAN_BLACKLISTED, /* reached through an alias (or -b) and blacklisted */
+};
+
+struct lkm_load_plan {
+	enum lkm_plan_status status;
+	struct lkm_load_step *steps;
+	size_t count;
+	size_t cap; /* private */
+};
+
+enum lkm_load_level { LKM_LOAD_ERROR, LKM_LOAD_WARNING, LKM_LOAD_INFO };
+
+struct lkm_load_ops {
+	/* Called for each step as it is carried out (modprobe -v, -n, -D). May be NULL. */
+	void (*show)(void *data, const struct lkm_load_step *step);
+	/* Run step->cmdline with MODPROBE_MODULE=step->name: 0 or a negative errno. */
+	int (*run_command)(void *data, const struct lkm_load_step *step);
+	/* Messages, already worded (no tool prefix, no newline). May be NULL. */
+	void (*log)(void *data, enum lkm_load_level level, const char *msg);
+	void *data;
+	/* -r: wait up to this long for a module in use to become unused (0: fail at once). */
+	unsigned long wait_msec;
+};
+
+/*
+ * Plan the loading of @target (one result of lkm_resolve_lookup) with @extra_options
+ * (the command line's, for the target only; may be NULL). LKM_PROBE_* flags apply.
+ * Return: 0 and a plan (see ->status); -EEXIST when LKM_PROBE_FIRST_TIME and it is
+ * already loaded; -ELOOP for a soft dependency loop, with "softdep loop: a -> b -> a"
+ * in @err; -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
+				     const struct lkm_resolved *target, unsigned flags,
+				     const char *extra_options, struct lkm_load_plan **out,
+				     struct lkm_err *err);
+void lkm_load_plan_free(struct lkm_load_plan *plan);
+/*
+ * Carry the plan out, in order, as kmod does: a step whose module is already in the
+ * kernel is skipped (unless LKM_PROBE_IGNORE_LOADED); a failure of a soft dependency
+ * is ignored; a failure of a required step stops the run.
+ * Return: 0, or the failing step's -errno (-EEXIST: the target was loaded meanwhile
+ * and LKM_PROBE_FIRST_TIME). @err names the step's module and, when known, why.
+ */
+LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan,
+				     unsigned flags, const struct lkm_load_ops *ops,
+				     struct lkm_err *err);
+/*
+ * modprobe -r for one module: its post: softdeps (reversed), its holders with
+ * LKM_PROBE_REMOVE_HOLDERS, the module itself (or its remove command), the
+ * dependencies nobody uses any more, then its pre: softdeps (reversed). With
+ * ops->wait_msec a module in use is retried until that time has passed, and then the
+ * removal fails (kmod issue 386: never a silent success, never an endless loop).
+ * Return: 0 or -errno; the reasons went to ops->log.
+ */
+LKM_MUST_CHECK int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_config *config,
+				     const struct lkm_resolved *mod, unsigned flags,
+				     const struct lkm_load_ops *ops);
+/* $CMDLINE_OPTS in @command replaced by @options (NULL: ""); malloc'd, NULL on ENOMEM. */
+char *lkm_command_expand(const char *command, const char *options);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */
+
+/*
+ * The kernel log records of one attempt. lkm_kmsg_begin() opens <kmsg> and moves to
+ * its end just before the syscall; lkm_kmsg_end() reads, without blocking, the records
+ * written since, and closes. When the log cannot be read (no /dev/kmsg, no permission)
+ * begin returns -errno but leaves @cap safe to end, which then gives no records: a
+ * diagnosis works without them, only with less detail.
+ */
+struct lkm_kmsg_capture {
+	int fd; /* -1 when the log is not readable */
+};
+
+/* One record: "prio,seq,usec,flags;text" (continuation lines are dropped). */
+struct lkm_kmsg_record {
+	int level;      /* syslog level (prio & 7) */
+	uint64_t seq;
+	uint64_t usec;  /* since boot */
+	char *text;     /* owned; the kernel's escapes (\xNN) kept */
+};
+
+struct lkm_kmsg_log {
+	struct lkm_kmsg_record *recs;
+	size_t count;
+};
+
+/* At most this many records are kept from one attempt; older ones are dropped. */
+#define LKM_KMSG_MAX_RECORDS 256
+
+LKM_MUST_CHECK int lkm_kmsg_begin(struct lkm_ctx *ctx, struct lkm_kmsg_capture *cap);
+LKM_MUST_CHECK int lkm_kmsg_end(struct lkm_kmsg_capture *cap, struct lkm_kmsg_log *out);
+void lkm_kmsg_log_release(struct lkm_kmsg_log *log);
+/* Parse one record ("6,1234,5678,-;text"); -EINVAL if it is not one. text is malloc'd. */
+LKM_MUST_CHECK int lkm_kmsg_parse(const char *rec, size_t len, struct lkm_kmsg_record *out);
+
+/*
+ * A diagnosis: one sentence that says what went wrong and names the module, then
+ * detail lines (the evidence and what to do), never printed by the library. A tool
+ * prints "tool: ERROR: <first>" and each detail line indented.
+ */
+struct lkm_diagnosis {
+	int code;              /* the -errno explained; 0 for a warning about a success */
+	struct lkm_buf first;  /* one sentence, no newline */
+	struct lkm_buf detail; /* zero or more lines, each ending in '\n' */
+};
+void lkm_diagnosis_release(struct lkm_diagnosis *d);
+
+/* kmod's words for a refused load ("Invalid module format", ...): what kmod prints. */
+const char *lkm_diagnose_load_reason(int errnum);
+/* "EIO", "ENOENT", ... for a positive errno; NULL when unknown. */
+const char *lkm_diagnose_errno_name(int errnum);
+
+/* What was tried: a module file (or only a name), and the load's result. */
+struct lkm_diag_load {
+	const char *path;               /* the module file, or NULL */
+	const char *name;               /* the module's name; NULL: from the file or path */
+	int error;                      /* the negative errno of the failed load */
+	const struct lkm_kmsg_log *log; /* records of this attempt, or NULL */
+};
+
+/*
+ * Explain a failed load: unknown symbols (with the modules that export them), which
+ * format check failed (ELF, type, machine, vermagic, CRC, not a module), a failed
+ * init (the errno's name and the init's log lines), already loaded (its state),
+ * permissions and policy (root, CAP_SYS_MODULE, modules_disabled, lockdown,
+ * signatures), no module support. Uses the ctx's /proc, /sys and indexes.
+ * Return: 0 and @out filled (release it), or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
+				     struct lkm_diagnosis *out);
+/*
+ * After a load that worked: 1 and a warning in @out when the kernel's log says the
+ * init function returned a positive value (the module stays loaded), 0 when there is
+ * nothing to say, or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name,
+				       const struct lkm_kmsg_log *log, struct lkm_diagnosis *out);
+/*
+ * Why @name cannot be (or was not) removed: not loaded, built in, held by modules
+ * (named, with the reference count), used, permanent (no exit function: what -f needs
+ * and the risk), no unload support. @error is delete_module's -errno, or 0 to check
+ * before calling it. Return: 1 and @out filled when removal is refused, 0 when
+ * nothing stands in the way (with @error 0), or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error,
+				       unsigned flags, struct lkm_diagnosis *out);
+/*
+ * No module @name: the names in modules.dep close to it ("did you mean") and the other
+ * kernel versions under the module root that have it. Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_not_found(struct lkm_ctx *ctx, const char *name,
+					  struct lkm_diagnosis *out);
+/* @name is blacklisted by @bl (file and line). */
+LKM_MUST_CHECK int lkm_diagnose_blacklisted(const char *name,
+					    const struct lkm_config_blacklist *bl,
+					    struct lkm_diagnosis *out);
+/* A config line that was skipped: its file, line and what to fix. */
+LKM_MUST_CHECK int lkm_diagnose_config(const struct lkm_config_warning *w,
+				       struct lkm_diagnosis *out);
+/* A loop: @kind "softdep" or "install", @chain the names in order, ending where it began. */
+LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain, size_t n,
+				     struct lkm_diagnosis *out);
+/*
+ * Pre-flight (insmod --check, modprobe --check): every problem that can be found
+ * without loading: format (ELF, type, machine, not a module), vermagic against the
+ * running kernel (its release, ctx kver), needed symbols against <proc>/kallsyms,
+ * CRCs against <dirname>/build/Module.symvers when present, signature against
+ * sig_enforce, permissions, modules_disabled, lockdown, already loaded.
+ * @out->first sums up; each problem is a detail line starting with "problem: ", each
+ * fact checked with "ok: " and each check skipped with "note: ".
+ * Return: the number of problems (0: it would load), or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
+				      struct lkm_diagnosis *out);
 /* (end of diagnose.c section) */
 
 #endif

@@ -5,6 +5,7 @@
  * can never shadow a real module name, and built-in modules come last.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +17,49 @@ struct found_list {
 	size_t count, cap;
 };
 
+static void resolved_release(struct lkm_resolved *m)
+{
+	free(m->name);
+	free(m->path);
+	free(m->deps);
+	free(m->alias);
+	free(m->install);
+	free(m->remove);
+	memset(m, 0, sizeof(*m));
+}
+
 void lkm_resolved_free(struct lkm_resolved *found, size_t count)
 {
 	size_t i;
 
 	if (!found)
 		return;
-	for (i = 0; i < count; i++) {
-		free(found[i].name);
-		free(found[i].path);
-		free(found[i].deps);
-	}
+	for (i = 0; i < count; i++)
+		resolved_release(&found[i]);
 	free(found);
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->builtin = src->builtin;
+	if (dup_opt(&dst->name, src->name) < 0 || dup_opt(&dst->path, src->path) < 0 ||
+	    dup_opt(&dst->deps, src->deps) < 0 || dup_opt(&dst->alias, src->alias) < 0 ||
+	    dup_opt(&dst->install, src->install) < 0 ||
+	    dup_opt(&dst->remove, src->remove) < 0) {
+		resolved_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Open an index; a missing or unreadable one is a source that knows nothing, as in kmod. */
@@ -84,7 +116,12 @@ static int find_dep(struct lkm_ctx *ctx, const char *name, struct lkm_resolved *
 	return r < 0 ? r : 1;
 }
 
-static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name, bool builtin)
+/*
+ * Append a module to @l. @alias is what led to it (NULL: its own name). Unless built
+ * in, its file and dependencies come from modules.dep.
+ */
+static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name, bool builtin,
+		     const char *alias)
 {
 	struct lkm_resolved *m;
 	int r;
@@ -105,9 +142,10 @@ static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name
 		return -ENOMEM;
 	l->count++;
 	m->builtin = builtin;
+	if (dup_opt(&m->alias, alias) < 0)
+		return -ENOMEM;
 	if (builtin)
 		return 0;
-	/* A module found through an alias takes its file from modules.dep. */
 	r = find_dep(ctx, m->name, m);
 	return r < 0 ? r : 0;
 }
@@ -124,7 +162,7 @@ static int from_moddep(struct lkm_ctx *ctx, const char *name, struct found_list 
 	r = lkm_index_lookup_first(idx, name, &line, NULL);
 	if (r <= 0)
 		return r;
-	return add_found(l, ctx, name, false);
+	return add_found(l, ctx, name, false, NULL);
 }
 
 static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, const char *name,
@@ -138,7 +176,7 @@ static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, co
 		return 0;
 	r = lkm_index_match_wildcards(idx, name, &values);
 	for (v = values; r >= 0 && v; v = v->next)
-		r = add_found(l, ctx, v->value, builtin);
+		r = add_found(l, ctx, v->value, builtin, name);
 	lkm_index_values_free(values);
 	return r < 0 ? r : 0;
 }
@@ -154,7 +192,7 @@ static int from_builtin(struct lkm_ctx *ctx, const char *name, struct found_list
 	r = lkm_index_lookup_first(idx, name, &value, NULL);
 	if (r <= 0)
 		return r;
-	return add_found(l, ctx, name, true);
+	return add_found(l, ctx, name, true, NULL);
 }
 
 static int from_symbols(struct lkm_ctx *ctx, const char *name, struct found_list *l)
@@ -168,20 +206,64 @@ static int from_symbols(struct lkm_ctx *ctx, const char *name, struct found_list
  * Aliases and install/remove commands from modprobe.d. Without a config (modinfo reads
  * none, as kmod's modinfo does) these sources know nothing.
  */
+/*
+ * Aliases from modprobe.d: every alias whose pattern matches, in file order. The module
+ * keeps the pattern as its alias, for blacklisting and "options PATTERN". Without a
+ * config (modinfo reads none, as kmod's modinfo does) this source knows nothing.
+ */
 static int from_config_aliases(struct lkm_ctx *ctx, const struct lkm_config *config,
 			       const char *name, struct found_list *l)
 {
+	const struct lkm_config_alias *a = NULL;
+	int r;
+
 	if (!config)
 		return 0;
-	return -EOPNOTSUPP;
+	while ((a = lkm_config_next_alias(config, name, a))) {
+		r = add_found(l, ctx, a->modname, false, a->pattern);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
+static const struct lkm_config_entry *exact_entry(const struct lkm_config_entry *v, size_t n,
+						  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].modname, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * A name that only an install (else a remove) command knows is a module too, backed by
+ * that command; the first entry naming it exactly counts, as in module-init-tools.
+ */
 static int from_config_commands(struct lkm_ctx *ctx, const struct lkm_config *config,
 				const char *name, struct found_list *l)
 {
+	const struct lkm_config_entry *e;
+	struct lkm_resolved *m;
+	bool install = true;
+	int r;
+
 	if (!config)
 		return 0;
-	return -EOPNOTSUPP;
+	e = exact_entry(config->installs, config->n_installs, name);
+	if (!e) {
+		install = false;
+		e = exact_entry(config->removes, config->n_removes, name);
+	}
+	if (!e)
+		return 0;
+	r = add_found(l, ctx, e->modname, false, NULL);
+	if (r < 0)
+		return r;
+	m = &l->items[l->count - 1];
+	return dup_opt(install ? &m->install : &m->remove, e->value);
 }
 
 static int finish(struct found_list *l, int r, struct lkm_resolved **out, size_t *count)
@@ -243,12 +325,145 @@ int lkm_resolve_name(struct lkm_ctx *ctx, const char *name, struct lkm_resolved 
 		r = from_wildcard_index(ctx, LKM_INDEX_BUILTIN_ALIAS, norm, true, &l);
 	if (r >= 0 && l.count > 1) {
 		/* A name resolves to one module at most. */
-		for (size_t i = 1; i < l.count; i++) {
-			free(l.items[i].name);
-			free(l.items[i].path);
-			free(l.items[i].deps);
-		}
+		for (size_t i = 1; i < l.count; i++)
+			resolved_release(&l.items[i]);
 		l.count = 1;
 	}
 	return finish(&l, r, out, count);
+}
+
+int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
+		     struct lkm_resolved **out, size_t *count)
+{
+	struct found_list l = { 0 };
+	const char *p, *end;
+	char name[LKM_NAME_MAX], *rel = NULL;
+	struct lkm_resolved *m;
+	int r = 0;
+
+	/* modules.dep lists the dependency needed last first: walk it backwards. */
+	end = mod->deps ? mod->deps + strlen(mod->deps) : NULL;
+	while (end && end > mod->deps && r >= 0) {
+		while (end > mod->deps && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		p = end;
+		while (p > mod->deps && p[-1] != ' ' && p[-1] != '\t')
+			p--;
+		if (p == end)
+			break;
+		free(rel);
+		rel = strndup(p, (size_t)(end - p));
+		end = p;
+		if (!rel) {
+			r = -ENOMEM;
+			break;
+		}
+		if (lkm_name_from_path(name, sizeof(name), rel) < 0 || !name[0])
+			continue;
+		/* Added as built in so no modules.dep lookup is made; the path is known. */
+		r = add_found(&l, ctx, name, true, NULL);
+		if (r < 0)
+			break;
+		m = &l.items[l.count - 1];
+		m->builtin = false;
+		if (rel[0] == '/')
+			r = asprintf(&m->path, "%s", rel);
+		else
+			r = asprintf(&m->path, "%s/%s", lkm_ctx_get_dirname(ctx), rel);
+		if (r < 0) {
+			m->path = NULL;
+			r = -ENOMEM;
+		}
+	}
+	free(rel);
+	return finish(&l, r, out, count);
+}
+
+static int append_lookups(struct lkm_ctx *ctx, const struct lkm_config *config,
+			  const char *const *names, size_t n, struct found_list *l)
+{
+	struct lkm_resolved *found;
+	size_t i, j, count;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = lkm_resolve_lookup(ctx, config, names[i], &found, &count);
+		if (r == -ENOMEM)
+			return r;
+		if (r <= 0)
+			continue;
+		for (j = 0; j < count; j++) {
+			if (l->count == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 4;
+				struct lkm_resolved *v = realloc(l->items, cap * sizeof(*v));
+
+				if (!v) {
+					lkm_resolved_free(found, count);
+					return -ENOMEM;
+				}
+				l->items = v;
+				l->cap = cap;
+			}
+			/* Moved, not copied: the lookup's array loses its entries. */
+			l->items[l->count++] = found[j];
+		}
+		free(found);
+	}
+	return 0;
+}
+
+void lkm_softdeps_release(struct lkm_softdeps *sd)
+{
+	lkm_resolved_free(sd->pre, sd->n_pre);
+	lkm_resolved_free(sd->post, sd->n_post);
+	memset(sd, 0, sizeof(*sd));
+}
+
+int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config, const char *name,
+			 struct lkm_softdeps *out)
+{
+	struct found_list pre = { 0 }, post = { 0 };
+	size_t i;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; config && i < config->n_softdeps && r >= 0; i++) {
+		const struct lkm_config_softdep *d = &config->softdeps[i];
+
+		if (fnmatch(d->modname, name, 0) != 0)
+			continue;
+		r = append_lookups(ctx, config, d->pre, d->n_pre, &pre);
+		if (r >= 0)
+			r = append_lookups(ctx, config, d->post, d->n_post, &post);
+	}
+	if (r < 0) {
+		lkm_resolved_free(pre.items, pre.count);
+		lkm_resolved_free(post.items, post.count);
+		return r;
+	}
+	out->pre = pre.items;
+	out->n_pre = pre.count;
+	out->post = post.items;
+	out->n_post = post.count;
+	return 0;
+}
+
+bool lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
+{
+	struct lkm_index *idx;
+	const char *value;
+
+	if (mod->builtin)
+		return true;
+	if (mod->path)
+		return false;
+	idx = get_index(ctx, LKM_INDEX_BUILTIN);
+	return idx && lkm_index_lookup_first(idx, mod->name, &value, NULL) == 1;
+}
+
+int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
+{
+	if (lkm_resolve_is_builtin(ctx, mod))
+		return LKM_INITSTATE_BUILTIN;
+	return lkm_kernel_get_initstate(ctx, mod->name);
 }

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Load plans and removal: what modprobe does once a name has been resolved.
+ *
+ * The plan follows kmod's probe list, so `modprobe -D` prints what kmod prints:
+ *
+ *   plan(M):  for each dependency D of M (modules.dep, needed-first order):
+ *                 plan(pre: softdeps of D) ; D ; plan(post: softdeps of D)
+ *             plan(pre: softdeps of M) ; M ; plan(post: softdeps of M)
+ *
+ * A module is planned once (later visits add nothing), except that a dependency is
+ * appended each time it is met, as in kmod, where the run then finds it loaded.
+ * Where kmod is wrong, this is not:
+ *  - every matching softdep line counts, not only the first (kmod issue 33, in
+ *    lkm_resolve_softdeps());
+ *  - a module with an install command is replaced by that command even when it has
+ *    softdeps, and its softdeps are not loaded; soft dependencies reached through an
+ *    alias obey the blacklist like any alias (kmod issue 446);
+ *  - a softdep chain that needs a module before itself is an error ("softdep loop:
+ *    a -> b -> a") instead of a silently wrong order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lkm.h"
+
+/* How a module was reached: only "before" edges can close an ordering loop. */
+enum edge { EDGE_TOP, EDGE_BEFORE, EDGE_AFTER };
+
+struct frame {
+	const char *name;
+	bool pending; /* entered, not yet appended: it must not be needed before itself */
+};
+
+struct planner {
+	struct lkm_ctx *ctx;
+	const struct lkm_config *config;
+	unsigned flags;
+	const char *extra;
+	const struct lkm_resolved *target;
+	struct lkm_load_plan *plan;
+	struct lkm_err *err;
+	char **visited;
+	size_t n_visited, cap_visited;
+	char **required;
+	size_t n_required;
+	struct frame stack[64];
+	size_t depth;
+};
+
+char *lkm_command_expand(const char *command, const char *options)
+{
+	static const char var[] = "$CMDLINE_OPTS";
+	struct lkm_buf b = { 0 };
+	const char *p;
+
+	if (!options)
+		options = "";
+	if (lkm_buf_puts(&b, "") < 0)
+		return NULL;
+	while ((p = strstr(command, var))) {
+		if (lkm_buf_append(&b, command, (size_t)(p - command)) < 0 ||
+		    lkm_buf_puts(&b, options) < 0)
+			goto fail;
+		command = p + sizeof(var) - 1;
+	}
+	if (lkm_buf_puts(&b, command) < 0)
+		goto fail;
+	return b.data;
+fail:
+	lkm_buf_free(&b);
+	return NULL;
+}
+
+static bool in_list(char *const *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int mark_visited(struct planner *p, const char *name)
+{
+	if (p->n_visited == p->cap_visited) {
+		size_t cap = p->cap_visited ? p->cap_visited * 2 : 32;
+		char **v = realloc(p->visited, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->visited = v;
+		p->cap_visited = cap;
+	}
+	p->visited[p->n_visited] = strdup(name);
+	if (!p->visited[p->n_visited])
+		return -ENOMEM;
+	p->n_visited++;
+	return 0;
+}
+
+static void step_release(struct lkm_load_step *s)
+{
+	free(s->name);
+	free(s->path);
+	free(s->options);
+	free(s->command);
+	free(s->cmdline);
+}
+
+void lkm_load_plan_free(struct lkm_load_plan *plan)
+{
+	size_t i;
+
+	if (!plan)
+		return;
+	for (i = 0; i < plan->count; i++)
+		step_release(&plan->steps[i]);
+	free(plan->steps);
+	free(plan);
+}
+
+static struct lkm_load_step *new_step(struct lkm_load_plan *plan)
+{
+	struct lkm_load_step *s;
+
+	if (plan->count == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 16;
+
+		s = realloc(plan->steps, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		plan->steps = s;
+		plan->cap = cap;
+	}
+	s = &plan->steps[plan->count++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+/* kmod joins the config's options and the command line's with one space. */
+static int merged_options(const struct lkm_config *config, const struct lkm_resolved *m,
+			  const char *extra, char **out)
+{
+	char *opts = NULL;
+	int r;
+
+	*out = NULL;
+	if (config) {
+		r = lkm_config_get_options(config, m->name, m->alias, &opts);
+		if (r < 0)
+			return r;
+	}
+	if (extra && *extra) {
+		char *both;
+
+		r = asprintf(&both, "%s%s%s", opts ? opts : "", opts ? " " : "", extra);
+		free(opts);
+		if (r < 0)
+			return -ENOMEM;
+		opts = both;
+	}
+	*out = opts ? opts : strdup("");
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The install command that replaces loading @m, or NULL. */
+static const char *install_command(const struct planner *p, const struct lkm_resolved *m,
+				   bool ignorecmd)
+{
+	const struct lkm_config_entry *e;
+
+	if (ignorecmd || !p->config)
+		return NULL;
+	if (m->install)
+		return m->install;
+	e = lkm_config_get_install(p->config, m->name);
+	return e ? e->value : NULL;
+}
+
+static int append_module(struct planner *p, const struct lkm_resolved *m, bool ignorecmd)
+{
+	const char *cmd = install_command(p, m, ignorecmd);
+	struct lkm_load_step *s = new_step(p->plan);
+	bool is_target = m == p->target;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->target = is_target;
+	s->required = in_list(p->required, p->n_required, m->name);
+	s->name = strdup(m->name);
+	if (!s->name)
+		return -ENOMEM;
+	r = merged_options(p->config, m, is_target ? p->extra : NULL, &s->options);
+	if (r < 0)
+		return r;
+	if (cmd) {
+		s->action = LKM_STEP_INSTALL;
+		s->command = strdup(cmd);
+		s->cmdline = lkm_command_expand(cmd, s->options);
+		return s->command && s->cmdline ? 0 : -ENOMEM;
+	}
+	if (m->path) {
+		s->action = LKM_STEP_INSMOD;
+		s->path = strdup(m->path);
+		return s->path ? 0 : -ENOMEM;
+	}
+	s->action = lkm_resolve_is_builtin(p->ctx, m) ? LKM_STEP_BUILTIN : LKM_STEP_MISSING;
+	return 0;
+}
+
+static bool blacklisted(const struct planner *p, const struct lkm_resolved *m)
+{
+	if (!p->config || (!m->alias && !(p->flags & LKM_PROBE_USE_BLACKLIST)))
+		return false;
+	return lkm_config_get_blacklist(p->config, m->name) != NULL;
+}
+
+static int loop_error(struct planner *p, const char *name)
+{
+	struct lkm_buf b = { 0 };
+	size_t i = p->depth;
+	int r;
+
+	while (i > 0 && strcmp(p->stack[i - 1].name, name) != 0)
+		i--;
+	r = lkm_buf_puts(&b, "softdep loop: ");
+	for (i = i ? i - 1 : 0; r >= 0 && i < p->depth; i++)
+		r = lkm_buf_printf(&b, "%s -> ", p->stack[i].name);
+	if (r >= 0)
+		r = lkm_buf_puts(&b, name);
+	lkm_err_set(p->err, -ELOOP, "%s", r >= 0 ? b.data : "softdep loop");
+	lkm_buf_free(&b);
+	return -ELOOP;
+}
+
+static struct frame *find_frame(struct planner *p, const char *name)
+{
+	size_t i;
+
+	for (i = p->depth; i > 0; i--)
+		if (strcmp(p->stack[i - 1].name, name) == 0)
+			return &p->stack[i - 1];
+	return NULL;
+}
+
+static int push(struct planner *p, const char *name)
+{
+	if (p->depth == sizeof(p->stack) / sizeof(p->stack[0]))
+		return lkm_err_set(p->err, -ELOOP, "soft dependencies nest deeper than %zu at %s",
+				   p->depth, name);
+	p->stack[p->depth].name = name;
+	p->stack[p->depth].pending = true;
+	p->depth++;
+	return 0;
+}
+
+static int plan_module(struct planner *p, const struct lkm_resolved *m, enum edge how,
+		       bool ignorecmd);
+
+static int plan_list(struct planner *p, const struct lkm_resolved *v, size_t n, enum edge how)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		/* A softdep found through an alias obeys the blacklist (kmod issue 446). */
+		if (blacklisted(p, &v[i]))
+			continue;
+		r = plan_module(p, &v[i], how, false);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * kmod's __kmod_module_fill_softdep: pre: softdeps, the module, post: softdeps. A
+ * module replaced by an install command is just that command.
+ */
+static int fill_softdep(struct planner *p, const struct lkm_resolved *m, bool ignorecmd)
+{
+	struct lkm_softdeps sd = { 0 };
+	int r;
+
+	if (ignorecmd || install_command(p, m, false))
+		return append_module(p, m, ignorecmd);
+	r = lkm_resolve_softdeps(p->ctx, p->config, m->name, &sd);
+	if (r < 0)
+		return r;
+	r = push(p, m->name);
+	if (r < 0)
+		goto out;
+	r = plan_list(p, sd.pre, sd.n_pre, EDGE_BEFORE);
+	if (r >= 0)
+		r = append_module(p, m, false);
+	p->stack[p->depth - 1].pending = false;
+	if (r >= 0)
+		r = plan_list(p, sd.post, sd.n_post, EDGE_AFTER);
+	p->depth--;
+out:
+	lkm_softdeps_release(&sd);
+	return r;
+}
+
+static int plan_module(struct planner *p, const struct lkm_resolved *m, enum edge how,
+		       bool ignorecmd)
+{
+	struct lkm_resolved *deps = NULL;
+	struct frame *f = find_frame(p, m->name);
+	size_t i, n = 0;
+	int r;
+
+	if (f && f->pending && how == EDGE_BEFORE)
+		return loop_error(p, m->name);
+	if (in_list(p->visited, p->n_visited, m->name))
+		return 0;
+	r = mark_visited(p, m->name);
+	if (r < 0)
+		return r;
+	r = lkm_resolve_deps(p->ctx, m, &deps, &n);
+	if (r < 0)
+		return r;
+	r = push(p, m->name);
+	for (i = 0; r >= 0 && i < n; i++) {
+		f = find_frame(p, deps[i].name);
+		if (f && f->pending)
+			r = loop_error(p, deps[i].name);
+		else
+			r = fill_softdep(p, &deps[i], false);
+	}
+	if (r >= 0)
+		p->depth--;
+	lkm_resolved_free(deps, n);
+	if (r < 0)
+		return r;
+	return fill_softdep(p, m, ignorecmd);
+}
+
+static int collect_required(struct planner *p)
+{
+	struct lkm_resolved *deps;
+	size_t i, n;
+	int r;
+
+	r = lkm_resolve_deps(p->ctx, p->target, &deps, &n);
+	if (r < 0)
+		return r;
+	p->required = calloc(n + 1, sizeof(char *));
+	if (!p->required)
+		goto nomem;
+	p->required[p->n_required++] = strdup(p->target->name);
+	for (i = 0; i < n; i++)
+		p->required[p->n_required++] = strdup(deps[i].name);
+	for (i = 0; i < p->n_required; i++)
+		if (!p->required[i])
+			goto nomem;
+	lkm_resolved_free(deps, n);
+	return 0;
+nomem:
+	lkm_resolved_free(deps, n);
+	return -ENOMEM;
+}
+
+static bool in_kernel(struct lkm_ctx *ctx, const struct lkm_resolved *m)
+{
+	int state = lkm_resolve_initstate(ctx, m);
+
+	return state == LKM_INITSTATE_LIVE || state == LKM_INITSTATE_BUILTIN;
+}
+
+int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
+		      const struct lkm_resolved *target, unsigned flags,
+		      const char *extra_options, struct lkm_load_plan **out, struct lkm_err *err)
+{
+	struct planner p = {
+		.ctx = ctx, .config = config, .flags = flags, .extra = extra_options,
+		.target = target, .err = err,
+	};
+	size_t i;
+	int r;
+
+	*out = NULL;
+	p.plan = calloc(1, sizeof(*p.plan));
+	if (!p.plan)
+		return -ENOMEM;
+	if (!(flags & LKM_PROBE_IGNORE_LOADED) && in_kernel(ctx, target)) {
+		if (flags & LKM_PROBE_FIRST_TIME) {
+			lkm_load_plan_free(p.plan);
+			return lkm_err_set(err, -EEXIST, "Module already in kernel");
+		}
+		p.plan->status = LKM_PLAN_LOADED;
+		*out = p.plan;
+		return 0;
+	}
+	if (blacklisted(&p, target)) {
+		p.plan->status = LKM_PLAN_BLACKLISTED;
+		*out = p.plan;
+		return 0;
+	}
+	r = collect_required(&p);
+	if (r >= 0)
+		r = plan_module(&p, target, EDGE_TOP, flags & LKM_PROBE_IGNORE_COMMANDS);
+	for (i = 0; i < p.n_visited; i++)
+		free(p.visited[i]);
+	free(p.visited);
+	for (i = 0; i < p.n_required; i++)
+		free(p.required[i]);
+	free(p.required);
+	if (r < 0) {
+		lkm_load_plan_free(p.plan);
+		return r;
+	}
+	*out = p.plan;
+	return 0;
+}
+
+static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt, ...)
+	LKM_PRINTF(3, 4);
+
+static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!ops || !ops->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ops->log(ops->data, level, msg);
+}
+
+static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
+		    const struct lkm_load_ops *ops, struct lkm_err *err)
+{
+	unsigned lflags = 0;
+
+	if (ops && ops->show)
+		ops->show(ops->data, s);
+	if (flags & LKM_PROBE_DRY_RUN)
+		return 0;
+	switch (s->action) {
+	case LKM_STEP_INSTALL:
+		if (!ops || !ops->run_command)
+			return lkm_err_set(err, -ENOTSUP, "no way to run install commands");
+		return ops->run_command(ops->data, s);
+	case LKM_STEP_INSMOD:
+		if (flags & LKM_PROBE_FORCE_MODVERSION)
+			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
+		if (flags & LKM_PROBE_FORCE_VERMAGIC)
+			lflags |= LKM_LOAD_IGNORE_VERMAGIC;
+		return lkm_kernel_load(ctx, s->path, s->options, lflags, err);
+	case LKM_STEP_BUILTIN:
+		return 0;
+	default:
+		return lkm_err_set(err, -ENOENT, "could not find module by name='%s'", s->name);
+	}
+}
+
+int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, unsigned flags,
+		      const struct lkm_load_ops *ops, struct lkm_err *err)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < plan->count; i++) {
+		const struct lkm_load_step *s = &plan->steps[i];
+		struct lkm_resolved m = {
+			.name = s->name, .path = s->path, .builtin = s->action == LKM_STEP_BUILTIN,
+		};
+		struct lkm_err e = { 0 };
+
+		if (!(flags & LKM_PROBE_IGNORE_LOADED) && in_kernel(ctx, &m))
+			r = -EEXIST;
+		else
+			r = run_step(ctx, s, flags, ops, &e);
+		/* Loaded meanwhile: only the target with --first-time cares. */
+		if (r == -EEXIST && s->target && (flags & LKM_PROBE_FIRST_TIME)) {
+			lkm_err_set(err, r, "%s: Module already in kernel", s->name);
+			return r;
+		}
+		if (r == -EEXIST || (r < 0 && !s->required)) {
+			if (r != -EEXIST)
+				say(ops, LKM_LOAD_INFO, "could not insert soft dependency '%s': %s",
+				    s->name, lkm_err_reason(&e, r));
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			if (err) {
+				err->code = r;
+				snprintf(err->why, sizeof(err->why), "%s", e.why);
+			}
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* ---- removal ---- */
+
+struct remover {
+	struct lkm_ctx *ctx;
+	const struct lkm_config *config;
+	unsigned flags;
+	const struct lkm_load_ops *ops;
+	const char *stack[64];
+	size_t depth;
+};
+
+#define RM_HOLDERS        0x1u
+#define RM_IGNORE_BUILTIN 0x2u
+
+static int remove_one(struct remover *rm, const struct lkm_resolved *mod, unsigned how);
+
+static void show_step(const struct remover *rm, enum lkm_step_action action, const char *name,
+		      const char *cmd)
+{
+	struct lkm_load_step s = {
+		.action = action, .name = (char *)name, .options = (char *)"",
+		.command = (char *)cmd, .cmdline = (char *)cmd,
+	};
+
+	if (rm->ops && rm->ops->show)
+		rm->ops->show(rm->ops->data, &s);
+}
+
+static unsigned long long now_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+static void sleep_msec(unsigned long long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * delete_module, retried while the module is in use until wait_msec has passed, with
+ * a growing interval. When the time is up this fails (kmod 30 could report success
+ * for a removal that never happened, or retry without end: kmod issue 386).
+ */
+static int unload(struct remover *rm, const char *name)
+{
+	unsigned long wait = rm->ops ? rm->ops->wait_msec : 0;
+	unsigned long long end = 0, interval = 1, now;
+	unsigned uflags = rm->flags & LKM_PROBE_FORCE_REMOVE ? LKM_UNLOAD_FORCE : 0;
+	int r;
+
+	show_step(rm, LKM_STEP_RMMOD, name, NULL);
+	if (rm->flags & LKM_PROBE_DRY_RUN)
+		return 0;
+	for (;;) {
+		r = lkm_kernel_unload(rm->ctx, name, uflags);
+		if (r == -ENOENT) {
+			if (!(rm->flags & LKM_PROBE_FIRST_TIME))
+				return 0;
+			say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", name);
+			return r;
+		}
+		if ((r != -EAGAIN && r != -EWOULDBLOCK) || !wait)
+			break;
+		now = now_msec();
+		if (!end)
+			end = now + wait;
+		if (now >= end) {
+			say(rm->ops, LKM_LOAD_ERROR,
+			    "could not remove '%s': still in use after %lu ms", name, wait);
+			return -EAGAIN;
+		}
+		sleep_msec(interval < end - now ? interval : end - now);
+		if (interval < 1000)
+			interval *= 2;
+	}
+	if (r < 0)
+		say(rm->ops, LKM_LOAD_ERROR, "could not remove '%s': %s", name, strerror(-r));
+	return r;
+}
+
+/* Remove a list in reverse order; stop at the first error only when asked to. */
+static int remove_list(struct remover *rm, const struct lkm_resolved *v, size_t n, bool stop)
+{
+	size_t i;
+	int r;
+
+	for (i = n; i > 0; i--) {
+		r = remove_one(rm, &v[i - 1], RM_IGNORE_BUILTIN);
+		if (r < 0 && stop)
+			return r;
+	}
+	return 0;
+}
+
+static int remove_holders(struct remover *rm, const char *name)
+{
+	struct lkm_resolved *v;
+	char **holders;
+	size_t i, n;
+	int r;
+
+	if (lkm_kernel_get_holders(rm->ctx, name, &holders, &n) < 0)
+		return 0;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v) {
+		lkm_kernel_holders_free(holders);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		v[i].name = holders[i];
+	r = remove_list(rm, v, n, true);
+	for (i = 0; i < n; i++)
+		v[i].name = NULL;
+	free(v);
+	lkm_kernel_holders_free(holders);
+	return r;
+}
+
+/* Step 4 of kmod's removal: dependencies nobody holds any more. Errors do not count. */
+static void remove_unused_deps(struct remover *rm, const struct lkm_resolved *mod)
+{
+	struct lkm_resolved *found = NULL, *deps = NULL;
+	size_t n_found = 0, n = 0, i;
+	const struct lkm_resolved *src = mod;
+	int refcnt;
+
+	/* A module named by a holder has no modules.dep line yet: look it up. */
+	if (!mod->deps && !mod->path && lkm_resolve_name(rm->ctx, mod->name, &found, &n_found) > 0)
+		src = &found[0];
+	/*
+	 * Last-loaded first, so a dependency freed by removing another one goes too (kmod
+	 * walks them in load order and leaves, say, drm behind drm_kms_helper).
+	 */
+	if (lkm_resolve_deps(rm->ctx, src, &deps, &n) >= 0)
+		for (i = n; i > 0; i--)
+			if (lkm_kernel_get_refcnt(rm->ctx, deps[i - 1].name, &refcnt) == 0 &&
+			    refcnt == 0)
+				(void)unload(rm, deps[i - 1].name);
+	lkm_resolved_free(deps, n);
+	lkm_resolved_free(found, n_found);
+}
+
+static int check_state(struct remover *rm, const struct lkm_resolved *mod, unsigned how)
+{
+	int state = lkm_resolve_initstate(rm->ctx, mod);
+
+	if (state == LKM_INITSTATE_BUILTIN) {
+		if (how & RM_IGNORE_BUILTIN)
+			return 1;
+		say(rm->ops, LKM_LOAD_ERROR, "Module %s is builtin.", mod->name);
+		return -ENOENT;
+	}
+	if (state < 0) {
+		if (!(rm->flags & LKM_PROBE_FIRST_TIME))
+			return 1;
+		say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", mod->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsigned how,
+		       const struct lkm_softdeps *sd, const char *cmd)
+{
+	char *expanded;
+	int r, refcnt;
+
+	remove_list(rm, sd->post, sd->n_post, false);
+	if (how & RM_HOLDERS) {
+		r = remove_holders(rm, mod->name);
+		if (r < 0)
+			return r;
+	}
+	if (cmd) {
+		expanded = lkm_command_expand(cmd, NULL);
+		if (!expanded)
+			return -ENOMEM;
+		show_step(rm, LKM_STEP_REMOVE, mod->name, expanded);
+		r = 0;
+		if (!(rm->flags & LKM_PROBE_DRY_RUN)) {
+			struct lkm_load_step s = {
+				.action = LKM_STEP_REMOVE, .name = mod->name, .options = (char *)"",
+				.command = (char *)cmd, .cmdline = expanded,
+			};
+
+			r = rm->ops && rm->ops->run_command ?
+				    rm->ops->run_command(rm->ops->data, &s) : -ENOTSUP;
+		}
+		free(expanded);
+		if (r < 0)
+			return r;
+	} else {
+		if (!(rm->flags & LKM_PROBE_IGNORE_LOADED) && !(rm->ops && rm->ops->wait_msec) &&
+		    lkm_kernel_get_refcnt(rm->ctx, mod->name, &refcnt) == 0 && refcnt > 0) {
+			say(rm->ops, LKM_LOAD_ERROR, "Module %s is in use.", mod->name);
+			return -EBUSY;
+		}
+		r = unload(rm, mod->name);
+		if (r < 0)
+			return r;
+		remove_unused_deps(rm, mod);
+	}
+	remove_list(rm, sd->pre, sd->n_pre, false);
+	return 0;
+}
+
+static int remove_one(struct remover *rm, const struct lkm_resolved *mod, unsigned how)
+{
+	struct lkm_softdeps sd = { 0 };
+	const struct lkm_config_entry *e;
+	const char *cmd = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < rm->depth; i++)
+		if (strcmp(rm->stack[i], mod->name) == 0) {
+			struct lkm_buf b = { 0 };
+			size_t j;
+
+			r = 0;
+			for (j = i; j < rm->depth && r >= 0; j++)
+				r = lkm_buf_printf(&b, "%s -> ", rm->stack[j]);
+			say(rm->ops, LKM_LOAD_ERROR, "softdep loop: %s%s", r >= 0 ? b.data : "",
+			    mod->name);
+			lkm_buf_free(&b);
+			return -ELOOP;
+		}
+	if (rm->depth == sizeof(rm->stack) / sizeof(rm->stack[0]))
+		return -ELOOP;
+	if (!(rm->flags & LKM_PROBE_IGNORE_COMMANDS)) {
+		r = lkm_resolve_softdeps(rm->ctx, rm->config, mod->name, &sd);
+		if (r < 0)
+			return r;
+		e = rm->config ? lkm_config_get_remove(rm->config, mod->name) : NULL;
+		cmd = mod->remove ? mod->remove : e ? e->value : NULL;
+	}
+	if (!cmd && !(rm->flags & LKM_PROBE_IGNORE_LOADED)) {
+		r = check_state(rm, mod, how);
+		if (r != 0) {
+			lkm_softdeps_release(&sd);
+			return r > 0 ? 0 : r;
+		}
+	}
+	rm->stack[rm->depth++] = mod->name;
+	r = remove_body(rm, mod, how, &sd, cmd);
+	rm->depth--;
+	lkm_softdeps_release(&sd);
+	return r;
+}
+
+int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_config *config,
+		      const struct lkm_resolved *mod, unsigned flags,
+		      const struct lkm_load_ops *ops)
+{
+	struct remover rm = { .ctx = ctx, .config = config, .flags = flags, .ops = ops };
+
+	return remove_one(&rm, mod, flags & LKM_PROBE_REMOVE_HOLDERS ? RM_HOLDERS : 0);
+}

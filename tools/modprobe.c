@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modprobe: load or remove modules by name or alias, with their dependencies, soft
+ * dependencies, options and install/remove commands (lib/load.c decides; this file
+ * parses, prints and runs commands). Output formats, messages and exit codes are
+ * kmod's. $MODPROBE_OPTIONS is read here, prepended to the arguments as kmod does.
+ *
+ * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+
+#include "tools.h"
+
+enum {
+	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
+	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
+	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW,
+};
+
+static const struct tool_option options[] = {
+	{ "all", 'a', no_argument, NULL, "every argument is a module to load or remove (-r)" },
+	{ "remove", 'r', no_argument, NULL, "remove modules instead of loading them" },
+	{ "remove-holders", OPT_REMOVE_HOLDERS, no_argument, NULL,
+	  "also remove the modules holding it (with -r)" },
+	{ "remove-dependencies", OPT_REMOVE_DEPS, no_argument, NULL, NULL },
+	{ "wait", 'w', required_argument, "MSEC",
+	  "with -r: wait up to MSEC for the module to become unused" },
+	{ "first-time", OPT_FIRST_TIME, no_argument, NULL,
+	  "fail if the module is already loaded (or, with -r, not loaded)" },
+	{ "ignore-install", 'i', no_argument, NULL, "ignore install and remove commands" },
+	{ "ignore-remove", OPT_IGNORE_REMOVE, no_argument, NULL, NULL },
+	{ "use-blacklist", 'b', no_argument, NULL, "apply the blacklist to names too" },
+	{ "force", 'f', no_argument, NULL, "force loading or removal (implies both below)" },
+	{ "force-modversion", OPT_FORCE_MODVERSION, no_argument, NULL, "ignore symbol versions" },
+	{ "force-vermagic", OPT_FORCE_VERMAGIC, no_argument, NULL, "ignore the version magic" },
+	{ "resolve-alias", 'R', no_argument, NULL, "print the modules an alias resolves to" },
+	{ "show-depends", 'D', no_argument, NULL, "print what loading would do, and exit" },
+	{ "show-config", 'c', no_argument, NULL, "print the configuration and exit" },
+	{ "showconfig", OPT_SHOWCONFIG, no_argument, NULL, NULL },
+	{ "show-modversions", OPT_SHOW_MODVERSIONS, no_argument, NULL,
+	  "print the symbol versions a module file needs" },
+	{ "dump-modversions", OPT_DUMP_MODVERSIONS, no_argument, NULL, NULL },
+	{ "show-exports", OPT_SHOW_EXPORTS, no_argument, NULL,
+	  "print the symbols a module file exports" },
+	{ "dry-run", 'n', no_argument, NULL, "do not load or remove anything" },
+	{ "show", OPT_SHOW, no_argument, NULL, NULL },
+	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
+	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
+	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
+	{ "syslog", 's', no_argument, NULL, "print messages to syslog" },
+	{ "quiet", 'q', no_argument, NULL, "print no messages" },
+	{ "verbose", 'v', no_argument, NULL, "print more messages" },
+	{ NULL, 'k', no_argument, NULL, NULL },
+	{ "sys", OPT_SYS, required_argument, "DIR", NULL },
+	{ "proc", OPT_PROC, required_argument, "DIR", NULL },
+	{ "version", 'V', no_argument, NULL, "show version" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+struct modprobe_opts {
+	bool all, remove, show, dry_run, ignore_loaded, lookup_only, syslog;
+	bool show_config, show_modversions, show_exports;
+	unsigned flags;
+	unsigned long wait_msec;
+	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
+	int log_prio;    /* priority of "not found" messages: LOG_CRIT, LOG_WARNING with -a */
+	const char *root, *kver, *sys, *proc;
+	const char **config_paths;
+	size_t n_config_paths;
+};
+
+static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...) LKM_PRINTF(3, 4);
+
+static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...)
+{
+	static const char *const names[] = { "EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING",
+					     "NOTICE", "INFO", "DEBUG" };
+	char msg[2048];
+	va_list ap;
+
+	if (prio > o->verbose)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->syslog)
+		syslog(prio, "%s: %s", names[prio], msg);
+	else
+		fprintf(stderr, "modprobe: %s: %s\n", names[prio], msg);
+}
+
+static void lib_log(void *data, enum lkm_load_level level, const char *msg)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
+
+	say(data, prio[level], "%s", msg);
+}
+
+static void show_step(void *data, const struct lkm_load_step *s)
+{
+	const struct modprobe_opts *o = data;
+
+	if (!o->show && o->verbose <= LOG_WARNING)
+		return;
+	switch (s->action) {
+	case LKM_STEP_INSMOD:
+		printf("insmod %s %s\n", s->path, s->options);
+		break;
+	case LKM_STEP_INSTALL:
+		printf("install %s %s\n", s->command, s->options);
+		break;
+	case LKM_STEP_BUILTIN:
+		printf("builtin %s\n", s->name);
+		break;
+	case LKM_STEP_RMMOD:
+		printf("rmmod %s\n", s->name);
+		break;
+	case LKM_STEP_REMOVE:
+		printf("remove %s\n", s->cmdline);
+		break;
+	default:
+		break;
+	}
+	fflush(stdout);
+}
+
+/*
+ * Run an install/remove command with MODPROBE_MODULE set. Commands that call modprobe
+ * again carry the chain in LKM_MODPROBE_CHAIN, so a loop is reported, not repeated.
+ */
+static int run_command(void *data, const struct lkm_load_step *s)
+{
+	const struct modprobe_opts *o = data;
+	const char *type = s->action == LKM_STEP_INSTALL ? "install" : "remove";
+	const char *chain = getenv("LKM_MODPROBE_CHAIN");
+	char *newchain = NULL, *tok, *copy;
+	int r;
+
+	copy = strdup(chain ? chain : "");
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
+		if (strcmp(tok, s->name) == 0) {
+			say(o, LOG_ERR, "%s loop: %s -> %s", type, chain, s->name);
+			free(copy);
+			return -ELOOP;
+		}
+	free(copy);
+	if (asprintf(&newchain, "%s%s%s", chain ? chain : "", chain ? " -> " : "", s->name) < 0)
+		return -ENOMEM;
+	setenv("LKM_MODPROBE_CHAIN", newchain, 1);
+	setenv("MODPROBE_MODULE", s->name, 1);
+	r = system(s->cmdline);
+	unsetenv("MODPROBE_MODULE");
+	if (chain)
+		setenv("LKM_MODPROBE_CHAIN", chain, 1);
+	else
+		unsetenv("LKM_MODPROBE_CHAIN");
+	free(newchain);
+	if (r == -1 || WEXITSTATUS(r)) {
+		say(o, LOG_ERR, "Error running %s command '%s' for module %s: retcode %d", type,
+		    s->cmdline, s->name, r == -1 ? -1 : WEXITSTATUS(r));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int print_alias(const char *key, const char *value, uint32_t priority, void *data)
+{
+	(void)priority;
+	(void)data;
+	printf("alias %s %s\n", key, value);
+	return 0;
+}
+
+static int show_config(struct lkm_ctx *ctx, const struct lkm_config *cfg)
+{
+	static const enum lkm_index_kind kinds[] = { LKM_INDEX_ALIAS, LKM_INDEX_SYMBOLS };
+	struct lkm_buf b = { 0 };
+	struct lkm_index *idx;
+	size_t i;
+	int r;
+
+	r = lkm_config_show(cfg, &b);
+	if (r < 0)
+		return r;
+	fwrite(b.data, 1, b.len, stdout);
+	lkm_buf_free(&b);
+	for (i = 0; i < 2; i++)
+		if (lkm_ctx_get_index(ctx, kinds[i], &idx, NULL) == 0)
+			lkm_index_foreach(idx, print_alias, NULL);
+	return 0;
+}
+
+/* --show-modversions (__versions) and --show-exports, as kmod prints them. */
+static int show_symbols(const struct modprobe_opts *o, const char *path, bool exports)
+{
+	struct lkm_elf_version *vers = NULL;
+	struct lkm_elf_export *exps = NULL;
+	struct lkm_err err = { 0 };
+	struct lkm_file *f;
+	struct lkm_elf elf;
+	size_t i, n = 0;
+	int r;
+
+	r = lkm_file_open(path, &f, &err);
+	if (r < 0) {
+		say(o, o->log_prio, "Module %s not found.", path);
+		return r;
+	}
+	r = lkm_elf_parse(f->data, f->size, &elf, &err);
+	if (r >= 0)
+		r = exports ? lkm_elf_get_exports(&elf, &exps, &n, &err) :
+			      lkm_elf_get_versions(&elf, &vers, &n, &err);
+	if (r < 0)
+		say(o, o->log_prio, "could not get %s of %s: %s", exports ? "symbols" : "modversions",
+		    path, lkm_err_reason(&err, r));
+	for (i = 0; r >= 0 && i < n; i++)
+		printf("0x%08" PRIx64 "\t%s\n", exports ? exps[i].crc : vers[i].crc,
+		       exports ? exps[i].name : vers[i].name);
+	free(vers);
+	free(exps);
+	lkm_file_free(f);
+	return r;
+}
+
+static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
+			  const struct lkm_err *err)
+{
+	if (r == -ELOOP && err->why[0])
+		say(o, LOG_ERR, "could not insert '%s': %s", name, err->why);
+	else if (r == -EEXIST)
+		say(o, LOG_ERR, "could not insert '%s': Module already in kernel", name);
+	else if (r == -ENOENT) {
+		if (err->why[0])
+			say(o, LOG_ERR, "%s", err->why);
+		say(o, LOG_ERR, "could not insert '%s': Unknown symbol in module, "
+				"or unknown parameter (see dmesg)", name);
+	} else
+		say(o, LOG_ERR, "could not insert '%s': %s", name, lkm_err_reason(err, r));
+}
+
+static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		     const struct lkm_resolved *m, const char *extra)
+{
+	const struct lkm_load_ops ops = {
+		.show = show_step, .run_command = run_command, .log = lib_log, .data = o,
+	};
+	struct lkm_err err = { 0 };
+	struct lkm_load_plan *plan;
+	int r;
+
+	if (o->lookup_only) {
+		printf("%s\n", m->name);
+		return 0;
+	}
+	r = lkm_load_plan_new(ctx, cfg, m, o->flags, extra, &plan, &err);
+	if (r >= 0) {
+		r = lkm_load_plan_run(ctx, plan, o->flags, &ops, &err);
+		lkm_load_plan_free(plan);
+	}
+	if (r < 0)
+		insert_failed(o, m->name, r, &err);
+	return r;
+}
+
+static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		     const char *alias, const char *extra)
+{
+	struct lkm_resolved *found;
+	size_t i, n;
+	int r;
+
+	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n);
+	if (r <= 0) {
+		say(o, o->log_prio, "Module %s not found in directory %s", alias,
+		    lkm_ctx_get_dirname(ctx));
+		return -ENOENT;
+	}
+	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
+	for (i = 0; i < n; i++)
+		r = probe_one(o, ctx, cfg, &found[i], extra);
+	lkm_resolved_free(found, n);
+	return r;
+}
+
+static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		     const char *alias)
+{
+	const struct lkm_load_ops ops = {
+		.show = show_step, .run_command = run_command, .log = lib_log, .data = o,
+		.wait_msec = o->wait_msec,
+	};
+	struct lkm_resolved *found;
+	size_t i, n;
+	int r;
+
+	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n);
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		say(o, o->log_prio, "Module %s not found.", alias);
+		return -ENOENT;
+	}
+	for (i = 0; i < n; i++) {
+		r = lkm_remove_module(ctx, cfg, &found[i], o->flags, &ops);
+		if (r < 0)
+			break;
+	}
+	lkm_resolved_free(found, n);
+	return r;
+}
+
+/* kmod's joining of "param=value" arguments: a value with spaces gets double quotes. */
+static char *options_from_args(char **args, int nargs)
+{
+	struct lkm_buf b = { 0 };
+	int i, r = lkm_buf_puts(&b, "");
+
+	for (i = 1; i < nargs && r >= 0; i++) {
+		const char *eq = strchr(args[i], '=');
+
+		if (i > 1)
+			r = lkm_buf_puts(&b, " ");
+		if (r >= 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
+			r = lkm_buf_printf(&b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i],
+					   eq + 1);
+		else if (r >= 0)
+			r = lkm_buf_puts(&b, args[i]);
+	}
+	if (r < 0) {
+		lkm_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/*
+ * $MODPROBE_OPTIONS goes before the arguments: words split at spaces, a word wholly
+ * quoted loses its quotes, and a quoted part inside a word loses them too.
+ */
+static char **prepend_env_options(int *argc, char **argv, char **storage)
+{
+	const char *env = getenv("MODPROBE_OPTIONS");
+	char **nv, *s, *w, *d;
+	size_t words = 0;
+	int i, n = 1;
+
+	*storage = NULL;
+	if (!env)
+		return argv;
+	for (s = (char *)env; *s; s++)
+		words += *s == ' ';
+	nv = calloc((size_t)*argc + words + 3, sizeof(char *));
+	*storage = strdup(env);
+	if (!nv || !*storage) {
+		free(nv);
+		free(*storage);
+		return NULL;
+	}
+	nv[0] = argv[0];
+	for (s = *storage; *s;) {
+		char quote = 0;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		w = d = s;
+		for (; *s && (quote || *s != ' '); s++) {
+			if (!quote && (*s == '"' || *s == '\''))
+				quote = *s;
+			else if (quote && *s == quote)
+				quote = 0;
+			else
+				*d++ = *s;
+		}
+		if (*s)
+			s++;
+		*d = '\0';
+		nv[n++] = w;
+	}
+	for (i = 1; i < *argc; i++)
+		nv[n++] = argv[i];
+	nv[n] = NULL;
+	*argc = n;
+	return nv;
+}
+
+static int add_config_path(struct modprobe_opts *o, const char *path)
+{
+	const char **v = realloc(o->config_paths, (o->n_config_paths + 2) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[o->n_config_paths++] = path;
+	v[o->n_config_paths] = NULL;
+	o->config_paths = v;
+	return 0;
+}
+
+static int parse_wait(struct modprobe_opts *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->wait_msec = strtoul(arg, &end, 0);
+	if (!*arg || *end || errno) {
+		say(o, LOG_ERR, "unexpected wait value '%s'.", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_one(struct modprobe_opts *o, int c)
+{
+	switch (c) {
+	case 'a': o->all = true; o->log_prio = LOG_WARNING; break;
+	case 'r': o->remove = true; break;
+	case OPT_REMOVE_HOLDERS: case OPT_REMOVE_DEPS: o->flags |= LKM_PROBE_REMOVE_HOLDERS; break;
+	case 'w': return parse_wait(o, optarg);
+	case OPT_FIRST_TIME: o->flags |= LKM_PROBE_FIRST_TIME; break;
+	case 'i': case OPT_IGNORE_REMOVE: o->flags |= LKM_PROBE_IGNORE_COMMANDS; break;
+	case 'b': o->flags |= LKM_PROBE_USE_BLACKLIST; break;
+	case 'f':
+		o->flags |= LKM_PROBE_FORCE_MODVERSION | LKM_PROBE_FORCE_VERMAGIC |
+			    LKM_PROBE_FORCE_REMOVE;
+		break;
+	case OPT_FORCE_MODVERSION: o->flags |= LKM_PROBE_FORCE_MODVERSION; break;
+	case OPT_FORCE_VERMAGIC: o->flags |= LKM_PROBE_FORCE_VERMAGIC; break;
+	case 'D':
+		o->flags |= LKM_PROBE_IGNORE_LOADED | LKM_PROBE_DRY_RUN;
+		o->show = true;
+		break;
+	case 'R': o->lookup_only = true; break;
+	case 'c': case OPT_SHOWCONFIG: o->show_config = true; break;
+	case OPT_SHOW_MODVERSIONS: case OPT_DUMP_MODVERSIONS: o->show_modversions = true; break;
+	case OPT_SHOW_EXPORTS: o->show_exports = true; break;
+	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
+	case 'C': return add_config_path(o, optarg);
+	case 'd': o->root = optarg; break;
+	case 'S': o->kver = optarg; break;
+	case 's': o->syslog = true; break;
+	case 'q': o->verbose = LOG_EMERG; break;
+	case 'v': o->verbose++; break;
+	case 'k': break;
+	case OPT_SYS: o->sys = optarg; break;
+	case OPT_PROC: o->proc = optarg; break;
+	case 'h':
+		tool_print_help(stdout, "\tmodprobe [options] [-i] [-b] modulename [parameters...]\n"
+			"\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
+			"\tmodprobe [options] -r [-i] modulename [modulename...]\n"
+			"\tmodprobe [options] -c\n"
+			"\tmodprobe [options] --dump-modversions filename", options);
+		return 1;
+	case 'V':
+		tool_print_version("modprobe");
+		return 1;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int nargs)
+{
+	struct lkm_config *cfg = NULL;
+	char *extra;
+	int i, r, err = 0;
+
+	if (o->show_modversions || o->show_exports)
+		return show_symbols(o, args[0], o->show_exports);
+	r = lkm_config_new(ctx, 0, &cfg);
+	if (r < 0)
+		return r;
+	if (o->show_config)
+		err = show_config(ctx, cfg);
+	else if (o->remove || o->all)
+		for (i = 0; i < nargs; i++) {
+			r = o->remove ? do_remove(o, ctx, cfg, args[i]) :
+					do_insert(o, ctx, cfg, args[i], NULL);
+			if (r < 0)
+				err = r;
+		}
+	else {
+		extra = options_from_args(args, nargs);
+		err = extra ? do_insert(o, ctx, cfg, args[0], extra) : -ENOMEM;
+		free(extra);
+	}
+	lkm_config_free(cfg);
+	return err;
+}
+
+int tool_modprobe(int argc, char *argv[])
+{
+	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
+	struct lkm_ctx_config cfg = { 0 };
+	struct lkm_ctx *ctx = NULL;
+	char dirname[4096], *storage, **av;
+	struct tool_parser p;
+	int c, r = 0;
+
+	av = prepend_env_options(&argc, argv, &storage);
+	if (!av) {
+		say(&o, LOG_ERR, "Could not prepend options from command line");
+		return EXIT_FAILURE;
+	}
+	tool_parser_init(&p, options);
+	while (r == 0 && (c = getopt_long(argc, av, p.shortopts, p.longopts, NULL)) != -1)
+		r = parse_one(&o, c);
+	if (r != 0)
+		goto out;
+	if (o.syslog)
+		openlog("modprobe", LOG_CONS, LOG_DAEMON);
+	if (!o.show_config && optind >= argc) {
+		say(&o, LOG_ERR, "missing parameters. See -h.");
+		r = -EINVAL;
+		goto out;
+	}
+	if (o.root || o.kver) {
+		cfg.kver = o.kver;
+		r = lkm_ctx_new(&cfg, &ctx);
+		if (r < 0)
+			goto setup_failed;
+		snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", o.root ? o.root : "",
+			 lkm_ctx_get_kver(ctx));
+		ctx = lkm_ctx_unref(ctx);
+		cfg.dirname = dirname;
+	}
+	cfg.config_paths = o.config_paths;
+	cfg.sys = o.sys;
+	cfg.proc = o.proc;
+	r = lkm_ctx_new(&cfg, &ctx);
+	if (r < 0)
+		goto setup_failed;
+	r = run(&o, ctx, av + optind, argc - optind);
+	lkm_ctx_unref(ctx);
+	goto out;
+setup_failed:
+	say(&o, LOG_ERR, "could not set up: %s", strerror(-r));
+out:
+	if (o.syslog)
+		closelog();
+	if (av != argv)
+		free(av);
+	free(storage);
+	free(o.config_paths);
+	return r >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
