@@ -95,16 +95,11 @@ copy_libs() { # binary: copy the shared libraries it needs to the same paths
 	done
 }
 
-# BusyBox for the shell and utilities, but not its module tools: a scenario must never
-# end up testing BusyBox's insmod by accident.
-bb=$(command -v busybox)
-cp "$bb" "$stage/bin/busybox"
-for a in $("$bb" --list); do
-	case $a in
-	busybox | insmod | rmmod | lsmod | modprobe | depmod | modinfo | init | linuxrc) ;;
-	*) ln -sf busybox "$stage/bin/$a" ;;
-	esac
-done
+# BusyBox for the shell and utilities. /init installs its applet links (one process here
+# would be one per applet on the host) and removes its module tools: a scenario must
+# never end up testing BusyBox's insmod by accident.
+cp "$(command -v busybox)" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
 
 tools="insmod rmmod lsmod modprobe depmod modinfo"
 cp "$(readlink -f "$(command -v kmod)")" "$stage/kmod/bin/kmod"
@@ -123,15 +118,13 @@ for t in $tools; do ln -s /sbin/lkm "$stage/lkm/bin/$t"; done
 tmods=$tree/lib/modules/$kver
 gmods=$stage/lib/modules/$kver
 mkdir -p "$gmods/extra"
-closure=$(for m in $modules_wanted; do
-	line=$(grep -E "/${m}\.ko(\.[a-z]+)?:" "$tmods/modules.dep" || true)
-	[ -n "$line" ] || { log "no module $m in $kver" ; continue; }
-	echo "$line" | tr -d ':' | tr ' ' '\n'
-done | sort -u)
-for p in $closure; do
-	mkdir -p "$gmods/$(dirname "$p")"
-	cp "$tmods/$p" "$gmods/$p"
-done
+closure=$(awk -v want="$modules_wanted" '
+	BEGIN { n = split(want, w, /[ \t\n]+/); for (i = 1; i <= n; i++) if (w[i] != "") need[w[i]] = 1 }
+	{ sub(/:$/, "", $1); name = $1; sub(/.*\//, "", name); sub(/\.ko(\.[a-z]+)?$/, "", name)
+	  if (name in need) { found[name] = 1; for (i = 1; i <= NF; i++) print $i } }
+	END { for (m in need) if (!(m in found)) print "run-vm: no module " m > "/dev/stderr" }
+	' "$tmods/modules.dep" | tr -d ':' | sort -u)
+( cd "$tmods" && cp --parents $closure "$gmods/" )
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -f "$tmods/$f" ] && cp "$tmods/$f" "$gmods/"
 done

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# modprobe loads a real dependency chain (msdos -> fat) and a chain of three test
+# modules in order; modprobe -r removes them with their now unused dependencies.
+# expect: msdos.rc=0
+# expect: msdos.state=fat:1:msdos msdos:0:
+# expect: rm_msdos.rc=0
+# expect: rm_msdos.state=
+# expect: c.rc=0
+# expect: c.order=lkm_dep_a lkm_dep_b lkm_dep_c
+# expect: rm_c.rc=0
+# expect: rm_c.state=
+run msdos $TOOLS/modprobe msdos
+modstate msdos.state
+run rm_msdos $TOOLS/modprobe -r msdos
+modstate rm_msdos.state
+run c $TOOLS/modprobe lkm_dep_c
+initorder c.order
+modstate c.state
+run rm_c $TOOLS/modprobe -r lkm_dep_c
+modstate rm_c.state
