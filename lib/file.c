@@ -77,13 +77,21 @@ struct outbuf {
 	size_t max;
 };
 
+/*
+ * A size hint read from the stream is believed only up to this many times the input:
+ * modules compress about 4:1, and a forged hint must not reserve a gigabyte.
+ */
+#define HINT_RATIO 32
+
 /* Reserve @hint + 1 bytes (capped), so an exact hint never needs a second pass. */
-static int out_init(struct outbuf *o, size_t hint, size_t max)
+static int out_init(struct outbuf *o, size_t hint, size_t in_size, size_t max)
 {
 	size_t cap = hint;
 
 	o->len = 0;
 	o->max = max;
+	if (in_size < SIZE_MAX / HINT_RATIO && cap > in_size * HINT_RATIO)
+		cap = in_size * HINT_RATIO;
 	if (cap < 4096)
 		cap = 4096;
 	if (cap > max)
@@ -161,7 +169,7 @@ static int gzip_decompress(const uint8_t *in, size_t in_size, size_t max, void *
 	z_stream zs = { 0 };
 	int zr, r;
 
-	r = out_init(&o, gzip_size_hint(in, in_size), max);
+	r = out_init(&o, gzip_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;
 	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
@@ -288,7 +296,7 @@ static int xz_decompress(const uint8_t *in, size_t in_size, size_t max, void **o
 	lzma_ret lr;
 	int r;
 
-	r = out_init(&o, xz_size_hint(in, in_size), max);
+	r = out_init(&o, xz_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;
 	lr = lzma_stream_decoder(&ls, XZ_MEMLIMIT, LZMA_CONCATENATED);
@@ -354,7 +362,7 @@ static int zstd_decompress(const uint8_t *in, size_t in_size, size_t max, void *
 	size_t zr = 1;
 	int r;
 
-	r = out_init(&o, zstd_size_hint(in, in_size), max);
+	r = out_init(&o, zstd_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;
 	zds = ZSTD_createDStream();

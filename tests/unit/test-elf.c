@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * elf.c: every getter on synthetic modules of each class and byte order, then damaged
+ * images (each must give a negative errno and a reason, never a crash), then real
+ * modules from the Debian trees when they are present.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "elf-fixture.h"
+#include "lkm.h"
+#include "test.h"
+
+struct variant {
+	bool is64, be;
+	uint16_t machine;
+	const char *machine_name;
+};
+
+static const struct variant variants[] = {
+	{ true, false, 62, "x86_64" },
+	{ true, true, 21, "ppc64" },
+	{ false, false, 3, "i386" },
+	{ false, true, 20, "ppc" },
+};
+
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+static const char modinfo[] = "\0\0license=GPL\0name=fixture\0\0\0depends=fat\0"
+			      "alias=fs-fixture\0\0";
+
+struct strtab {
+	char buf[512];
+	size_t size;
+};
+
+static uint32_t str_add(struct strtab *t, const char *s)
+{
+	uint32_t off = (uint32_t)t->size;
+
+	if (!t->size) {
+		t->buf[0] = '\0';
+		off = 1;
+	}
+	strcpy(t->buf + off, s);
+	t->size = off + strlen(s) + 1;
+	return off;
+}
+
+struct fixture_opts {
+	bool with_crcs;      /* __crc_ symbols in .symtab (modversions) */
+	bool shdr_first;     /* section headers right after the ELF header */
+	uint16_t type;       /* ELF type, ET_REL unless set */
+};
+
+/* Section indices in the image fixture_module() builds. */
+enum { S_TEXT = 1, S_MODINFO, S_VERSIONS, S_KCRCTAB, S_KSYMTAB_STRINGS, S_THIS_MODULE, S_BSS,
+       S_SYMTAB, S_STRTAB, S_SHSTRTAB };
+
+static struct fx_image fixture_module(const struct variant *v, const struct fixture_opts *o)
+{
+	static const struct {
+		const char *name;
+		uint64_t crc;
+	} versions[] = {
+		{ "module_layout", 0x11111111 },
+		{ "fat_time_fat2unix", 0x22222222 },
+		{ "_printk", 0x33333333 },
+	};
+	uint8_t vers[3 * 64] = { 0 }, kcrctab[8], this_module[0x100] = { 0 };
+	unsigned ws = v->is64 ? 8 : 4;
+	struct fx_syms syms = { .is64 = v->is64, .be = v->be };
+	struct strtab str = { .size = 0 };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		fx_store(vers + 64 * i, v->be, ws, versions[i].crc);
+		strcpy((char *)vers + 64 * i + ws, versions[i].name);
+	}
+	fx_store(kcrctab, v->be, 4, 0xdeadbeef);
+	fx_store(kcrctab + 4, v->be, 4, 0x12345678);
+	/* struct module: state, list_head, then the name */
+	strcpy((char *)this_module + (v->is64 ? 24 : 12), "fixture");
+
+	fx_sym(&syms, 0, 0, 0, 0, 0);
+	fx_sym(&syms, str_add(&str, "local_thing"), 0 /* LOCAL */, 2 /* FUNC */, S_TEXT, 0);
+	fx_sym(&syms, str_add(&str, "fat_time_fat2unix"), 1 /* GLOBAL */, 0, 0, 0);
+	fx_sym(&syms, str_add(&str, "_printk"), 1, 0, 0, 0);
+	fx_sym(&syms, str_add(&str, "weak_sym"), 2 /* WEAK */, 0, 0, 0);
+	fx_sym(&syms, 0, 1, 0, 0, 0); /* an undefined symbol with no name: skipped */
+	fx_sym(&syms, str_add(&str, "fixture_export"), 1, 2, S_TEXT, 0);
+	if (o->with_crcs) {
+		fx_sym(&syms, str_add(&str, "__crc_fixture_export"), 0, 0, S_KCRCTAB, 4);
+		fx_sym(&syms, str_add(&str, "__crc_other_export"), 1, 0, 0xfff1 /* ABS */,
+		       0xabcdef01);
+	}
+
+	struct fx_section secs[] = {
+		{ ".text", 1, "\xc3\xc3\xc3\xc3", 4 },
+		{ ".modinfo", 1, modinfo, sizeof(modinfo) - 1 },
+		{ "__versions", 1, vers, sizeof(vers) },
+		{ "__kcrctab", 1, kcrctab, sizeof(kcrctab) },
+		{ "__ksymtab_strings", 1, "fixture_export\0other_export\0", 28 },
+		{ ".gnu.linkonce.this_module", 1, this_module, sizeof(this_module) },
+		{ ".bss", 8, NULL, 1 << 20 },
+		{ ".symtab", 2, syms.buf, syms.size, S_STRTAB, v->is64 ? 24 : 16 },
+		{ ".strtab", 3, str.buf, str.size },
+	};
+	return fx_build(v->is64, v->be, o->type ? o->type : 1, v->machine, secs,
+			sizeof(secs) / sizeof(secs[0]), o->shdr_first);
+}
+
+static const struct fixture_opts plain_opts = { .with_crcs = true };
+
+static void check_getters(const struct variant *v, const struct fx_image *img, bool with_crcs)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_elf_section s;
+	struct lkm_elf_version *ver;
+	struct lkm_elf_export *ex;
+	struct lkm_elf_import *im;
+	struct lkm_elf elf;
+	const char **mi;
+	char name[64];
+	size_t n;
+	int r;
+
+	r = lkm_elf_parse(img->data, img->size, &elf, &err);
+	CHECK_INT(r, ==, 0);
+	if (r < 0) {
+		fprintf(stderr, "  parse: %s\n", err.why);
+		return;
+	}
+	CHECK_INT(elf.is64, ==, v->is64);
+	CHECK_INT(elf.big_endian, ==, v->be);
+	CHECK_INT(elf.type, ==, 1);
+	CHECK_STR(lkm_elf_machine_name(elf.machine), v->machine_name);
+	CHECK_INT(lkm_elf_section_count(&elf), ==, S_SHSTRTAB + 1);
+
+	CHECK_INT(lkm_elf_find_section(&elf, "__kcrctab", &s), ==, 0);
+	CHECK_INT(s.index, ==, S_KCRCTAB);
+	CHECK_INT(s.size, ==, 8);
+	CHECK_STR(s.name, "__kcrctab");
+	CHECK(s.data == img->data + img->off[S_KCRCTAB]);
+	CHECK_INT(lkm_elf_find_section(&elf, ".bss", &s), ==, 0);
+	CHECK(s.data == NULL && s.size == 1 << 20);
+	CHECK_INT(lkm_elf_find_section(&elf, ".nope", &s), ==, -ENOENT);
+	CHECK_INT(lkm_elf_get_section(&elf, S_SYMTAB, &s), ==, 0);
+	CHECK_STR(s.name, ".symtab");
+	CHECK_INT(s.link, ==, S_STRTAB);
+	CHECK_INT(lkm_elf_get_section(&elf, S_SHSTRTAB + 1, &s), ==, -ENOENT);
+
+	CHECK_INT(lkm_elf_get_modinfo(&elf, &mi, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 4);
+	if (n == 4) {
+		CHECK_STR(mi[0], "license=GPL");
+		CHECK_STR(mi[1], "name=fixture");
+		CHECK_STR(mi[2], "depends=fat");
+		CHECK_STR(mi[3], "alias=fs-fixture");
+	}
+	free(mi);
+
+	CHECK_INT(lkm_elf_get_versions(&elf, &ver, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 3);
+	if (n == 3) {
+		CHECK_STR(ver[0].name, "module_layout");
+		CHECK_INT(ver[0].crc, ==, 0x11111111);
+		CHECK_STR(ver[2].name, "_printk");
+		CHECK_INT(ver[2].crc, ==, 0x33333333);
+	}
+	free(ver);
+
+	CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 2);
+	if (n == 2) {
+		CHECK_STR(ex[0].name, "fixture_export");
+		CHECK_STR(ex[1].name, "other_export");
+		CHECK_INT(ex[0].has_crc, ==, with_crcs);
+		CHECK_INT(ex[1].has_crc, ==, with_crcs);
+		if (with_crcs) {
+			/* one CRC read from __kcrctab at the symbol's offset, one absolute */
+			CHECK_INT(ex[0].crc, ==, 0x12345678);
+			CHECK_INT(ex[1].crc, ==, 0xabcdef01);
+		}
+	}
+	free(ex);
+
+	CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 4);
+	if (n == 4) {
+		CHECK_STR(im[0].name, "fat_time_fat2unix");
+		CHECK(im[0].has_crc && im[0].crc == 0x22222222);
+		CHECK_INT(im[0].bind, ==, LKM_BIND_GLOBAL);
+		CHECK_STR(im[1].name, "_printk");
+		CHECK(im[1].has_crc && im[1].crc == 0x33333333);
+		CHECK_STR(im[2].name, "weak_sym");
+		CHECK(!im[2].has_crc);
+		CHECK_INT(im[2].bind, ==, LKM_BIND_WEAK);
+		/* a __versions entry no symbol uses comes last, as kmod lists it */
+		CHECK_STR(im[3].name, "module_layout");
+		CHECK(im[3].has_crc && im[3].crc == 0x11111111);
+	}
+	free(im);
+
+	CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, 0);
+	CHECK_STR(name, "fixture");
+	CHECK_INT(lkm_elf_get_this_module_name(&elf, name, 4), ==, -ENAMETOOLONG);
+}
+
+TEST(getters_agree_on_all_classes_and_byte_orders)
+{
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+		struct fixture_opts first = { .with_crcs = true, .shdr_first = true };
+
+		check_getters(&variants[i], &img, true);
+		free(img.data);
+		img = fixture_module(&variants[i], &first);
+		check_getters(&variants[i], &img, true);
+		free(img.data);
+	}
+}
+
+TEST(exports_fall_back_to_ksymtab_strings_without_crc_symbols)
+{
+	struct fixture_opts o = { .with_crcs = false };
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &o);
+
+		check_getters(&variants[i], &img, false);
+		free(img.data);
+	}
+}
+
+TEST(extended_section_numbering_is_followed)
+{
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+
+		/* e_shnum 0 and e_shstrndx SHN_XINDEX: the values move to section 0 */
+		fx_put(&img, fx_e_shnum(&img), 2, 0);
+		fx_put(&img, fx_e_shstrndx(&img), 2, 0xffff);
+		fx_set_shdr(&img, 0, FX_SH_SIZE, S_SHSTRTAB + 1);
+		fx_set_shdr(&img, 0, FX_SH_LINK, S_SHSTRTAB);
+		check_getters(&variants[i], &img, true);
+		free(img.data);
+	}
+}
+
+/* Parse must fail with @code (or any negative if 0) and a reason; returns the reason. */
+static const char *expect_parse_error(const void *data, size_t size, int code)
+{
+	static struct lkm_err err;
+	struct lkm_elf elf;
+	int r;
+
+	memset(&err, 0, sizeof(err));
+	r = lkm_elf_parse(data, size, &elf, &err);
+	if (code)
+		CHECK_INT(r, ==, code);
+	else
+		CHECK_INT(r, <, 0);
+	CHECK(err.why[0] != '\0');
+	return err.why;
+}
+
+TEST(every_truncation_is_refused)
+{
+	size_t i, cut;
+	int s, layout;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		for (layout = 0; layout < 2; layout++) {
+			struct fixture_opts o = { .with_crcs = true, .shdr_first = layout };
+			struct fx_image img = fixture_module(&variants[i], &o);
+			uint8_t *copy;
+
+			for (s = 0; s < img.nsec; s++) {
+				cut = img.off[s];
+				if (cut && cut < img.size) {
+					copy = malloc(cut);
+					memcpy(copy, img.data, cut);
+					expect_parse_error(copy, cut, 0);
+					free(copy);
+				}
+			}
+			for (cut = 0; cut < img.size; cut += img.size / 64 + 1) {
+				/* a fresh allocation of the exact size, so ASan sees overreads */
+				copy = malloc(cut ? cut : 1);
+				memcpy(copy, img.data, cut);
+				expect_parse_error(copy, cut, 0);
+				free(copy);
+			}
+			copy = malloc(img.size - 1);
+			memcpy(copy, img.data, img.size - 1);
+			expect_parse_error(copy, img.size - 1, 0);
+			free(copy);
+			free(img.data);
+		}
+	}
+}
+
+TEST(sections_past_the_end_are_named)
+{
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+		uint8_t *orig = malloc(img.size);
+		const char *why;
+
+		memcpy(orig, img.data, img.size);
+		fx_set_shdr(&img, S_MODINFO, FX_SH_SIZE, img.size);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "section 2 (.modinfo) ends at byte") != NULL);
+		CHECK(strstr(why, "past the end of the file") != NULL);
+
+		memcpy(img.data, orig, img.size);
+		fx_set_shdr(&img, S_VERSIONS, FX_SH_OFFSET, img.size + 100);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "__versions") != NULL);
+
+		/* offset + size wraps around */
+		memcpy(img.data, orig, img.size);
+		fx_set_shdr(&img, S_STRTAB, FX_SH_SIZE, img.is64 ? UINT64_MAX : UINT32_MAX);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, ".strtab") != NULL);
+
+		/* a huge NOBITS section is fine: it has no bytes in the file */
+		memcpy(img.data, orig, img.size);
+		fx_set_shdr(&img, S_BSS, FX_SH_SIZE, img.is64 ? UINT64_MAX : UINT32_MAX);
+		{
+			struct lkm_elf elf;
+			struct lkm_err err = { 0 };
+
+			CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		}
+		free(orig);
+		free(img.data);
+	}
+}
+
+TEST(section_table_damage_is_refused)
+{
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+		uint8_t *orig = malloc(img.size);
+		unsigned w = fx_word(&img);
+		const char *why;
+
+		memcpy(orig, img.data, img.size);
+		fx_put(&img, fx_e_shoff(&img), w, img.size + 8);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "section table") != NULL);
+
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shoff(&img), w, img.is64 ? UINT64_MAX - 8 : UINT32_MAX - 8);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shoff(&img), w, 0);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shnum(&img), 2, 0xfffe);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "past the end") != NULL);
+
+		/* extended numbering claiming more sections than fit */
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shnum(&img), 2, 0);
+		fx_set_shdr(&img, 0, FX_SH_SIZE, 0x7fffffff);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shstrndx(&img), 2, S_SHSTRTAB + 5);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "out of range") != NULL);
+
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shstrndx(&img), 2, 0xffff);
+		fx_set_shdr(&img, 0, FX_SH_LINK, 0x10000);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		/* the name table pointing at NOBITS */
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shstrndx(&img), 2, S_BSS);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		/* wrong entry size */
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, img.is64 ? 58 : 46, 2, 12);
+		expect_parse_error(img.data, img.size, -EINVAL);
+
+		/* a name offset past the name table */
+		memcpy(img.data, orig, img.size);
+		fx_set_shdr(&img, S_TEXT, FX_SH_NAME, img.len[S_SHSTRTAB] + 3);
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "section 1") != NULL);
+
+		/* the name table not terminated: its last name runs off its end */
+		memcpy(img.data, orig, img.size);
+		img.data[img.off[S_SHSTRTAB] + img.len[S_SHSTRTAB] - 1] = 'x';
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "name") != NULL);
+
+		free(orig);
+		free(img.data);
+	}
+}
+
+TEST(non_elf_and_non_relocatable_files_are_refused)
+{
+	const char *why;
+	size_t i;
+
+	why = expect_parse_error("hello, this is a text file\n", 27, -ENOEXEC);
+	CHECK(strstr(why, "not an ELF file") != NULL);
+	expect_parse_error("", 0, -ENOEXEC);
+	expect_parse_error("\x7f" "EL", 3, -ENOEXEC);
+	expect_parse_error("\x7f" "ELF\x03\x01\x01\0\0\0\0\0\0\0\0\0", 16, -ENOEXEC);
+	expect_parse_error("\x7f" "ELF\x02\x05\x01\0\0\0\0\0\0\0\0\0", 16, -ENOEXEC);
+	expect_parse_error("\x7f" "ELF\x02\x01\x07\0\0\0\0\0\0\0\0\0", 16, -ENOEXEC);
+	/* an identification with no header after it */
+	expect_parse_error("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16, -ENOEXEC);
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fixture_opts o = { .with_crcs = true, .type = 2 /* ET_EXEC */ };
+		struct fx_image img = fixture_module(&variants[i], &o);
+
+		why = expect_parse_error(img.data, img.size, -ENOEXEC);
+		CHECK(strstr(why, "EXEC") != NULL);
+		CHECK(strstr(why, "program") != NULL);
+		fx_put(&img, FX_E_TYPE, 2, 3);
+		why = expect_parse_error(img.data, img.size, -ENOEXEC);
+		CHECK(strstr(why, "DYN") != NULL);
+		fx_put(&img, FX_E_TYPE, 2, 0x1234);
+		expect_parse_error(img.data, img.size, -ENOEXEC);
+		free(img.data);
+	}
+}
+
+TEST(a_real_program_is_not_a_module)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_file *f;
+	const char *why;
+
+	if (lkm_file_open("/bin/true", &f, &err) < 0) {
+		printf("skip: /bin/true: %s\n", err.why);
+		return;
+	}
+	why = expect_parse_error(f->data, f->size, -ENOEXEC);
+	CHECK(strstr(why, "DYN") != NULL || strstr(why, "EXEC") != NULL);
+	lkm_file_free(f);
+}
+
+/* Parse the fixture, damage its contents with @damage, and run one getter. */
+static struct fx_image parsed_fixture(const struct variant *v, struct lkm_elf *elf)
+{
+	struct fx_image img = fixture_module(v, &plain_opts);
+	struct lkm_err err = { 0 };
+
+	CHECK_INT(lkm_elf_parse(img.data, img.size, elf, &err), ==, 0);
+	return img;
+}
+
+TEST(section_contents_damage_is_refused)
+{
+	size_t i, n;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		const struct variant *v = &variants[i];
+		struct lkm_err err = { 0 };
+		struct lkm_elf_version *ver;
+		struct lkm_elf_import *im;
+		struct lkm_elf elf;
+		const char **mi;
+		char name[64];
+		struct fx_image img;
+
+		/* .modinfo whose last string has no NUL */
+		img = parsed_fixture(v, &elf);
+		img.data[img.off[S_MODINFO] + img.len[S_MODINFO] - 1] = 'x';
+		CHECK_INT(lkm_elf_get_modinfo(&elf, &mi, &n, &err), ==, -EINVAL);
+		CHECK(strstr(err.why, ".modinfo") != NULL);
+		free(img.data);
+
+		/* __versions not a whole number of entries */
+		img = parsed_fixture(v, &elf);
+		fx_set_shdr(&img, S_VERSIONS, FX_SH_SIZE, 100);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_versions(&elf, &ver, &n, &err), ==, -EINVAL);
+		CHECK(strstr(err.why, "__versions") != NULL);
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		free(img.data);
+
+		/* a __versions name that fills its slot */
+		img = parsed_fixture(v, &elf);
+		memset(img.data + img.off[S_VERSIONS] + 64 + (v->is64 ? 8 : 4), 'a',
+		       v->is64 ? 56 : 60);
+		memset(&err, 0, sizeof(err));
+		CHECK_INT(lkm_elf_get_versions(&elf, &ver, &n, &err), ==, -EINVAL);
+		CHECK(err.why[0] != '\0');
+		free(img.data);
+
+		/* an undefined symbol naming a string past .strtab */
+		img = parsed_fixture(v, &elf);
+		fx_put(&img, img.off[S_SYMTAB] + 2 * (v->is64 ? 24 : 16), 4, 0x7ffffff0);
+		memset(&err, 0, sizeof(err));
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		CHECK(strstr(err.why, "symbol 2") != NULL);
+		free(img.data);
+
+		/* .strtab not terminated: the last name runs off its end */
+		img = parsed_fixture(v, &elf);
+		memset(img.data + img.off[S_STRTAB] + img.len[S_STRTAB] - 1, 'x', 1);
+		{
+			struct lkm_elf_export *ex;
+
+			/* __crc_other_export is the last name: fall back, as kmod does */
+			CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
+			CHECK_INT(n, ==, 2);
+			CHECK(n == 0 || !ex[0].has_crc);
+			free(ex);
+		}
+		free(img.data);
+
+		/* .symtab not a whole number of symbols */
+		img = parsed_fixture(v, &elf);
+		fx_set_shdr(&img, S_SYMTAB, FX_SH_SIZE, img.len[S_SYMTAB] - 1);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		memset(&err, 0, sizeof(err));
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		CHECK(strstr(err.why, ".symtab") != NULL);
+		free(img.data);
+
+		/* the module name: unterminated, unprintable, empty */
+		img = parsed_fixture(v, &elf);
+		memset(img.data + img.off[S_THIS_MODULE] + (v->is64 ? 24 : 12), 'a', 200);
+		CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, -EINVAL);
+		img.data[img.off[S_THIS_MODULE] + (v->is64 ? 24 : 12) + 3] = '\0';
+		CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, 0);
+		CHECK_STR(name, "aaa");
+		img.data[img.off[S_THIS_MODULE] + (v->is64 ? 24 : 12) + 1] = '\n';
+		CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, -EINVAL);
+		img.data[img.off[S_THIS_MODULE] + (v->is64 ? 24 : 12)] = '\0';
+		CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, -EINVAL);
+		/* the section too short to reach the name */
+		fx_set_shdr(&img, S_THIS_MODULE, FX_SH_SIZE, v->is64 ? 24 : 12);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_this_module_name(&elf, name, sizeof(name)), ==, -EINVAL);
+		/* and absent */
+		fx_put(&img, img.off[S_SHSTRTAB] + 1, 1, 'X');
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_find_section(&elf, ".text", &(struct lkm_elf_section){ 0 }), ==,
+			  -ENOENT);
+		free(img.data);
+	}
+}
+
+/*
+ * Random damage anywhere: whatever parses must survive every getter. Run under ASan
+ * this is what proves the getters check what they read.
+ */
+TEST(random_damage_never_crashes)
+{
+	uint32_t x = 2463534242u;
+	size_t i;
+	int round, k;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+		uint8_t *copy = malloc(img.size);
+
+		for (round = 0; round < 3000; round++) {
+			struct lkm_err err = { 0 };
+			struct lkm_elf elf;
+			int r;
+
+			memcpy(copy, img.data, img.size);
+			for (k = 0; k < 1 + round % 4; k++) {
+				x ^= x << 13;
+				x ^= x >> 17;
+				x ^= x << 5;
+				copy[x % img.size] = (uint8_t)(x >> 8);
+			}
+			r = lkm_elf_parse(copy, img.size, &elf, &err);
+			if (r < 0) {
+				CHECK(err.why[0] != '\0');
+				continue;
+			}
+			{
+				struct lkm_elf_version *ver = NULL;
+				struct lkm_elf_export *ex = NULL;
+				struct lkm_elf_import *im = NULL;
+				const char **mi = NULL;
+				char name[64];
+				size_t n;
+
+				if (lkm_elf_get_modinfo(&elf, &mi, &n, &err) == 0)
+					free(mi);
+				if (lkm_elf_get_versions(&elf, &ver, &n, &err) == 0)
+					free(ver);
+				if (lkm_elf_get_exports(&elf, &ex, &n, &err) == 0)
+					free(ex);
+				if (lkm_elf_get_imports(&elf, &im, &n, &err) == 0)
+					free(im);
+				if (lkm_elf_get_this_module_name(&elf, name, sizeof(name)) == 0)
+					CHECK(name[0] != '\0');
+			}
+		}
+		free(copy);
+		free(img.data);
+	}
+}
+
+TEST(machine_names)
+{
+	CHECK_STR(lkm_elf_machine_name(62), "x86_64");
+	CHECK_STR(lkm_elf_machine_name(183), "aarch64");
+	CHECK_STR(lkm_elf_machine_name(243), "riscv");
+	CHECK_STR(lkm_elf_machine_name(258), "loongarch");
+	CHECK_STR(lkm_elf_machine_name(43), "sparc64");
+	CHECK(lkm_elf_machine_name(0x7777) == NULL);
+}
+
+/* Open and parse a real module; false (after printing "skip") when it is absent. */
+static bool open_real(const char *tree_var, const char *tree, const char *kver,
+		      const char *rel, struct lkm_file **f, struct lkm_elf *elf)
+{
+	const char *root = getenv(tree_var);
+	struct lkm_err err = { 0 };
+	char path[512];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/lib/modules/%s/kernel/%s", root ? root : tree, kver, rel);
+	if (access(path, R_OK) != 0) {
+		printf("skip: %s is not there\n", path);
+		return false;
+	}
+	r = lkm_file_open(path, f, &err);
+	CHECK_INT(r, ==, 0);
+	if (r < 0) {
+		fprintf(stderr, "  %s: %s\n", path, err.why);
+		return false;
+	}
+	r = lkm_elf_parse((*f)->data, (*f)->size, elf, &err);
+	CHECK_INT(r, ==, 0);
+	if (r < 0) {
+		fprintf(stderr, "  %s: %s\n", path, err.why);
+		lkm_file_free(*f);
+		return false;
+	}
+	return true;
+}
+
+static bool has_string(const char **a, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(a[i], s) == 0)
+			return true;
+	}
+	return false;
+}
+
+#define T61 "/var/cache/lkm-test/trees/linux-image-6.1.0-56-amd64-unsigned"
+#define K61 "6.1.0-56-amd64"
+#define T612 "/var/cache/lkm-test/trees/linux-image-6.12.117+deb12-amd64-unsigned"
+#define K612 "6.12.117+deb12-amd64"
+
+static void check_msdos(struct lkm_file *f, struct lkm_elf *elf)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_elf_export *ex;
+	struct lkm_elf_import *im;
+	const char **mi;
+	char name[64];
+	size_t n, i;
+	bool fat_sym = false;
+
+	CHECK_STR(lkm_elf_machine_name(elf->machine), "x86_64");
+	CHECK_INT(lkm_elf_get_modinfo(elf, &mi, &n, &err), ==, 0);
+	CHECK(has_string(mi, n, "name=msdos"));
+	CHECK(has_string(mi, n, "depends=fat"));
+	free(mi);
+	CHECK_INT(lkm_elf_get_exports(elf, &ex, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 0);
+	free(ex);
+	CHECK_INT(lkm_elf_get_imports(elf, &im, &n, &err), ==, 0);
+	for (i = 0; i < n; i++)
+		fat_sym |= strcmp(im[i].name, "fat_fill_super") == 0 && im[i].has_crc;
+	CHECK(fat_sym);
+	free(im);
+	CHECK_INT(lkm_elf_get_this_module_name(elf, name, sizeof(name)), ==, 0);
+	CHECK_STR(name, "msdos");
+	lkm_file_free(f);
+}
+
+TEST(real_plain_module_from_6_1)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_elf_export *ex;
+	struct lkm_file *f;
+	struct lkm_elf elf;
+	size_t n, i;
+	bool found = false;
+
+	if (!open_real("T61", T61, K61, "fs/fat/msdos.ko", &f, &elf))
+		return;
+	CHECK_INT(f->compression, ==, LKM_COMP_NONE);
+	check_msdos(f, &elf);
+	if (!open_real("T61", T61, K61, "fs/fat/fat.ko", &f, &elf))
+		return;
+	CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
+	CHECK_INT(n, >, 10);
+	for (i = 0; i < n; i++)
+		found |= strcmp(ex[i].name, "fat_time_fat2unix") == 0 && ex[i].has_crc;
+	CHECK(found);
+	free(ex);
+	lkm_file_free(f);
+}
+
+TEST(real_xz_module_from_6_12)
+{
+	struct lkm_file *f;
+	struct lkm_elf elf;
+
+	if (!open_real("T612", T612, K612, "fs/fat/msdos.ko.xz", &f, &elf))
+		return;
+	CHECK_INT(f->compression, ==, LKM_COMP_XZ);
+	check_msdos(f, &elf);
+}
+
+TEST_MAIN()
