@@ -13,7 +13,7 @@
 
 #include "tools.h"
 
-enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC };
+enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK };
 
 static const struct tool_option options[] = {
 	{ "force", 'f', no_argument, NULL,
@@ -22,6 +22,8 @@ static const struct tool_option options[] = {
 	  "ignore symbol version (CRC) mismatches only" },
 	{ "force-vermagic", OPT_FORCE_VERMAGIC, no_argument, NULL,
 	  "ignore the kernel version magic only" },
+	{ "check", OPT_CHECK, no_argument, NULL,
+	  "load nothing: report every problem that would stop the load" },
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
@@ -32,6 +34,7 @@ static const struct tool_option options[] = {
 
 struct insmod_opts {
 	unsigned flags;
+	bool check;
 	bool syslog;
 	int verbose;
 };
@@ -52,26 +55,6 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 		tool_error("insmod", "%s", msg);
 }
 
-/*
- * What a kernel refusal of a module means, worded as kmod words it. One table, so the
- * wording can move to lib/diagnose.c and be shared with modprobe.
- */
-static const char *load_error_reason(int errnum)
-{
-	switch (errnum) {
-	case ENOEXEC:
-		return "Invalid module format";
-	case ENOENT:
-		return "Unknown symbol in module";
-	case ESRCH:
-		return "Module has wrong symbol version";
-	case EINVAL:
-		return "Invalid parameters";
-	default:
-		return strerror(errnum);
-	}
-}
-
 /* Join the module options; a value with a space and no quotes of its own gets "". */
 static int join_params(char **args, int n, struct lkm_buf *b)
 {
@@ -90,8 +73,62 @@ static int join_params(char **args, int n, struct lkm_buf *b)
 	return r;
 }
 
+/* The diagnosis's detail lines, indented under its first line. */
+static void say_detail(const struct insmod_opts *o, const struct lkm_diagnosis *d)
+{
+	const char *p = d->detail.data;
+
+	while (p && *p) {
+		int len = (int)strcspn(p, "\n");
+
+		if (o->syslog)
+			syslog(LOG_ERR, "  %.*s", len, p);
+		else
+			fprintf(stderr, "  %.*s\n", len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+/* Explain a refusal from the kernel's log records of this attempt and the file. */
+static void explain(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
+		    int r, const struct lkm_kmsg_log *log)
+{
+	struct lkm_diag_load in = { .path = filename, .error = r, .log = log };
+	struct lkm_diagnosis d;
+
+	if (lkm_diagnose_load(ctx, &in, &d) < 0) {
+		say_error(o, "could not insert module %s: %s", filename,
+			  lkm_diagnose_load_reason(-r));
+		return;
+	}
+	say_error(o, "could not insert module %s: %s", filename, d.first.data);
+	say_detail(o, &d);
+	lkm_diagnosis_release(&d);
+}
+
+/* A load that worked can still deserve a word: init returned a positive value. */
+static void warn_loaded(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
+			const struct lkm_kmsg_log *log)
+{
+	char name[LKM_NAME_MAX];
+	struct lkm_diagnosis d;
+
+	if (lkm_name_from_path(name, sizeof(name), filename) < 0)
+		return;
+	if (lkm_diagnose_loaded(ctx, name, log, &d) <= 0)
+		return;
+	if (o->syslog)
+		syslog(LOG_WARNING, "WARNING: %s", d.first.data);
+	else
+		tool_warn("insmod", "%s", d.first.data);
+	say_detail(o, &d);
+	lkm_diagnosis_release(&d);
+}
+
 static int insert(const struct insmod_opts *o, const char *filename, const char *params)
 {
+	struct lkm_kmsg_capture cap;
+	struct lkm_kmsg_log log = { 0 };
 	struct lkm_err err = { 0 };
 	struct lkm_ctx *ctx;
 	struct stat st;
@@ -110,12 +147,44 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	if (o->verbose)
 		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
 			params, o->flags);
+	/* Without the log a diagnosis is only less detailed, so its absence is no error. */
+	if (lkm_kmsg_begin(ctx, &cap) < 0)
+		cap.fd = -1;
 	r = lkm_kernel_load(ctx, filename, params, o->flags, &err);
-	if (r < 0)
-		say_error(o, "could not insert module %s: %s", filename,
-			  err.why[0] ? err.why : load_error_reason(-r));
+	if (lkm_kmsg_end(&cap, &log) < 0)
+		log.count = 0;
+	if (r < 0 && err.why[0])
+		say_error(o, "could not insert module %s: %s", filename, err.why);
+	else if (r < 0)
+		explain(o, ctx, filename, r, &log);
+	else
+		warn_loaded(o, ctx, filename, &log);
+	lkm_kmsg_log_release(&log);
 	lkm_ctx_unref(ctx);
 	return r;
+}
+
+/* --check: load nothing, report what would stop the load. Exit 0 when it would load. */
+static int check(const char *filename)
+{
+	struct lkm_diagnosis d;
+	struct lkm_ctx *ctx;
+	int r;
+
+	r = lkm_ctx_new(NULL, &ctx);
+	if (r < 0) {
+		tool_error("insmod", "could not set up: %s", strerror(-r));
+		return r;
+	}
+	r = lkm_diagnose_check(ctx, filename, &d);
+	lkm_ctx_unref(ctx);
+	if (r < 0) {
+		tool_error("insmod", "could not check %s: %s", filename, strerror(-r));
+		return r;
+	}
+	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	lkm_diagnosis_release(&d);
+	return r > 0 ? -EINVAL : 0;
 }
 
 static int parse_options(int argc, char *argv[], struct insmod_opts *o)
@@ -134,6 +203,9 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 			break;
 		case OPT_FORCE_VERMAGIC:
 			o->flags |= LKM_LOAD_IGNORE_VERMAGIC;
+			break;
+		case OPT_CHECK:
+			o->check = true;
 			break;
 		case 's':
 			o->syslog = true;
@@ -176,6 +248,10 @@ int tool_insmod(int argc, char *argv[])
 	filename = argv[optind];
 	if (strcmp(filename, "-") == 0) {
 		say_error(&o, "this tool does not support loading from stdin!");
+		goto out;
+	}
+	if (o.check) {
+		r = check(filename);
 		goto out;
 	}
 	r = join_params(argv + optind + 1, argc - optind - 1, &params);

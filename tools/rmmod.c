@@ -3,7 +3,7 @@
  * rmmod MODULE...: remove modules by name or by file path ("-" and "_" alike; a path
  * or a name like "snd-hda.ko" gives its base name cut at the first dot). Unless
  * --force, each module is first checked as kmod does: built in, not loaded, held by
- * other modules, or still used. Each argument is handled in turn; any failure makes
+ * other modules, or still used; lib/diagnose.c words why, with what to do. Each argument is handled in turn; any failure makes
  * the exit status 1.
  *
  * --sys=DIR (hidden) reads another /sys: the tool tests use it to check the messages
@@ -53,56 +53,45 @@ static void say_error(const struct rmmod_opts *o, const char *fmt, ...)
 		tool_error("rmmod", "%s", msg);
 }
 
-static int check_holders(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *name)
+/* Print the diagnosis: its sentence as the error, its detail lines indented. */
+static void say_diagnosis(const struct rmmod_opts *o, const struct lkm_diagnosis *d)
 {
-	struct lkm_buf users = { 0 };
-	char **holders;
-	size_t i, n;
-	int r;
+	const char *p = d->detail.data;
 
-	/* No holders directory is no holders: the refcnt check still follows. */
-	if (lkm_kernel_get_holders(ctx, name, &holders, &n) < 0)
-		return 0;
-	if (n == 0) {
-		lkm_kernel_holders_free(holders);
-		return 0;
+	say_error(o, "%s", d->first.data);
+	while (p && *p) {
+		int len = (int)strcspn(p, "\n");
+
+		if (o->syslog)
+			syslog(LOG_ERR, "  %.*s", len, p);
+		else
+			fprintf(stderr, "  %.*s\n", len, p);
+		p += len + (p[len] == '\n');
 	}
-	r = 0;
-	for (i = 0; i < n && r == 0; i++)
-		r = lkm_buf_printf(&users, " %s", holders[i]);
-	if (r == 0)
-		say_error(o, "Module %s is in use by:%s", name, users.data);
-	lkm_buf_free(&users);
-	lkm_kernel_holders_free(holders);
-	return r < 0 ? r : -EBUSY;
 }
 
-static int check_in_use(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *name)
+/*
+ * Before asking the kernel (@error 0) or after it refused (@error < 0): whether
+ * something stands in the way, explained. Returns the error to report, or 0.
+ */
+static int explain(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *name,
+		   int error)
 {
-	int state, refcnt, r;
+	struct lkm_diagnosis d;
+	int r;
 
-	state = lkm_kernel_get_initstate(ctx, name);
-	if (state == LKM_INITSTATE_BUILTIN) {
-		say_error(o, "Module %s is builtin.", name);
-		return -ENOENT;
+	r = lkm_diagnose_unload(ctx, name, error, o->flags, &d);
+	if (r < 0) {
+		if (error)
+			say_error(o, "could not remove module %s: %s", name, strerror(-error));
+		return error ? error : r;
 	}
-	if (state < 0) {
-		say_error(o, "Module %s is not currently loaded", name);
-		return -ENOENT;
-	}
-	r = check_holders(o, ctx, name);
-	if (r < 0)
-		return r;
-	r = lkm_kernel_get_refcnt(ctx, name, &refcnt);
-	if (r == -ENOENT) {
-		say_error(o, "Module unloading is not supported");
-		return r;
-	}
-	if (r == 0 && refcnt > 0) {
-		say_error(o, "Module %s is in use", name);
-		return -EBUSY;
-	}
-	return 0;
+	if (r == 0)
+		return error;
+	say_diagnosis(o, &d);
+	r = d.code;
+	lkm_diagnosis_release(&d);
+	return r ? r : -EBUSY;
 }
 
 static int remove_one(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *arg)
@@ -116,7 +105,7 @@ static int remove_one(const struct rmmod_opts *o, struct lkm_ctx *ctx, const cha
 		return r < 0 ? r : -EINVAL;
 	}
 	if (!(o->flags & LKM_UNLOAD_FORCE)) {
-		r = check_in_use(o, ctx, name);
+		r = explain(o, ctx, name, 0);
 		if (r < 0)
 			return r;
 	}
@@ -125,7 +114,7 @@ static int remove_one(const struct rmmod_opts *o, struct lkm_ctx *ctx, const cha
 			o->flags & LKM_UNLOAD_FORCE ? " (forced)" : "");
 	r = lkm_kernel_unload(ctx, name, o->flags);
 	if (r < 0)
-		say_error(o, "could not remove module %s: %s", arg, strerror(-r));
+		r = explain(o, ctx, name, r);
 	return r;
 }
 
