@@ -156,10 +156,12 @@ static int merged_options(const struct lkm_config *config, const struct lkm_reso
 		if (r < 0)
 			return r;
 	}
-	if (extra && *extra) {
+	/* kmod adds the space after the config's options even when no more follow. */
+	if (opts || (extra && *extra)) {
 		char *both;
 
-		r = asprintf(&both, "%s%s%s", opts ? opts : "", opts ? " " : "", extra);
+		r = asprintf(&both, "%s%s%s", opts ? opts : "", opts ? " " : "",
+			     extra ? extra : "");
 		free(opts);
 		if (r < 0)
 			return -ENOMEM;

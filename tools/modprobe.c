@@ -219,6 +219,9 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 	if (r >= 0)
 		r = exports ? lkm_elf_get_exports(&elf, &exps, &n, &err) :
 			      lkm_elf_get_versions(&elf, &vers, &n, &err);
+	/* kmod finds "no exports" an error, as it finds no symbol table one. */
+	if (r >= 0 && exports && n == 0)
+		r = -ENOENT;
 	if (r < 0)
 		say(o, o->log_prio, "could not get %s of %s: %s", exports ? "symbols" : "modversions",
 		    path, lkm_err_reason(&err, r));
