@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * load.c: plans and removals on the fixture tree of test-resolve.c, with fake syscalls
+ * that record every module they are asked to load or remove.
+ */
+#define LKM_FIXTURE_ONLY
+#include "test-resolve.c"
+
+#include <time.h>
+
+static char calls[2048];
+static int delete_errno; /* what the fake delete_module fails with; 0: success */
+
+static void record(const char *what, const char *name)
+{
+	size_t len = strlen(calls);
+
+	snprintf(calls + len, sizeof(calls) - len, "%s%s %s", len ? "," : "", what, name);
+}
+
+static long fake_finit(int fd, const char *params, int flags)
+{
+	char link[64], path[512], name[LKM_NAME_MAX];
+	ssize_t n;
+
+	(void)flags;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n < 0 ? 0 : n] = '\0';
+	if (lkm_name_from_path(name, sizeof(name), path) < 0)
+		return -1;
+	record("load", name);
+	if (params && *params) {
+		size_t len = strlen(calls);
+
+		snprintf(calls + len, sizeof(calls) - len, "(%s)", params);
+	}
+	return 0;
+}
+
+static long fake_init(const void *image, unsigned long len, const char *params)
+{
+	(void)image;
+	(void)len;
+	(void)params;
+	record("init", "?");
+	return 0;
+}
+
+/* Removes the module's fixture /sys directory, so later checks see it gone. */
+static long fake_delete(const char *name, unsigned int flags)
+{
+	char path[512], cmd[600];
+
+	(void)flags;
+	snprintf(path, sizeof(path), "%s/sys/module/%s", fx_root, name);
+	if (access(path, F_OK) != 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	record("rm", name);
+	if (delete_errno) {
+		errno = delete_errno;
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	return system(cmd) == 0 ? 0 : (errno = EIO, -1);
+}
+
+static const struct lkm_syscalls fake = {
+	.finit_module = fake_finit, .init_module = fake_init, .delete_module = fake_delete,
+};
+
+struct env {
+	struct lkm_ctx *ctx;
+	struct lkm_config *cfg;
+	struct lkm_resolved *found;
+	size_t n;
+};
+
+static void env_open(struct env *e, const char *name)
+{
+	calls[0] = '\0';
+	delete_errno = 0;
+	e->ctx = fx_ctx(&fake);
+	e->cfg = fx_config(e->ctx);
+	e->found = NULL;
+	e->n = 0;
+	if (lkm_resolve_lookup(e->ctx, e->cfg, name, &e->found, &e->n) < 1) {
+		fprintf(stderr, "  lookup of %s found nothing\n", name);
+		exit(2);
+	}
+}
+
+static void env_close(struct env *e)
+{
+	lkm_resolved_free(e->found, e->n);
+	lkm_config_free(e->cfg);
+	lkm_ctx_unref(e->ctx);
+	fx_teardown();
+}
+
+/* The plan as "action name" pairs: "load c,load b,install a,...". */
+static void plan_text(const struct lkm_load_plan *p, char *buf, size_t size)
+{
+	static const char *const names[] = { "load", "install", "builtin", "missing", "rm",
+					     "remove" };
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->count; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s %s", i ? "," : "",
+					names[p->steps[i].action], p->steps[i].name);
+}
+
+static int plan_of(struct env *e, unsigned flags, const char *extra, char *buf, size_t size,
+		   struct lkm_load_plan **out)
+{
+	struct lkm_load_plan *p;
+	struct lkm_err err = { 0 };
+	int r;
+
+	buf[0] = '\0';
+	r = lkm_load_plan_new(e->ctx, e->cfg, &e->found[0], flags, extra, &p, &err);
+	if (r < 0) {
+		snprintf(buf, size, "%s", err.why);
+		return r;
+	}
+	plan_text(p, buf, size);
+	if (out)
+		*out = p;
+	else
+		lkm_load_plan_free(p);
+	return r;
+}
+
+TEST(dependencies_load_first_in_modules_dep_order)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	env_open(&e, "a");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_STR(buf, "load c,load b,load a");
+	CHECK(p->steps[2].target && p->steps[0].required && p->steps[1].required);
+	CHECK_INT(lkm_load_plan_run(e.ctx, p, 0, NULL, NULL), ==, 0);
+	CHECK_STR(calls, "load c,load b,load a");
+	lkm_load_plan_free(p);
+	env_close(&e);
+}
+
+TEST(options_merge_in_config_order_then_alias_then_command_line)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/1.conf", "options a x=1\noptions alias_a y=2\noptions c z=3\n");
+	fx_put("conf/2.conf", "options a w=4\n");
+	env_open(&e, "alias-a");
+	CHECK_INT(plan_of(&e, 0, "extra=5", buf, sizeof(buf), &p), ==, 0);
+	CHECK_STR(p->steps[2].options, "x=1 y=2 w=4 extra=5");
+	/* The command line's options are the target's alone; kmod's trailing space stays. */
+	CHECK_STR(p->steps[0].options, "z=3 ");
+	CHECK_STR(p->steps[1].options, "");
+	CHECK_INT(lkm_load_plan_run(e.ctx, p, 0, NULL, NULL), ==, 0);
+	CHECK_STR(calls, "load c(z=3 ),load b,load a(x=1 y=2 w=4 extra=5)");
+	lkm_load_plan_free(p);
+	env_close(&e);
+}
+
+TEST(blacklist_holds_for_aliases_and_for_names_only_with_use_blacklist)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/bl.conf", "blacklist a\n");
+	env_open(&e, "alias-a");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_BLACKLISTED);
+	CHECK_INT(p->count, ==, 0);
+	lkm_load_plan_free(p);
+	lkm_resolved_free(e.found, e.n);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "a", &e.found, &e.n), ==, 1);
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_READY);
+	lkm_load_plan_free(p);
+	CHECK_INT(plan_of(&e, LKM_PROBE_USE_BLACKLIST, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_BLACKLISTED);
+	lkm_load_plan_free(p);
+	env_close(&e);
+}
+
+TEST(install_command_carries_cmdline_opts_and_is_handed_to_the_caller)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/i.conf", "install a /sbin/thing --opts=\"$CMDLINE_OPTS\" && echo\n"
+			      "options a k=v\n");
+	env_open(&e, "a");
+	CHECK_INT(plan_of(&e, 0, "m=n", buf, sizeof(buf), &p), ==, 0);
+	CHECK_STR(buf, "load c,load b,install a");
+	CHECK_STR(p->steps[2].command, "/sbin/thing --opts=\"$CMDLINE_OPTS\" && echo");
+	CHECK_STR(p->steps[2].cmdline, "/sbin/thing --opts=\"k=v m=n\" && echo");
+	lkm_load_plan_free(p);
+	/* -i: the target's command is ignored. */
+	CHECK_INT(plan_of(&e, LKM_PROBE_IGNORE_COMMANDS, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load c,load b,load a");
+	env_close(&e);
+}
+
+TEST(softdep_pre_before_post_after_with_their_own_dependencies)
+{
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/s.conf", "softdep d pre: b post: s2\n");
+	env_open(&e, "d");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load c,load b,load d,load s2");
+	env_close(&e);
+}
+
+/* kmod issue 33: modules.softdep and modprobe.d softdeps add up. */
+TEST(issue33_module_softdeps_survive_a_config_softdep)
+{
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("mod/modules.softdep", "softdep d pre: s1\n");
+	fx_put("conf/s.conf", "softdep d post: s2\n");
+	env_open(&e, "d");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load s1,load d,load s2");
+	env_close(&e);
+}
+
+/* kmod issue 446: softdeps made kmod skip the install command and the blacklist. */
+TEST(issue446_install_and_blacklist_hold_for_modules_with_softdeps)
+{
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("mod/modules.softdep", "softdep d pre: s1\n");
+	fx_put("conf/s.conf", "blacklist d\ninstall d /bin/false\n"
+			      "softdep e pre: alias-s1 s2\nblacklist s1\n");
+	env_open(&e, "d");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "install d");
+	lkm_resolved_free(e.found, e.n);
+	/* A softdep reached through an alias obeys the blacklist; one by name does not. */
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "e", &e.found, &e.n), ==, 1);
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load s2,load e");
+	env_close(&e);
+}
+
+TEST(softdep_loop_is_reported_not_followed)
+{
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/s.conf", "softdep d pre: e\nsoftdep e pre: f\nsoftdep f pre: d\n");
+	env_open(&e, "d");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, -ELOOP);
+	CHECK_STR(buf, "softdep loop: d -> e -> f -> d");
+	env_close(&e);
+	/* pre: one way and post: the other is an order, not a loop. */
+	fx_setup();
+	fx_put("conf/s.conf", "softdep d pre: e\nsoftdep e post: d\n");
+	env_open(&e, "d");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load e,load d");
+	env_close(&e);
+}
+
+TEST(already_loaded_and_builtin_targets_need_nothing_unless_first_time)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_loaded("a", 0, NULL);
+	fx_loaded("c", 1, "b");
+	env_open(&e, "a");
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_LOADED);
+	lkm_load_plan_free(p);
+	CHECK_INT(plan_of(&e, LKM_PROBE_FIRST_TIME, NULL, buf, sizeof(buf), NULL), ==, -EEXIST);
+	/* -D plans as if nothing were loaded. */
+	CHECK_INT(plan_of(&e, LKM_PROBE_IGNORE_LOADED, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "load c,load b,load a");
+	lkm_resolved_free(e.found, e.n);
+	/* A loaded dependency is skipped at run time. */
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "b", &e.found, &e.n), ==, 1);
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(lkm_load_plan_run(e.ctx, p, 0, NULL, NULL), ==, 0);
+	CHECK_STR(calls, "load b");
+	lkm_load_plan_free(p);
+	lkm_resolved_free(e.found, e.n);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "bi", &e.found, &e.n), ==, 1);
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_LOADED);
+	lkm_load_plan_free(p);
+	CHECK_INT(plan_of(&e, LKM_PROBE_IGNORE_LOADED, NULL, buf, sizeof(buf), NULL), ==, 0);
+	CHECK_STR(buf, "builtin bi");
+	env_close(&e);
+}
+
+TEST(remove_takes_the_module_then_its_unused_dependencies)
+{
+	struct env e;
+
+	fx_setup();
+	fx_loaded("a", 0, NULL);
+	fx_loaded("b", 0, NULL);
+	fx_loaded("c", 0, NULL);
+	env_open(&e, "a");
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, 0);
+	CHECK_STR(calls, "rm a,rm b,rm c");
+	env_close(&e);
+	/* In use: refused without a call; not loaded: nothing, or an error with --first-time. */
+	fx_setup();
+	fx_loaded("a", 2, NULL);
+	env_open(&e, "a");
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, -EBUSY);
+	CHECK_STR(calls, "");
+	lkm_resolved_free(e.found, e.n);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "d", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, 0);
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], LKM_PROBE_FIRST_TIME, NULL), ==,
+		  -ENOENT);
+	CHECK_STR(calls, "");
+	env_close(&e);
+}
+
+TEST(remove_holders_goes_first_with_remove_holders)
+{
+	struct env e;
+
+	fx_setup();
+	fx_loaded("c", 0, "b");
+	fx_loaded("b", 0, NULL);
+	env_open(&e, "c");
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], LKM_PROBE_REMOVE_HOLDERS, NULL),
+		  ==, 0);
+	CHECK_STR(calls, "rm b,rm c");
+	env_close(&e);
+}
+
+TEST(remove_command_and_softdeps_in_kmod_order)
+{
+	struct env e;
+
+	fx_setup();
+	fx_loaded("d", 0, NULL);
+	fx_loaded("s1", 0, NULL);
+	fx_loaded("s2", 0, NULL);
+	fx_put("conf/s.conf", "softdep d pre: s1 post: s2\n");
+	env_open(&e, "d");
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, 0);
+	CHECK_STR(calls, "rm s2,rm d,rm s1");
+	env_close(&e);
+}
+
+/* kmod issue 386: --wait on a module that stays in use must give up, and fail. */
+TEST(issue386_wait_gives_up_after_the_timeout_and_fails)
+{
+	const struct lkm_load_ops ops = { .wait_msec = 60 };
+	struct timespec t0, t1;
+	struct env e;
+	long ms;
+
+	fx_setup();
+	fx_loaded("d", 1, NULL);
+	env_open(&e, "d");
+	delete_errno = EAGAIN;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, &ops), ==, -EAGAIN);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(ms >= 50 && ms < 2000);
+	CHECK(strncmp(calls, "rm d,rm d", 9) == 0);
+	env_close(&e);
+}
+
+TEST(command_expand_replaces_every_cmdline_opts)
+{
+	char *s = lkm_command_expand("a $CMDLINE_OPTS b $CMDLINE_OPTS", "x=1");
+
+	CHECK_STR(s, "a x=1 b x=1");
+	free(s);
+	s = lkm_command_expand("$CMDLINE_OPTS", NULL);
+	CHECK_STR(s, "");
+	free(s);
+}
+
+TEST_MAIN()
