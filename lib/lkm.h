@@ -328,22 +328,30 @@ struct lkm_index_value {
 void lkm_index_values_free(struct lkm_index_value *values);
 
 /*
- * Map and check a whole index: magic, major version, and every node reachable from
- * the root (offsets, lengths and strings inside the file, each node reached once, keys
- * no longer than LKM_INDEX_KEY_MAX). A malformed file gives -EBADMSG with the reason in
- * @err; the searches below can then trust the file.
+ * Map an index and check its header (magic, major version) and root node: -EBADMSG
+ * with the reason in @err otherwise. The other nodes are checked as the functions below
+ * read them, so a malformed file may open and then fail there with -EBADMSG; none of
+ * them reads outside the file or runs without bound on any input.
  */
 LKM_MUST_CHECK int lkm_index_open(const char *path, struct lkm_index **out, struct lkm_err *err);
 /* The same on bytes held by the caller, which must outlive the index. */
 LKM_MUST_CHECK int lkm_index_open_memory(const void *data, size_t size, struct lkm_index **out,
 					 struct lkm_err *err);
 void lkm_index_close(struct lkm_index *idx);
+/*
+ * Check every node reachable from the root, for tools that want a whole file vouched
+ * for: parts and strings inside the file, each node reached once (no cycle, no shared
+ * subtree), no child under byte 0, keys no longer than LKM_INDEX_KEY_MAX. -EBADMSG with
+ * the reason in @err. Costs a walk of the whole file.
+ */
+LKM_MUST_CHECK int lkm_index_verify(struct lkm_index *idx, struct lkm_err *err);
 
 /*
  * Exact key. lkm_index_lookup() returns the number of values (0 and *out = NULL when the
  * key is absent), in stored order. lkm_index_lookup_first() returns 1 and points
  * *value into the index (valid until close) at the first value, as kmod's index_search
- * does for modules.dep.bin, or 0 when absent. @priority may be NULL. -ENOMEM at worst.
+ * does for modules.dep.bin, or 0 when absent. @priority may be NULL. -ENOMEM, or
+ * -EBADMSG for a malformed node on the key's path.
  */
 LKM_MUST_CHECK int lkm_index_lookup(struct lkm_index *idx, const char *key,
 				    struct lkm_index_value **out);
@@ -353,13 +361,15 @@ LKM_MUST_CHECK int lkm_index_lookup_first(struct lkm_index *idx, const char *key
  * kmod's index_searchwild: the values of every stored key that, read as an fnmatch(3)
  * pattern, matches @key, and of @key itself. The order is kmod's, which modprobe loads
  * in: ascending priority, and for equal priority the reverse of the trie walk. Returns
- * the number of values (0 and *out = NULL for none).
+ * the number of values (0 and *out = NULL for none), -ENOMEM, or -EBADMSG for a
+ * malformed node among those searched (with no partial result).
  */
 LKM_MUST_CHECK int lkm_index_match_wildcards(struct lkm_index *idx, const char *key,
 					     struct lkm_index_value **out);
 /*
  * Visit every value in key order (bytewise), a key's values in stored order. A non-zero
- * return from @fn stops the walk and is returned.
+ * return from @fn stops the walk and is returned. -EBADMSG for a malformed node, after
+ * the values visited before it (a shared subtree may show its keys twice first).
  */
 typedef int (*lkm_index_foreach_fn)(const char *key, const char *value, uint32_t priority,
 				    void *data);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The .bin index: builder and reader on indexes made here, kmod's wildcard order,
- * malformed files, and the real indexes kmod 30's depmod wrote for two Debian trees.
+ * malformed files (checked where nodes are read, and by lkm_index_verify()), and the
+ * real indexes kmod 30's depmod wrote for two Debian trees.
  * The expected orders and bytes below were checked against kmod (modprobe -R on an
  * index written here, and kmod 34's depmod writer on the same inserts).
  */
@@ -29,6 +30,14 @@ static int write_index(struct lkm_index_builder *b, char *path)
 	return r;
 }
 
+static void put_be32_test(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
 static int read_bytes(const char *path, uint8_t **data, size_t *len)
 {
 	return lkm_read_file(path, (size_t)1 << 28, (char **)data, len);
@@ -51,6 +60,16 @@ static char *dump(struct lkm_index *idx)
 		return NULL;
 	}
 	return b.data;
+}
+
+/* What lkm_index_foreach() returns, its output thrown away. */
+static int foreach_result(struct lkm_index *idx)
+{
+	struct lkm_buf b = { 0 };
+	int r = lkm_index_foreach(idx, dump_one, &b);
+
+	lkm_buf_free(&b);
+	return r;
 }
 
 /* The values of a list joined by spaces ("" for none), for compact checks. */
@@ -434,23 +453,72 @@ TEST(wildcard_results_sort_by_priority_first)
 
 /* ------------------------------------------------------------ malformed files */
 
-static int open_bytes(const uint8_t *data, size_t len, struct lkm_err *err)
+/*
+ * Nodes are checked where they are read, so a malformed file may open and fail only
+ * later. use_bytes() opens @data and uses it every way; the result is the first error
+ * of open, foreach, lookup and match, or 0 when all of them succeed. Any error other
+ * than -EBADMSG fails the test, and the callers pass buffers of exactly @len bytes, so
+ * ASan sees any read past them.
+ */
+static int use_result(int r, int *first)
+{
+	if (r < 0 && r != -EBADMSG) {
+		fprintf(stderr, "  unexpected error %d\n", r);
+		test_failed = 1;
+	}
+	if (r < 0 && *first == 0)
+		*first = r;
+	return r;
+}
+
+static int use_index(struct lkm_index *idx)
+{
+	static const char *const keys[] = { "pci:v00008086d00001234sv00000000", "fs-msdos",
+					    "ask", "ate", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					    "abababababababababababababababab" };
+	struct lkm_index_value *v = NULL;
+	struct lkm_buf b = { 0 };
+	const char *first;
+	size_t i;
+	int r = 0;
+
+	use_result(lkm_index_foreach(idx, dump_one, &b), &r);
+	lkm_buf_free(&b);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		use_result(lkm_index_lookup(idx, keys[i], &v), &r);
+		lkm_index_values_free(v);
+		use_result(lkm_index_lookup_first(idx, keys[i], &first, NULL), &r);
+		use_result(lkm_index_match_wildcards(idx, keys[i], &v), &r);
+		lkm_index_values_free(v);
+	}
+	return r;
+}
+
+static int use_bytes(const uint8_t *data, size_t len, struct lkm_err *err)
 {
 	struct lkm_index *idx = NULL;
-	char *s;
 	int r;
 
 	r = lkm_index_open_memory(data, len, &idx, err);
 	if (r < 0)
 		return r;
-	/* Whatever opens must also be safe to walk and search. */
-	s = dump(idx);
-	free(s);
-	free(lookup_str(idx, "pci:v00008086d00001234sv00000000"));
-	free(match_str(idx, "pci:v00008086d00001234sv00000000"));
-	free(match_str(idx, "fs-msdos"));
+	r = use_index(idx);
 	lkm_index_close(idx);
-	return 0;
+	return r;
+}
+
+/* Open and lkm_index_verify(): the whole-file check. */
+static int verify_bytes(const uint8_t *data, size_t len, struct lkm_err *err)
+{
+	struct lkm_index *idx = NULL;
+	int r;
+
+	r = lkm_index_open_memory(data, len, &idx, err);
+	if (r < 0)
+		return r;
+	r = lkm_index_verify(idx, err);
+	lkm_index_close(idx);
+	return r;
 }
 
 static uint8_t *bytes_of_patterns(size_t *len)
@@ -471,23 +539,68 @@ static uint8_t *bytes_of_patterns(size_t *len)
 	return bytes;
 }
 
-TEST(bad_magic_and_version_are_refused)
+TEST(bad_magic_and_version_are_refused_at_open)
 {
 	uint8_t buf[sizeof(golden_preorder)];
 	struct lkm_err err = { 0 };
+	struct lkm_index *idx = NULL;
 
 	memcpy(buf, golden_preorder, sizeof(buf));
 	buf[3] = 0x58;
-	CHECK_INT(open_bytes(buf, sizeof(buf), &err), ==, -EBADMSG);
+	CHECK_INT(lkm_index_open_memory(buf, sizeof(buf), &idx, &err), ==, -EBADMSG);
 	CHECK(strstr(err.why, "magic") != NULL);
 	memcpy(buf, golden_preorder, sizeof(buf));
 	buf[5] = 3; /* major 3 */
-	CHECK_INT(open_bytes(buf, sizeof(buf), &err), ==, -EBADMSG);
+	CHECK_INT(lkm_index_open_memory(buf, sizeof(buf), &idx, &err), ==, -EBADMSG);
 	CHECK(strstr(err.why, "version") != NULL);
 	memcpy(buf, golden_preorder, sizeof(buf));
 	buf[7] = 9; /* minor 9: readable, as kmod treats it */
-	CHECK_INT(open_bytes(buf, sizeof(buf), NULL), ==, 0);
-	CHECK_INT(open_bytes(buf, 0, NULL), ==, -EBADMSG);
+	CHECK_INT(use_bytes(buf, sizeof(buf), NULL), ==, 0);
+	CHECK_INT(verify_bytes(buf, sizeof(buf), NULL), ==, 0);
+	CHECK_INT(lkm_index_open_memory(buf, 0, &idx, NULL), ==, -EBADMSG);
+	CHECK_INT(lkm_index_open_memory(buf, 11, &idx, NULL), ==, -EBADMSG);
+}
+
+TEST(open_checks_the_header_and_root_and_lookups_check_their_path)
+{
+	/* "ate" @40: a value count of 2 where one value of 6 bytes is left */
+	uint8_t buf[sizeof(golden_preorder)];
+	struct lkm_index_value *v = NULL;
+	struct lkm_err err = { 0 };
+	struct lkm_index *idx = NULL;
+	const char *first;
+
+	memcpy(buf, golden_preorder, sizeof(buf));
+	buf[45] = 2;
+	CHECK_INT(lkm_index_open_memory(buf, sizeof(buf), &idx, &err), ==, 0);
+	if (!idx)
+		return;
+	CHECK_LOOKUP(idx, "ask", "A:0");
+	CHECK_LOOKUP(idx, "ate", "(error)");
+	CHECK_LOOKUP(idx, "other", "");
+	CHECK_INT(lkm_index_lookup_first(idx, "ask", &first, NULL), ==, 1);
+	CHECK_INT(lkm_index_lookup_first(idx, "ate", &first, NULL), ==, -EBADMSG);
+	CHECK(first == NULL);
+	CHECK_INT(lkm_index_lookup(idx, "ate", &v), ==, -EBADMSG);
+	CHECK(v == NULL);
+	CHECK_MATCH(idx, "ask", "A:0");
+	CHECK_MATCH(idx, "ate", "(error)");
+	CHECK_INT(foreach_result(idx), ==, -EBADMSG);
+	CHECK_INT(lkm_index_verify(idx, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "values") != NULL);
+	lkm_index_close(idx);
+
+	/* the last value without its NUL: found only when that value is read */
+	memcpy(buf, golden_preorder, sizeof(buf));
+	buf[sizeof(buf) - 1] = 'x';
+	CHECK_INT(lkm_index_open_memory(buf, sizeof(buf), &idx, NULL), ==, 0);
+	if (!idx)
+		return;
+	CHECK_LOOKUP(idx, "ask", "A:0");
+	CHECK_INT(lkm_index_lookup_first(idx, "ate", &first, NULL), ==, -EBADMSG);
+	CHECK_INT(lkm_index_verify(idx, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "truncated") != NULL);
+	lkm_index_close(idx);
 }
 
 TEST(truncation_at_every_byte_is_an_error)
@@ -498,14 +611,17 @@ TEST(truncation_at_every_byte_is_an_error)
 	CHECK(bytes && len > 100);
 	if (!bytes)
 		return;
-	CHECK_INT(open_bytes(bytes, len, NULL), ==, 0);
+	CHECK_INT(use_bytes(bytes, len, NULL), ==, 0);
+	CHECK_INT(verify_bytes(bytes, len, NULL), ==, 0);
 	for (cut = 0; cut < len; cut++) {
 		/* A fresh copy, so ASan sees any read past the cut. */
 		uint8_t *copy = malloc(cut ? cut : 1);
 
 		memcpy(copy, bytes, cut);
-		if (open_bytes(copy, cut, NULL) != -EBADMSG) {
-			fprintf(stderr, "  cut at %zu opened\n", cut);
+		/* The walk reads every byte of a pre-order file, the last value last. */
+		if (use_bytes(copy, cut, NULL) != -EBADMSG ||
+		    verify_bytes(copy, cut, NULL) != -EBADMSG) {
+			fprintf(stderr, "  cut at %zu was read without an error\n", cut);
 			test_failed = 1;
 		}
 		free(copy);
@@ -513,21 +629,42 @@ TEST(truncation_at_every_byte_is_an_error)
 	free(bytes);
 }
 
-/* A header, then @body at offset 12. */
-static int open_crafted(uint32_t root, const uint8_t *body, size_t n, struct lkm_err *err)
+/* A header, then @body at offset 12, in a buffer of exactly that size. */
+static uint8_t *crafted(uint32_t root, const uint8_t *body, size_t n)
 {
-	uint8_t buf[256] = { 0xb0, 0x07, 0xf4, 0x57, 0x00, 0x02, 0x00, 0x01 };
+	uint8_t *buf = malloc(12 + n);
 
+	if (!buf)
+		abort();
+	memcpy(buf, (uint8_t[]){ 0xb0, 0x07, 0xf4, 0x57, 0x00, 0x02, 0x00, 0x01 }, 8);
 	buf[8] = root >> 24;
 	buf[9] = root >> 16;
 	buf[10] = root >> 8;
 	buf[11] = root;
 	if (n)
 		memcpy(buf + 12, body, n);
-	return open_bytes(buf, 12 + n, err);
+	return buf;
 }
 
-TEST(bad_offsets_cycles_and_sharing_are_refused)
+static int use_crafted(uint32_t root, const uint8_t *body, size_t n, struct lkm_err *err)
+{
+	uint8_t *buf = crafted(root, body, n);
+	int r = use_bytes(buf, 12 + n, err);
+
+	free(buf);
+	return r;
+}
+
+static int verify_crafted(uint32_t root, const uint8_t *body, size_t n, struct lkm_err *err)
+{
+	uint8_t *buf = crafted(root, body, n);
+	int r = verify_bytes(buf, 12 + n, err);
+
+	free(buf);
+	return r;
+}
+
+TEST(bad_offsets_cycles_and_sharing_fail_where_they_are_read)
 {
 	/* root children 'a'..'a' -> itself */
 	static const uint8_t self[] = { 'a', 'a', 0x20, 0, 0, 12 };
@@ -544,25 +681,68 @@ TEST(bad_offsets_cycles_and_sharing_are_refused)
 	static const uint8_t many[] = { 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 'v', 0 };
 	/* prefix without its NUL */
 	static const uint8_t open_prefix[] = { 'a', 'b', 'c' };
+	/* root 'a' -> @18, a node with no prefix whose 'b' child is the root again */
+	static const uint8_t loop[] = { 'a', 'a', 0x20, 0, 0, 18, 'b', 'b', 0x20, 0, 0, 12 };
+	/* a root overlapping the header */
+	static const uint8_t header[] = { 0 };
 	struct lkm_err err = { 0 };
+	uint8_t *buf;
+	char *got;
+	struct lkm_index *idx = NULL;
 
-	CHECK_INT(open_crafted(0x2000000c, self, sizeof(self), &err), ==, -EBADMSG);
+	/* Refused at open: the root itself is bad. */
+	CHECK_INT(use_crafted(0x2fffffff, far, sizeof(far), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "past the end") != NULL);
+	CHECK_INT(use_crafted(0x2000000c, backwards, sizeof(backwards), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "child range") != NULL);
+	CHECK_INT(use_crafted(0x4000000c, many, sizeof(many), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "values") != NULL);
+	CHECK_INT(use_crafted(0x8000000c, open_prefix, sizeof(open_prefix), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "prefix") != NULL);
+
+	/* Opened, then refused by the walks; lookups end after the key's bytes. */
+	CHECK_INT(use_crafted(0x2000000c, self, sizeof(self), NULL), ==, -EBADMSG);
+	CHECK_INT(use_crafted(0x2000000c, loop, sizeof(loop), NULL), ==, -EBADMSG);
+	CHECK_INT(use_crafted(0x2000000c, far, sizeof(far), NULL), ==, -EBADMSG);
+	CHECK_INT(use_crafted(0x2000000c, nul_child, sizeof(nul_child), NULL), ==, -EBADMSG);
+
+	/* A shared leaf costs nothing more than a copy: a bounded result. */
+	buf = crafted(0x2000000c, shared, sizeof(shared));
+	CHECK_INT(lkm_index_open_memory(buf, 12 + sizeof(shared), &idx, NULL), ==, 0);
+	if (idx) {
+		got = dump(idx);
+		CHECK_STR(got, "ax\t0\tv\nbx\t0\tv\n");
+		free(got);
+		CHECK_INT(use_index(idx), ==, 0);
+		lkm_index_close(idx);
+	}
+	free(buf);
+
+	/* The whole-file check refuses all of them. */
+	CHECK_INT(verify_crafted(0x2000000c, self, sizeof(self), &err), ==, -EBADMSG);
 	CHECK(strstr(err.why, "twice") != NULL);
-	CHECK_INT(open_crafted(0x2000000c, shared, sizeof(shared), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x2000000c, far, sizeof(far), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x2fffffff, far, sizeof(far), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x2000000c, backwards, sizeof(backwards), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x2000000c, nul_child, sizeof(nul_child), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x4000000c, many, sizeof(many), NULL), ==, -EBADMSG);
-	CHECK_INT(open_crafted(0x8000000c, open_prefix, sizeof(open_prefix), NULL), ==, -EBADMSG);
+	CHECK_INT(verify_crafted(0x2000000c, loop, sizeof(loop), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "twice") != NULL);
+	CHECK_INT(verify_crafted(0x2000000c, shared, sizeof(shared), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "twice") != NULL);
+	CHECK_INT(verify_crafted(0x2000000c, far, sizeof(far), NULL), ==, -EBADMSG);
+	CHECK_INT(verify_crafted(0x2000000c, nul_child, sizeof(nul_child), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "byte 0") != NULL);
+	CHECK_INT(verify_crafted(0x80000004, header, sizeof(header), &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "overlaps") != NULL);
+
 	/* A root reference of offset 0 is an empty index, as kmod reads it. */
-	CHECK_INT(open_crafted(0, NULL, 0, NULL), ==, 0);
+	CHECK_INT(use_crafted(0, NULL, 0, NULL), ==, 0);
+	CHECK_INT(verify_crafted(0, NULL, 0, NULL), ==, 0);
 }
 
 TEST(a_chain_deeper_than_the_key_limit_is_refused)
 {
 	size_t depth = LKM_INDEX_KEY_MAX + 10, i, size = 12 + 6 * depth + 1;
 	uint8_t *buf = calloc(1, size);
+	struct lkm_index *idx = NULL;
+	struct lkm_index_value *v = NULL;
+	char *key;
 	uint32_t next;
 
 	if (!buf)
@@ -579,22 +759,78 @@ TEST(a_chain_deeper_than_the_key_limit_is_refused)
 		n[4] = next >> 8;
 		n[5] = next;
 	}
-	CHECK_INT(open_bytes(buf, size, NULL), ==, -EBADMSG);
+	CHECK_INT(use_bytes(buf, size, NULL), ==, -EBADMSG);
+	CHECK_INT(verify_bytes(buf, size, NULL), ==, -EBADMSG);
+	/* An exact lookup only goes as deep as its own key, whatever its length. */
+	key = malloc(depth + 1);
+	memset(key, 'a', depth);
+	key[depth] = '\0';
+	CHECK_INT(lkm_index_open_memory(buf, size, &idx, NULL), ==, 0);
+	if (idx) {
+		CHECK_INT(lkm_index_lookup(idx, key, &v), ==, 0);
+		CHECK_INT(lkm_index_match_wildcards(idx, key, &v), ==, 0);
+		lkm_index_close(idx);
+	}
+	free(key);
 	free(buf);
 }
 
+/*
+ * Every level's '*' and '+' both lead to the next level: 2^40 paths through 40 nodes.
+ * Without the budget, dump and the search under '*' would never end.
+ */
+TEST(shared_subtrees_cannot_make_a_walk_exponential)
+{
+	size_t levels = 40, i, size = 12 + 10 * levels + 10;
+	uint8_t *buf = calloc(1, size), *n;
+	struct lkm_index *idx = NULL;
+	struct lkm_index_value *v = NULL;
+	uint32_t next;
+
+	if (!buf)
+		return;
+	memcpy(buf, (uint8_t[]){ 0xb0, 0x07, 0xf4, 0x57, 0x00, 0x02, 0x00, 0x01, 0x20, 0, 0, 12 },
+	       12);
+	for (i = 0; i < levels; i++) {
+		n = buf + 12 + 10 * i;
+		next = (uint32_t)(12 + 10 * (i + 1)) | (i + 1 < levels ? 0x20000000 : 0x40000000);
+		n[0] = '*';
+		n[1] = '+';
+		put_be32_test(n + 2, next);
+		put_be32_test(n + 6, next);
+	}
+	/* the leaf: one value (0, "v") */
+	n = buf + 12 + 10 * levels;
+	put_be32_test(n, 1);
+	n[8] = 'v';
+	CHECK_INT(lkm_index_open_memory(buf, size, &idx, NULL), ==, 0);
+	if (idx) {
+		CHECK_INT(foreach_result(idx), ==, -EBADMSG);
+		CHECK_INT(lkm_index_match_wildcards(idx, "anything", &v), ==, -EBADMSG);
+		CHECK(v == NULL);
+		CHECK_INT(lkm_index_lookup(idx, "*+*+", &v), ==, 0);
+		lkm_index_close(idx);
+	}
+	CHECK_INT(verify_bytes(buf, size, NULL), ==, -EBADMSG);
+	free(buf);
+}
+
+/*
+ * Bit flips anywhere. Nothing may crash or hang, and whatever lkm_index_verify()
+ * accepts, the lazy checks must read without an error.
+ */
 TEST(random_corruption_never_crashes)
 {
 	size_t len = 0, i;
 	uint8_t *bytes = bytes_of_patterns(&len), *copy;
 	uint32_t x = 2463534242u;
-	int opened = 0;
+	int used = 0, verified = 0, bad = 0;
 
 	if (!bytes)
 		return;
 	copy = malloc(len);
 	for (i = 0; copy && i < 3000; i++) {
-		int flips = 1 + i % 4, k;
+		int flips = 1 + i % 4, k, u, ver;
 
 		memcpy(copy, bytes, len);
 		for (k = 0; k < flips; k++) {
@@ -603,9 +839,15 @@ TEST(random_corruption_never_crashes)
 			x ^= x << 5;
 			copy[x % len] ^= (uint8_t)(1u << (x >> 29));
 		}
-		opened += open_bytes(copy, len, NULL) == 0;
+		u = use_bytes(copy, len, NULL);
+		ver = verify_bytes(copy, len, NULL);
+		used += u == 0;
+		verified += ver == 0;
+		bad += ver == 0 && u != 0;
 	}
-	CHECK(opened > 0); /* flips in values still give a readable index */
+	CHECK(used > 0); /* flips in values still give a readable index */
+	CHECK(verified > 0);
+	CHECK_INT(bad, ==, 0);
 	free(copy);
 	free(bytes);
 }
@@ -746,7 +988,11 @@ static int collect_file(const char *dir, const char *name, struct collect *c)
 		fprintf(stderr, "  %s: %s\n", path, lkm_err_reason(&err, r));
 		return r;
 	}
-	r = lkm_index_foreach(idx, collect_one, c);
+	r = lkm_index_verify(idx, &err);
+	if (r < 0)
+		fprintf(stderr, "  %s: %s\n", path, lkm_err_reason(&err, r));
+	if (r == 0)
+		r = lkm_index_foreach(idx, collect_one, c);
 	lkm_index_close(idx);
 	if (r == 0)
 		check_rewrite(path, c);
