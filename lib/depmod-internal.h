@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to the depmod engine: lib/depmod.c (modules, graph, output) and
- * lib/depmod-cache.c (each module's record: read in parallel, or from the cache).
+ * Private to the depmod engine: lib/depmod.c (module order, symbols, graph, entry
+ * points), lib/depmod-find.c (finding the files, depmod.d, -A), lib/depmod-cache.c
+ * (each module's record: read in parallel, or from the cache) and lib/depmod-write.c
+ * (the indexes).
  */
 #ifndef LKM_DEPMOD_INTERNAL_H
 #define LKM_DEPMOD_INTERNAL_H
@@ -103,10 +105,16 @@ struct lkm_depmod {
 /* depmod.c */
 void depmod_log(struct lkm_depmod *d, enum lkm_depmod_level level, const char *fmt, ...)
 	LKM_PRINTF(3, 4);
+int depmod_report_cycles(struct lkm_depmod *d, const unsigned *users);
+/* qsort order of modules by topological rank: a dependency list's order. */
+int depmod_dep_cmp(const void *pa, const void *pb);
+
+/* depmod-find.c */
 int depmod_cfg_load(struct lkm_depmod *d, struct lkm_err *err);
 void depmod_cfg_release(struct depmod_cfg *c);
-int depmod_report_cycles(struct lkm_depmod *d, const unsigned *users);
-int depmod_output(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err);
+/* Fill d->by_name with the module files to use (or the explicit ones). */
+int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err);
+void depmod_mod_free(struct dm_mod *m);
 
 /* depmod-cache.c: fill every module's info, from the cache or by reading it. */
 int depmod_scan(struct lkm_depmod *d, struct lkm_err *err);

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Writing depmod's output: every text file and .bin index kmod's depmod writes, built
+ * in memory from the resolved modules, then written to temporary files in the output
+ * directory and renamed over the old ones only when all are complete and synced.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "depmod-internal.h"
+
+/* ---- output ---- */
+
+static const char *mod_path(const struct dm_mod *m)
+{
+	return m->relpath ? m->relpath : m->path;
+}
+
+/* kmod's alias_normalize: '-' becomes '_' outside [...] ranges. */
+static int alias_normalize(const char *alias, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && alias[i]; i++) {
+		if (alias[i] == ']')
+			return -EINVAL;
+		if (alias[i] == '[') {
+			while (alias[i] != ']' && alias[i] && i + 1 < size) {
+				buf[i] = alias[i];
+				i++;
+			}
+			if (alias[i] != ']')
+				return -EINVAL;
+			buf[i] = ']';
+			continue;
+		}
+		buf[i] = alias[i] == '-' ? '_' : alias[i];
+	}
+	buf[i] = '\0';
+	return 0;
+}
+
+static int collect_deps(const struct dm_mod *m, struct dm_mod ***list, size_t *n, size_t *cap,
+			unsigned stamp)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_deps; i++) {
+		struct dm_mod *dep = m->deps[i];
+		int r;
+
+		if (dep->stamp == stamp)
+			continue;
+		dep->stamp = stamp;
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 64;
+			struct dm_mod **t = realloc(*list, c * sizeof(*t));
+
+			if (!t)
+				return -ENOMEM;
+			*list = t;
+			*cap = c;
+		}
+		(*list)[(*n)++] = dep;
+		r = collect_deps(dep, list, n, cap, stamp);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* "path: dep dep ..." with every dependency, direct or not, in topological order. */
+static int dep_line(struct lkm_depmod *d, const struct dm_mod *m, struct lkm_buf *line,
+		    struct dm_mod ***list, size_t *cap)
+{
+	static unsigned stamp = 0x40000000u; /* above the cycle walk's stamps */
+	size_t n = 0, i;
+	int r;
+
+	line->len = 0;
+	r = lkm_buf_printf(line, "%s:", mod_path(m));
+	if (r < 0)
+		return r;
+	r = collect_deps(m, list, &n, cap, ++stamp);
+	if (r < 0)
+		return r;
+	if (n > 1)
+		qsort(*list, n, sizeof(**list), depmod_dep_cmp);
+	for (i = 0; i < n && r == 0; i++)
+		r = lkm_buf_printf(line, " %s", mod_path((*list)[i]));
+	(void)d;
+	return r;
+}
+
+struct out_file {
+	const char *name;
+	struct lkm_buf text;               /* a text file */
+	struct lkm_index_builder *index;   /* or a .bin */
+	bool empty;                        /* kmod writes an empty file when input is absent */
+};
+
+enum {
+	F_DEP, F_DEP_BIN, F_ALIAS, F_ALIAS_BIN, F_SOFTDEP, F_WEAKDEP, F_SYMBOLS, F_SYMBOLS_BIN,
+	F_BUILTIN_BIN, F_BUILTIN_ALIAS_BIN, F_DEVNAME, F_COUNT
+};
+static const char *const out_names[F_COUNT] = {
+	"modules.dep", "modules.dep.bin", "modules.alias", "modules.alias.bin",
+	"modules.softdep", "modules.weakdep", "modules.symbols", "modules.symbols.bin",
+	"modules.builtin.bin", "modules.builtin.alias.bin", "modules.devname",
+};
+
+static int index_add(struct lkm_depmod *d, struct out_file *f, const char *key,
+		     const char *value, uint32_t prio, const char *what)
+{
+	int r = lkm_index_builder_add(f->index, key, value, prio);
+
+	if (r == 1 && d->cfg.warn_dups)
+		depmod_log(d, LKM_DEPMOD_WARNING, "duplicate module %s:\n%s %s", what, key, value);
+	if (r == -EINVAL) {
+		depmod_log(d, LKM_DEPMOD_WARNING, "%s: cannot index key %s", f->name, key);
+		r = 0;
+	}
+	return r < 0 ? r : 0;
+}
+
+static int out_deps(struct lkm_depmod *d, struct out_file *f)
+{
+	struct lkm_buf line = { 0 };
+	struct dm_mod **list = NULL;
+	size_t cap = 0, i;
+	int r = 0;
+
+	for (i = 0; i < d->n_mods && r == 0; i++) {
+		const struct dm_mod *m = d->mods[i];
+
+		r = dep_line(d, m, &line, &list, &cap);
+		if (r == 0)
+			r = lkm_buf_printf(&f[F_DEP].text, "%s\n", line.data);
+		if (r == 0 && f[F_DEP_BIN].index) {
+			r = lkm_index_builder_add(f[F_DEP_BIN].index, m->name, line.data,
+						  (uint32_t)m->idx);
+			if (r == 1 && d->cfg.warn_dups)
+				depmod_log(d, LKM_DEPMOD_WARNING, "duplicate module deps:\n%s",
+					   line.data);
+			r = r < 0 ? r : 0;
+		}
+	}
+	free(list);
+	lkm_buf_free(&line);
+	return r;
+}
+
+static int out_aliases(struct lkm_depmod *d, struct out_file *f)
+{
+	char buf[PATH_MAX];
+	size_t i;
+	uint32_t k;
+	int r = lkm_buf_puts(&f[F_ALIAS].text, "# Aliases extracted from modules themselves.\n");
+
+	for (i = 0; i < d->n_mods && r == 0; i++) {
+		const struct dm_mod *m = d->mods[i];
+
+		for (k = 0; k < m->info.n_alias && r == 0; k++) {
+			const char *a = DM_ALIAS(&m->info, k);
+
+			r = lkm_buf_printf(&f[F_ALIAS].text, "alias %s %s\n", a, m->name);
+			if (r < 0 || !f[F_ALIAS_BIN].index)
+				continue;
+			if (alias_normalize(a, buf, sizeof(buf)) < 0) {
+				depmod_log(d, LKM_DEPMOD_WARNING, "Unmatched bracket in %s", a);
+				continue;
+			}
+			r = index_add(d, &f[F_ALIAS_BIN], buf, m->name, (uint32_t)m->idx, "alias");
+		}
+	}
+	return r;
+}
+
+static int out_softdeps(struct lkm_depmod *d, struct out_file *f)
+{
+	size_t i;
+	uint32_t k;
+	int r = lkm_buf_puts(&f[F_SOFTDEP].text,
+			     "# Soft dependencies extracted from modules themselves.\n");
+
+	if (r == 0)
+		r = lkm_buf_puts(&f[F_WEAKDEP].text,
+				 "# Weak dependencies extracted from modules themselves.\n");
+	for (i = 0; i < d->n_mods && r == 0; i++) {
+		const struct dm_mod *m = d->mods[i];
+
+		for (k = 0; k < m->info.n_soft && r == 0; k++)
+			r = lkm_buf_printf(&f[F_SOFTDEP].text, "softdep %s %s\n", m->name,
+					   DM_SOFT(&m->info, k));
+		for (k = 0; k < m->info.n_weak && r == 0; k++)
+			r = lkm_buf_printf(&f[F_WEAKDEP].text, "weakdep %s %s\n", m->name,
+					   DM_WEAK(&m->info, k));
+	}
+	return r;
+}
+
+static int sym_cmp(const void *pa, const void *pb)
+{
+	const struct dm_sym *a = *(struct dm_sym *const *)pa, *b = *(struct dm_sym *const *)pb;
+	uint32_t ha = depmod_hash(a->name) & 2047, hb = depmod_hash(b->name) & 2047;
+
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* In kmod's hash order (2048 buckets), which is what its modules.symbols shows. */
+static int out_symbols(struct lkm_depmod *d, struct out_file *f)
+{
+	struct lkm_buf key = { 0 };
+	struct dm_sym **syms = malloc((d->symbols.n + 1) * sizeof(*syms));
+	size_t n = 0, i;
+	int r;
+
+	if (!syms)
+		return -ENOMEM;
+	for (i = 0; i < d->symbols.cap; i++) {
+		struct dm_sym *s = d->symbols.ent[i].val;
+
+		if (d->symbols.ent[i].key && s->owner)
+			syms[n++] = s;
+	}
+	qsort(syms, n, sizeof(*syms), sym_cmp);
+	r = lkm_buf_puts(&f[F_SYMBOLS].text, "# Aliases for symbols, used by symbol_request().\n");
+	for (i = 0; i < n && r == 0; i++) {
+		r = lkm_buf_printf(&f[F_SYMBOLS].text, "alias symbol:%s %s\n", syms[i]->name,
+				   syms[i]->owner->name);
+		if (r < 0 || !f[F_SYMBOLS_BIN].index)
+			continue;
+		key.len = 0;
+		r = lkm_buf_printf(&key, "symbol:%s", syms[i]->name);
+		if (r == 0)
+			r = index_add(d, &f[F_SYMBOLS_BIN], key.data, syms[i]->owner->name,
+				      (uint32_t)syms[i]->owner->idx, "syms");
+	}
+	lkm_buf_free(&key);
+	free(syms);
+	return r;
+}
+
+static int read_dir_file(struct lkm_depmod *d, const char *name, char **text, size_t *len)
+{
+	char path[PATH_MAX + 64];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", d->dirname, name);
+	r = lkm_read_file(path, (size_t)256 << 20, text, len);
+	if (r < 0)
+		depmod_log(d, LKM_DEPMOD_WARNING, "could not open %s at %s: %s", name, d->dirname,
+			   strerror(-r));
+	return r;
+}
+
+static int out_builtin(struct lkm_depmod *d, struct out_file *f)
+{
+	char *text, *p, *nl, name[PATH_MAX];
+	size_t len;
+	int r = 0;
+
+	if (read_dir_file(d, "modules.builtin", &text, &len) < 0) {
+		f->empty = true;
+		return 0;
+	}
+	for (p = text; p < text + len && r == 0; p = nl + 1) {
+		size_t i, n;
+
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (!nl)
+			nl = text + len;
+		if (!isalpha((unsigned char)p[0])) {
+			depmod_log(d, LKM_DEPMOD_ERROR, "Invalid modules.builtin line: %.*s",
+				   (int)(nl - p), p);
+			continue;
+		}
+		/* The basename up to its first '.', '-' read as '_'; kmod keeps a '\n'. */
+		for (i = (size_t)(nl - p); i > 0 && p[i - 1] != '/'; i--)
+			;
+		for (n = 0; p + i < nl + (nl < text + len) && p[i] != '.' && n + 1 < sizeof(name);
+		     i++)
+			name[n++] = p[i] == '-' ? '_' : p[i];
+		name[n] = '\0';
+		r = lkm_index_builder_add(f->index, name, "", 0);
+		r = r < 0 && r != -EINVAL ? r : 0;
+	}
+	free(text);
+	return r;
+}
+
+/*
+ * modules.builtin.modinfo is "module.key=value\0" records. The scan follows kmod's
+ * character by character, so a malformed record is skipped just as kmod skips it.
+ */
+static size_t take_until(const char *t, size_t len, size_t *pos, char end, char *dst,
+			 size_t dst_size, bool *ok)
+{
+	size_t n = 0;
+	char c = 0;
+	bool eof = true;
+
+	while (*pos < len) {
+		c = t[(*pos)++];
+		if (c == end || c == '\0') {
+			eof = false;
+			break;
+		}
+		if (dst && n + 1 < dst_size)
+			dst[n++] = c;
+	}
+	if (dst)
+		dst[n] = '\0';
+	*ok = !eof && c == end;
+	return *ok ? n : 0;
+}
+
+static int out_builtin_alias(struct lkm_depmod *d, struct out_file *f)
+{
+	char *text, mod[PATH_MAX], key[PATH_MAX], val[PATH_MAX], alias[PATH_MAX];
+	size_t len, pos = 0;
+	bool ok;
+	int r = 0;
+
+	if (read_dir_file(d, "modules.builtin.modinfo", &text, &len) < 0) {
+		f->empty = true;
+		return 0;
+	}
+	while (pos < len && r == 0) {
+		if (!take_until(text, len, &pos, '.', mod, sizeof(mod), &ok))
+			continue;
+		take_until(text, len, &pos, '=', key, sizeof(key), &ok);
+		if (!ok)
+			key[0] = '\0';
+		if (strcmp(key, "alias") != 0) {
+			take_until(text, len, &pos, '\0', NULL, 0, &ok);
+			continue;
+		}
+		if (!take_until(text, len, &pos, '\0', val, sizeof(val), &ok))
+			continue;
+		if (alias_normalize(val, alias, sizeof(alias)) < 0) {
+			depmod_log(d, LKM_DEPMOD_WARNING, "Unmatched bracket in %s", val);
+			continue;
+		}
+		r = lkm_index_builder_add(f->index, alias, mod, 0);
+		r = r < 0 && r != -EINVAL ? r : 0;
+	}
+	free(text);
+	return r;
+}
+
+static int out_devname(struct lkm_depmod *d, struct out_file *f)
+{
+	size_t i;
+	uint32_t k;
+	int r = 0;
+
+	for (i = 0; i < d->n_mods && r == 0; i++) {
+		const struct dm_mod *m = d->mods[i];
+		const char *devname = NULL;
+		unsigned maj, min, major = 0, minor = 0;
+		char type = 0;
+
+		for (k = 0; k < m->info.n_alias; k++) {
+			const char *a = DM_ALIAS(&m->info, k);
+
+			if (strncmp(a, "devname:", 8) == 0) {
+				devname = a + 8;
+			} else if (sscanf(a, "char-major-%u-%u", &maj, &min) == 2) {
+				type = 'c';
+				major = maj;
+				minor = min;
+			} else if (sscanf(a, "block-major-%u-%u", &maj, &min) == 2) {
+				type = 'b';
+				major = maj;
+				minor = min;
+			}
+			if (type && devname)
+				break;
+		}
+		if (!devname)
+			continue;
+		if (!type) {
+			depmod_log(d, LKM_DEPMOD_ERROR,
+				   "Module '%s' has devname (%s) but lacks major and minor information. Ignoring.",
+				   m->name, devname);
+			continue;
+		}
+		if (f->text.len == 0)
+			r = lkm_buf_puts(&f->text,
+					 "# Device nodes to trigger on-demand module loading.\n");
+		if (r == 0)
+			r = lkm_buf_printf(&f->text, "%s %s %c%u:%u\n", m->name, devname, type,
+					   major, minor);
+	}
+	return r;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int build_outputs(struct lkm_depmod *d, struct out_file *f, bool bins)
+{
+	int r = 0, i;
+
+	for (i = 0; i < F_COUNT; i++) {
+		f[i].name = out_names[i];
+		if (bins && strstr(out_names[i], ".bin") &&
+		    (r = lkm_index_builder_new(&f[i].index)) < 0)
+			return r;
+	}
+	r = out_deps(d, f);
+	if (r == 0)
+		r = out_aliases(d, f);
+	if (r == 0)
+		r = out_softdeps(d, f);
+	if (r == 0)
+		r = out_symbols(d, f);
+	if (r == 0 && bins)
+		r = out_builtin(d, &f[F_BUILTIN_BIN]);
+	if (r == 0 && bins)
+		r = out_builtin_alias(d, &f[F_BUILTIN_ALIAS_BIN]);
+	if (r == 0)
+		r = out_devname(d, &f[F_DEVNAME]);
+	return r;
+}
+
+static int write_tmp(struct lkm_depmod *d, int dfd, struct out_file *f, const char *tmp,
+		     struct lkm_err *err)
+{
+	int fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return lkm_err_set(err, -errno, "%s/%s: %s", d->outdir, tmp, strerror(errno));
+	if (f->index && !f->empty)
+		r = lkm_index_builder_write(f->index, fd, err);
+	else
+		r = write_all(fd, f->text.data, f->text.len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0 && !err->why[0])
+		lkm_err_set(err, r, "%s/%s: %s", d->outdir, f->name, strerror(-r));
+	else if (r < 0)
+		err->code = r;
+	return r;
+}
+
+static int mkdir_parents(const char *dir)
+{
+	char *p, *copy = strdup(dir);
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy + 1; r == 0; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(copy);
+	return r;
+}
+
+/* Every file to a temporary name first; renames only when all of them are complete. */
+static int write_files(struct lkm_depmod *d, struct out_file *f, struct lkm_err *err)
+{
+	char tmp[F_COUNT][128];
+	int dfd, r, i, done = 0;
+
+	r = mkdir_parents(d->outdir);
+	if (r < 0)
+		return lkm_err_set(err, r, "could not create directory %s: %s", d->outdir,
+				   strerror(-r));
+	dfd = open(d->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return lkm_err_set(err, -errno, "could not open directory %s: %s", d->outdir,
+				   strerror(errno));
+	for (i = 0; i < F_COUNT; i++) {
+		snprintf(tmp[i], sizeof(tmp[i]), ".%s.lkm-tmp.%ld", f[i].name, (long)getpid());
+		unlinkat(dfd, tmp[i], 0);
+		r = write_tmp(d, dfd, &f[i], tmp[i], err);
+		if (r < 0)
+			goto unlink;
+		done = i + 1;
+	}
+	for (i = 0; i < F_COUNT; i++) {
+		if (renameat(dfd, tmp[i], dfd, f[i].name) < 0) {
+			r = lkm_err_set(err, -errno, "could not rename %s/%s to %s: %s", d->outdir,
+					tmp[i], f[i].name, strerror(errno));
+			done = F_COUNT;
+			goto unlink_from;
+		}
+	}
+	if (fsync(dfd) < 0)
+		r = lkm_err_set(err, -errno, "%s: %s", d->outdir, strerror(errno));
+	close(dfd);
+	return r;
+unlink_from:
+	for (; i < done; i++)
+		unlinkat(dfd, tmp[i], 0);
+	close(dfd);
+	return r;
+unlink:
+	for (i = 0; i < done; i++)
+		unlinkat(dfd, tmp[i], 0);
+	close(dfd);
+	return r;
+}
+
+int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
+{
+	static const int text_order[] = { F_DEP, F_ALIAS, F_SOFTDEP, F_WEAKDEP, F_SYMBOLS,
+					  F_DEVNAME };
+	struct out_file f[F_COUNT];
+	size_t i;
+	int r;
+
+	memset(f, 0, sizeof(f));
+	r = build_outputs(d, f, dry_run_fd < 0);
+	if (r < 0) {
+		lkm_err_set(err, r, "building the indexes: %s", strerror(-r));
+		goto out;
+	}
+	if (dry_run_fd < 0) {
+		r = write_files(d, f, err);
+		goto out;
+	}
+	for (i = 0; i < sizeof(text_order) / sizeof(text_order[0]) && r == 0; i++)
+		r = write_all(dry_run_fd, f[text_order[i]].text.data, f[text_order[i]].text.len);
+	if (r < 0)
+		lkm_err_set(err, r, "writing to standard output: %s", strerror(-r));
+out:
+	for (i = 0; i < F_COUNT; i++) {
+		lkm_buf_free(&f[i].text);
+		lkm_index_builder_free(f[i].index);
+	}
+	return r;
+}
