@@ -842,14 +842,16 @@ static int diag_exists(struct lkm_ctx *ctx, const struct modfile *m, struct lkm_
 	case LKM_INITSTATE_BUILTIN:
 		return first(d, "%s is built into the kernel: there is nothing to load", m->name);
 	case LKM_INITSTATE_COMING:
-		r = first(d, "%s is already being loaded (state: coming): its init function is "
-			  "still running", m->name);
+		r = first(d, "%s already exists in the kernel: it is being loaded (state: "
+			  "coming) and its init function is still running", m->name);
 		return r < 0 ? r : line(d, "wait for it; a stuck init shows in the kernel log");
 	case LKM_INITSTATE_GOING:
-		r = first(d, "%s is still being removed (state: going)", m->name);
+		r = first(d, "%s already exists in the kernel: it is being removed (state: going)",
+			  m->name);
 		return r < 0 ? r : line(d, "try again once it is gone");
 	default:
-		r = first(d, "%s is already loaded (state: live)", m->name);
+		r = first(d, "%s already exists in the kernel: it is loaded (state: live)",
+			  m->name);
 		return r < 0 ? r : line(d, "remove it first (rmmod %s) to load it again", m->name);
 	}
 }

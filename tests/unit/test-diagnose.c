@@ -487,11 +487,11 @@ TEST(already_loaded_gives_state)
 	struct lkm_diagnosis d;
 
 	diagnose(ctx, ko, -EEXIST, NULL, &d);
-	HAS(d.first, "fat is already loaded (state: live)");
+	HAS(d.first, "fat already exists in the kernel: it is loaded (state: live)");
 	lkm_diagnosis_release(&d);
 	put("sys/module/fat/initstate", "coming\n");
 	diagnose(ctx, ko, -EEXIST, NULL, &d);
-	HAS(d.first, "fat is already being loaded (state: coming)");
+	HAS(d.first, "fat already exists in the kernel: it is being loaded (state: coming)");
 	lkm_diagnosis_release(&d);
 	put("sys/module/fat/initstate", "going\n");
 	diagnose(ctx, ko, -EEXIST, NULL, &d);
