@@ -66,21 +66,7 @@ done
 
 # --- lkm ----------------------------------------------------------------------------
 is_static() { ! ldd "$1" >/dev/null 2>&1; }
-lkm_bin=${LKM_STATIC:-}
-if [ -z "$lkm_bin" ]; then
-	sdir=$(cd "${LKM_BUILD_ROOT:-$src/build}/.." && pwd)/build-static
-	if [ ! -f "$sdir/build.ninja" ]; then
-		meson setup -Dstatic=true "$sdir" "$src" >"$vm/build-static.log" 2>&1 || true
-	fi
-	if meson compile -C "$sdir" tools/lkm:executable >>"$vm/build-static.log" 2>&1 && is_static "$sdir/tools/lkm"; then
-		lkm_bin=$sdir/tools/lkm
-	elif [ -n "${LKM:-}" ] && [ -x "$LKM" ]; then
-		log "static build failed (see $vm/build-static.log); using $LKM with its libraries"
-		lkm_bin=$LKM
-	else
-		log "WARNING: no lkm binary (static build failed, see $vm/build-static.log): lkm runs will fail"
-	fi
-fi
+lkm_bin=$("$here/lkm-static.sh")
 
 # --- initramfs ----------------------------------------------------------------------
 stage=$(mktemp -d "${TMPDIR:-/tmp}/lkm-vm.XXXXXX")

@@ -95,6 +95,10 @@ check_compare() { # kver scenario dir scenariofile
 	fi
 }
 
+# Build lkm once, not in each of the concurrent run-vm.sh.
+LKM_STATIC=$("$here/lkm-static.sh")
+export LKM_STATIC
+
 # One VM per kernel, all at once: each qemu (TCG) keeps one host core busy.
 declare -A vmpid vmstart
 while read -r kver tree; do
