@@ -47,7 +47,8 @@ static uint32_t rd32(const struct lkm_elf *e, uint64_t off)
 	const uint8_t *p = e->data + off;
 
 	if (e->big_endian)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		       (uint32_t)p[2] << 8 | p[3];
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
@@ -77,14 +78,16 @@ struct layout {
 };
 
 static const struct layout layout32 = {
-	.ehdr_size = 52, .e_shoff = 32, .e_shentsize = 46, .e_shnum = 48, .e_shstrndx = 50,
+	.ehdr_size = 52, .e_shoff = 32, .e_shentsize = 46, .e_shnum = 48,
+	.e_shstrndx = 50,
 	.shdr_size = 40, .sh_flags = 8, .sh_offset = 16, .sh_size = 20, .sh_link = 24,
 	.sh_info = 28, .sh_entsize = 36,
 	.sym_size = 16, .st_value = 4, .st_info = 12, .st_shndx = 14,
 };
 
 static const struct layout layout64 = {
-	.ehdr_size = 64, .e_shoff = 40, .e_shentsize = 58, .e_shnum = 60, .e_shstrndx = 62,
+	.ehdr_size = 64, .e_shoff = 40, .e_shentsize = 58, .e_shnum = 60,
+	.e_shstrndx = 62,
 	.shdr_size = 64, .sh_flags = 8, .sh_offset = 24, .sh_size = 32, .sh_link = 40,
 	.sh_info = 44, .sh_entsize = 56,
 	.sym_size = 24, .st_value = 8, .st_info = 4, .st_shndx = 6,
@@ -131,7 +134,8 @@ static const char *type_name(uint16_t type)
 	}
 }
 
-static int check_ident(const uint8_t *d, size_t size, struct lkm_elf *elf, struct lkm_err *err)
+static int check_ident(const uint8_t *d, size_t size, struct lkm_elf *elf,
+		       struct lkm_err *err)
 {
 	if (size < EI_NIDENT)
 		return lkm_err_set(err, -ENOEXEC, "not an ELF file: only %zu bytes long", size);
@@ -330,7 +334,8 @@ unsigned lkm_elf_section_count(const struct lkm_elf *elf)
 	return elf->shnum;
 }
 
-int lkm_elf_get_section(const struct lkm_elf *elf, unsigned index, struct lkm_elf_section *out)
+int lkm_elf_get_section(const struct lkm_elf *elf, unsigned index,
+			struct lkm_elf_section *out)
 {
 	uint32_t name_off;
 
@@ -467,8 +472,8 @@ int lkm_elf_get_modinfo(const struct lkm_elf *elf, const char ***out, size_t *co
 }
 
 /* The __versions section, checked: a whole number of entries, each name terminated. */
-static int versions_section(const struct lkm_elf *elf, struct lkm_elf_section *s, size_t *n,
-			    struct lkm_err *err)
+static int versions_section(const struct lkm_elf *elf, struct lkm_elf_section *s,
+			    size_t *n, struct lkm_err *err)
 {
 	unsigned ws = word_size(elf);
 	size_t i;
@@ -491,13 +496,14 @@ static int versions_section(const struct lkm_elf *elf, struct lkm_elf_section *s
 	return 0;
 }
 
-static const char *version_name(const struct lkm_elf *elf, const struct lkm_elf_section *s,
-				size_t i)
+static const char *version_name(const struct lkm_elf *elf,
+				const struct lkm_elf_section *s, size_t i)
 {
 	return (const char *)s->data + i * MODVERSION_SIZE + word_size(elf);
 }
 
-static uint64_t version_crc(const struct lkm_elf *elf, const struct lkm_elf_section *s, size_t i)
+static uint64_t version_crc(const struct lkm_elf *elf, const struct lkm_elf_section *s,
+			    size_t i)
 {
 	return rdword(elf, s->offset + i * MODVERSION_SIZE);
 }
@@ -520,7 +526,7 @@ int lkm_elf_get_versions(const struct lkm_elf *elf, struct lkm_elf_version **out
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		a[i].name = version_name(elf, &s, i);
-		/* ppc64 ELFv1 prefixes function symbols with a dot; the kernel does not */
+		/* ppc64 ELFv1 prefixes function symbols with a dot; kernels do not */
 		if (a[i].name[0] == '.')
 			a[i].name++;
 		a[i].crc = version_crc(elf, &s, i);
@@ -651,8 +657,8 @@ static int exports_from_crcs(const struct lkm_elf *elf, struct lkm_elf_export **
 	return 0;
 }
 
-int lkm_elf_get_exports(const struct lkm_elf *elf, struct lkm_elf_export **out, size_t *count,
-			struct lkm_err *err)
+int lkm_elf_get_exports(const struct lkm_elf *elf, struct lkm_elf_export **out,
+			size_t *count, struct lkm_err *err)
 {
 	struct lkm_elf_export *a;
 	const char **names;
@@ -692,7 +698,8 @@ static int version_cmp(const void *a, const void *b, void *arg)
 {
 	const struct version_index *vi = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(version_name(vi->elf, vi->sec, x), version_name(vi->elf, vi->sec, y));
+	const char *a_name = version_name(vi->elf, vi->sec, x);
+	int c = strcmp(a_name, version_name(vi->elf, vi->sec, y));
 
 	if (c)
 		return c;
@@ -711,7 +718,9 @@ static long version_find(const struct version_index *vi, const char *name)
 		else
 			hi = mid;
 	}
-	if (lo < vi->n && strcmp(version_name(vi->elf, vi->sec, vi->order[lo]), name) == 0)
+	if (lo == vi->n)
+		return -1;
+	if (strcmp(version_name(vi->elf, vi->sec, vi->order[lo]), name) == 0)
 		return vi->order[lo];
 	return -1;
 }
@@ -792,8 +801,8 @@ static int fill_imports(const struct lkm_elf *elf, const struct symtab *st,
 	return (int)n;
 }
 
-int lkm_elf_get_imports(const struct lkm_elf *elf, struct lkm_elf_import **out, size_t *count,
-			struct lkm_err *err)
+int lkm_elf_get_imports(const struct lkm_elf *elf, struct lkm_elf_import **out,
+			size_t *count, struct lkm_err *err)
 {
 	struct lkm_elf_section vsec;
 	struct version_index vi = { .elf = elf, .sec = &vsec };

@@ -149,7 +149,8 @@ static size_t gzip_size_hint(const uint8_t *in, size_t in_size)
 	if (in_size < 18)
 		return 0;
 	in += in_size - 4;
-	return (size_t)in[0] | (size_t)in[1] << 8 | (size_t)in[2] << 16 | (size_t)in[3] << 24;
+	return (size_t)in[0] | (size_t)in[1] << 8 | (size_t)in[2] << 16 |
+	       (size_t)in[3] << 24;
 }
 
 static int gzip_error(int zr, z_stream *zs, struct lkm_err *err)
@@ -251,13 +252,14 @@ static size_t xz_size_hint(const uint8_t *in, size_t in_size)
 		end -= 4;
 	if (end < LZMA_STREAM_HEADER_SIZE * 2)
 		return 0;
-	if (lzma_stream_footer_decode(&flags, in + end - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
-		return 0;
-	if (flags.backward_size > end - LZMA_STREAM_HEADER_SIZE * 2)
-		return 0;
 	end -= LZMA_STREAM_HEADER_SIZE;
-	if (lzma_index_buffer_decode(&idx, &memlimit, NULL, in + end - flags.backward_size,
-				     &pos, flags.backward_size) != LZMA_OK)
+	if (lzma_stream_footer_decode(&flags, in + end) != LZMA_OK)
+		return 0;
+	if (flags.backward_size > end - LZMA_STREAM_HEADER_SIZE)
+		return 0;
+	in += end - flags.backward_size;
+	if (lzma_index_buffer_decode(&idx, &memlimit, NULL, in, &pos,
+				     flags.backward_size) != LZMA_OK)
 		return 0;
 	if (lzma_index_uncompressed_size(idx) <= SIZE_MAX)
 		hint = (size_t)lzma_index_uncompressed_size(idx);
@@ -467,8 +469,8 @@ static int open_compressed(struct lkm_file *f, int fd, size_t size, struct lkm_e
 	r = map_file(fd, size, &map, err);
 	if (r < 0)
 		return r;
-	r = lkm_decompress(f->compression, map, size, LKM_FILE_MAX_SIZE, &f->mem, &f->size,
-			   err);
+	r = lkm_decompress(f->compression, map, size, LKM_FILE_MAX_SIZE, &f->mem,
+			   &f->size, err);
 	munmap(map, size);
 	if (r < 0)
 		return r;

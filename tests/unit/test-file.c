@@ -209,7 +209,7 @@ TEST(detect_reads_magic_bytes_only)
 #if HAVE_ZLIB
 TEST(gzip_round_trip_bound_and_corruption)
 {
-	size_t n = 300000;
+	size_t n = 100000;
 	uint8_t *p = sample(n);
 	struct blob z = gzip_compress(p, n), two = { 0 };
 	uint8_t *both = malloc(2 * n);
@@ -232,7 +232,7 @@ TEST(gzip_round_trip_bound_and_corruption)
 #if HAVE_XZ
 TEST(xz_round_trip_bound_and_corruption)
 {
-	size_t n = 300000;
+	size_t n = 100000;
 	uint8_t *p = sample(n);
 	struct blob z = xz_compress(p, n), two = { 0 }, small;
 	uint8_t *both = malloc(2 * n);
@@ -260,7 +260,7 @@ TEST(xz_round_trip_bound_and_corruption)
 #if HAVE_ZSTD
 TEST(zstd_round_trip_with_and_without_content_size)
 {
-	size_t n = 300000;
+	size_t n = 100000;
 	uint8_t *p = sample(n);
 	struct blob a = zstd_compress(p, n, true), b = zstd_compress(p, n, false), two = { 0 };
 	uint8_t *both = malloc(2 * n);
