@@ -70,7 +70,7 @@ lkm_bin=$("$here/lkm-static.sh")
 
 # --- initramfs ----------------------------------------------------------------------
 stage=$(mktemp -d "${TMPDIR:-/tmp}/lkm-vm.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "$stage.cpio" "$stage.cpio.tmp"' EXIT
 mkdir -p "$stage"/{bin,sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc/modprobe.d,lkm/bin,kmod/bin,scenarios,vm}
 
 copy_libs() { # binary: copy the shared libraries it needs to the same paths
@@ -137,7 +137,8 @@ STEP_TIMEOUT=${LKM_VM_STEP:-30}
 EOF
 
 # Uncompressed: unpacking gzip under TCG costs more than reading the larger image.
-img=$vm/initramfs-$kver.cpio
+# Private to this run: several runs (teammates, parallel kernels) may share the cache.
+img=$stage.cpio
 ( cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) >"$img.tmp"
 mv "$img.tmp" "$img"
 log "initramfs $(du -h "$img" | cut -f1), $(echo "$closure" | wc -l) kernel modules, ${#scenarios[@]} scenarios"

@@ -95,6 +95,10 @@ check_compare() { # kver scenario dir scenariofile
 	fi
 }
 
+# Logs go to the build directory when there is one: the cache is shared by concurrent runs.
+logdir=${LKM_BUILD_ROOT:-$cache/vm}/vm-logs
+mkdir -p "$logdir"
+
 # Build lkm once, not in each of the concurrent run-vm.sh.
 LKM_STATIC=$("$here/lkm-static.sh")
 export LKM_STATIC
@@ -107,7 +111,7 @@ while read -r kver tree; do
 	echo "# booting $kver with: $scenarios"
 	vmstart[$kver]=$(date +%s)
 	# shellcheck disable=SC2086
-	LKM_VM_QUIET=1 LKM_VM_LOG=$cache/vm/log-$kver.txt "$here/run-vm.sh" "$kver" $scenarios \
+	LKM_VM_QUIET=1 LKM_VM_LOG=$logdir/log-$kver.txt "$here/run-vm.sh" "$kver" $scenarios \
 		>"$work/$kver/run-vm.out" 2>&1 &
 	vmpid[$kver]=$!
 done <<<"$kernels"
@@ -115,7 +119,7 @@ done <<<"$kernels"
 
 for kver in $(echo "${!vmpid[@]}" | tr ' ' '\n' | sort -V); do
 	d=$work/$kver
-	log=$cache/vm/log-$kver.txt
+	log=$logdir/log-$kver.txt
 	wait "${vmpid[$kver]}"
 	rc=$?
 	sed 's/^/# /' "$d/run-vm.out"
@@ -126,7 +130,7 @@ for kver in $(echo "${!vmpid[@]}" | tr ' ' '\n' | sort -V); do
 	fi
 	echo "# $kver: VM run took $(($(date +%s) - vmstart[$kver]))s or less," \
 		"$(sed -n 's/^@@BOOT .*uptime=//p' "$log" | tr -d '\r') s to userspace," \
-		"$(sed -n 's/^@@DONE uptime=//p' "$log" | tr -d '\r') s guest uptime at the end"
+		"$(sed -n 's/^@@DONE uptime=//p' "$log" | tr -d '\r') s guest uptime at the end; log: $log"
 	tr -d '\r' <"$log" >"$d/log"
 	split_log "$d/log" "$d"
 	for s in $scenarios; do

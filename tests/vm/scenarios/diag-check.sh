@@ -5,9 +5,10 @@
 # expect: check.unknown=1
 # expect: check.vermagic=1
 # expect: table.good=*
+# expect: table.unknown=*
 # expect: check.out.good=*lkm_dep_a would load*
 # expect: check.out.unknown=*problem: lkm_no_such_symbol: no module*
-# expect: check.out.vermagic=*problem: lkm_dep_a was built for kernel 5.*
+# expect: check.out.vermagic=*problem: lkm_dep_a was built for another kernel: version magic '5.* SMQ *' does not match*
 # expect: loaded=no
 # kmod-bug: nocheck check.good kmod has no --check
 # kmod-bug: nocheck check.unknown kmod has no --check
@@ -29,14 +30,18 @@ check() { # CASE FILE
 	$TOOLS/insmod --check "$2" >/tmp/check.out 2>&1
 	note "check.$1" "$?"
 	note "check.out.$1" "$(cat /tmp/check.out)"
+	note "table.$1" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/check.out)"
 	sed 's/^/  | /' /tmp/check.out
 }
 plain lkm_dep_a
 cp lkm_dep_a.ko vermagic.ko
 off=$(strings -t d vermagic.ko | awk '$2 ~ /^vermagic=6/ { print $1; exit }')
-[ -n "$off" ] && patch vermagic.ko $((off + 9)) 53
+if [ -n "$off" ]; then
+	patch vermagic.ko $((off + 9)) 53
+	smp=$(strings -t d vermagic.ko | awk '$2 ~ /^vermagic=/ { print index($0, "SMP") - index($0, "vermagic=") }')
+	patch vermagic.ko $((off + smp + 2)) 81
+fi
 check good $EXTRA/lkm_dep_a$KO
 check unknown $EXTRA/lkm_unknown_sym$KO
 check vermagic vermagic.ko
-note table.good "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/check.out)"
 loaded loaded lkm_dep_a

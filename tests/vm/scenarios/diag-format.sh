@@ -10,7 +10,7 @@
 # expect: notmod.rc=1
 # expect: table.exec=*not a relocatable object (ELF type EXEC): this is a program*
 # expect: table.arch=*built for another architecture: aarch64 (e_machine 183), but this kernel runs on x86_64*
-# expect: table.vermagic=*version magic '5.*' does not match the kernel's '6.*'*module: 5.*kernel: 6.*
+# expect: table.vermagic=*version magic '5.* SMQ *' does not match the kernel's '6.* SMP *'*module: 5.*kernel: 6.*
 # expect: table.crc=*disagrees about the version (CRC) of _printk*
 # expect: table.notmod=*was built for linking into the kernel, not as a module*
 # kmod-bug: terse table.exec kmod says only "Invalid module format"
@@ -24,7 +24,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 # plain NAME: ./NAME.ko, decompressed from the test module. patch FILE OFFSET BYTE (decimal).
 plain() {
@@ -46,8 +46,14 @@ diag arch $TOOLS/insmod arch.ko
 
 cp lkm_dep_a.ko vermagic.ko
 off=$(strings -t d vermagic.ko | awk '$2 ~ /^vermagic=6/ { print $1; exit }')
-[ -n "$off" ] && patch vermagic.ko $((off + 9)) 53 # '6' -> '5'
+# The release ('6' -> '5') and "SMP" -> "SMQ": with modversions the kernel skips the release.
+if [ -n "$off" ]; then
+	patch vermagic.ko $((off + 9)) 53
+	smp=$(strings -t d vermagic.ko | awk '$2 ~ /^vermagic=/ { print index($0, "SMP") - index($0, "vermagic=") }')
+	patch vermagic.ko $((off + smp + 2)) 81
+fi
 diag vermagic $TOOLS/insmod vermagic.ko
+/kmod/bin/rmmod lkm_dep_a 2>/dev/null
 
 # The __versions entry of _printk: its name follows the CRC, whose upper 4 bytes are 0.
 cp lkm_dep_a.ko crc.ko
@@ -58,6 +64,7 @@ for off in $(strings -t d crc.ko | awk '$2 == "_printk" { print $1 }'); do
 	fi
 done
 diag crc $TOOLS/insmod crc.ko
+/kmod/bin/rmmod lkm_dep_a 2>/dev/null
 
 cp lkm_dep_a.ko notmod.o
 for off in $(strings -t d notmod.o | awk '$2 ~ /\.gnu\.linkonce\.this_module$/ { print $1 + length($2) - 1 }'); do

@@ -13,7 +13,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 diag eio $TOOLS/insmod $EXTRA/lkm_init_eio$KO
 diag positive $TOOLS/insmod $EXTRA/lkm_init_positive$KO

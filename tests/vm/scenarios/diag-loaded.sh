@@ -10,7 +10,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 run first $TOOLS/insmod $EXTRA/lkm_log$KO
 diag twice $TOOLS/insmod $EXTRA/lkm_log$KO

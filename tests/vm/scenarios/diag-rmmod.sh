@@ -15,7 +15,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 /kmod/bin/insmod $EXTRA/lkm_dep_a$KO
 /kmod/bin/insmod $EXTRA/lkm_holder$KO

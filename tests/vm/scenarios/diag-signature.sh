@@ -10,7 +10,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 case $KO in
 *.xz) xzcat $MODDIR/kernel/fs/nls/nls_utf8$KO >nls_utf8.ko ;;

@@ -13,7 +13,7 @@ diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", NR > 1 ? "<br>" : "", $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 diag nobody $TOOLS/insmod $EXTRA/lkm_unknown_sym$KO
 diag holder $TOOLS/insmod $EXTRA/lkm_holder$KO
