@@ -1,209 +1,350 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Each module's record for depmod: the names it exports and imports, with CRCs, and
- * its alias, softdep and weakdep values. Records are read by a pool of threads over
- * the module array: a worker takes the next index and writes only that module's slot,
- * so the result does not depend on timing. A decompressed image is freed as soon as
- * its strings are copied out, so memory stays near one image per thread.
+ * depmod's incremental cache: the record depmod-scan.c extracted from each module,
+ * kept in the output directory (modules.lkm-cache) so that the next run reads only the
+ * modules that were added or changed.
+ *
+ * A record is used only when the file's key is unchanged: path, inode, size, mtime and
+ * ctime (both in ns). ctime cannot be set back by hand, so an edit in place is caught
+ * even when it keeps the size and restores the mtime. A record whose ctime is within
+ * RACY_NS of the scan's start is not saved: a write later in the same timestamp tick
+ * would not change the key.
+ *
+ * The file, in native byte order (another byte order fails the marker check):
+ *
+ *   header   magic "LKMDEPC\0" | u32 byte-order marker | u32 version
+ *            u64 payload length | u64 checksum of the payload | u64 entry count
+ *   payload  entries, each starting 8-aligned:
+ *     u64 ino | u64 size | s64 mtime_ns | s64 ctime_ns
+ *     u32 path_len (with its NUL) | u32 blob_len | u32 n_exp, n_imp, n_alias, n_soft,
+ *     n_weak | u32 0
+ *     u64 crc[n_exp + n_imp] | u32 off[n_str] | u8 weak[n_imp] | path | blob | pad to 8
+ *
+ * The whole file is read, its checksum checked, and every length and offset of every
+ * entry checked before any record is used; anything wrong and the cache is ignored
+ * with a warning. Records are used in place (struct dm_info.borrowed). Bump
+ * CACHE_VERSION whenever what depmod-scan.c extracts from a module changes.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "depmod-internal.h"
 
-void dm_info_release(struct dm_info *in)
-{
-	free(in->blob);
-	free(in->off);
-	free(in->crc);
-	free(in->weak);
-	memset(in, 0, sizeof(*in));
-}
+#define CACHE_MAGIC "LKMDEPC"
+#define CACHE_BOM 0x01020304u
+#define CACHE_VERSION 1u
+#define CACHE_MAX ((size_t)1 << 30)
+#define RACY_NS ((int64_t)2000000000) /* FAT's 2 s mtime; ticks are far finer */
 
-/* Appends strings to one blob and remembers where each starts. */
-struct info_builder {
-	struct lkm_buf blob;
-	uint32_t *off;
-	size_t n, cap;
+struct cache_header {
+	char magic[8];
+	uint32_t bom;
+	uint32_t version;
+	uint64_t payload_len;
+	uint64_t checksum;
+	uint64_t n_entries;
 };
 
-static int ib_add(struct info_builder *b, const char *s)
-{
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		uint32_t *t = realloc(b->off, cap * sizeof(*t));
+struct cache_entry {
+	uint64_t ino, size;
+	int64_t mtime_ns, ctime_ns;
+	uint32_t path_len, blob_len;
+	uint32_t n_exp, n_imp, n_alias, n_soft, n_weak;
+	uint32_t zero;
+};
 
-		if (!t)
-			return -ENOMEM;
-		b->off = t;
-		b->cap = cap;
+_Static_assert(sizeof(struct cache_header) == 40, "cache header layout");
+_Static_assert(sizeof(struct cache_entry) == 64, "cache entry layout");
+
+/* FNV-1a over 64-bit words: each step is a bijection, so any one changed word shows. */
+static uint64_t checksum(const char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
 	}
-	if (b->blob.len > UINT32_MAX - strlen(s) - 1)
-		return -EFBIG;
-	b->off[b->n++] = (uint32_t)b->blob.len;
-	return lkm_buf_append(&b->blob, s, strlen(s) + 1);
+	w = 0;
+	memcpy(&w, p + i, len - i);
+	h = (h ^ w ^ (uint64_t)len) * 0x100000001b3ull;
+	return h ^ (h >> 29);
 }
 
-/* The modinfo values of one key, in file order. */
-static int add_modinfo(struct info_builder *b, const char **mi, size_t n, const char *key,
-		       uint32_t *count)
+static uint64_t align8(uint64_t n)
 {
-	size_t kl = strlen(key), i;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		if (strncmp(mi[i], key, kl) != 0 || mi[i][kl] != '=')
-			continue;
-		r = ib_add(b, mi[i] + kl + 1);
-		if (r < 0)
-			return r;
-		(*count)++;
-	}
-	return 0;
+	return (n + 7) & ~(uint64_t)7;
 }
 
-static int fill_info(const struct lkm_elf *elf, struct dm_info *in, struct lkm_err *err)
+/* The size of an entry whose fixed part is @e, computed without overflow. */
+static uint64_t entry_size(const struct cache_entry *e, uint64_t *n_str)
 {
-	struct info_builder b = { 0 };
-	struct lkm_elf_export *exp = NULL;
-	struct lkm_elf_import *imp = NULL;
-	const char **mi = NULL;
-	size_t n_exp = 0, n_imp = 0, n_mi = 0, i;
+	*n_str = (uint64_t)e->n_exp + e->n_imp + e->n_alias + e->n_soft + e->n_weak;
+	return align8(sizeof(*e) + 8 * ((uint64_t)e->n_exp + e->n_imp) + 4 * *n_str +
+		      e->n_imp + e->path_len + e->blob_len);
+}
+
+/* Every check that makes the entry at @p safe to use; the reason or NULL. */
+static const char *check_entry(const char *p, size_t avail, uint64_t *size)
+{
+	const struct cache_entry *e = (const struct cache_entry *)p;
+	const uint32_t *off;
+	const uint8_t *weak;
+	const char *path, *blob;
+	uint64_t n_str, i;
+
+	if (avail < sizeof(*e))
+		return "truncated entry";
+	*size = entry_size(e, &n_str);
+	if (*size > avail)
+		return "entry runs past the end";
+	if (e->zero != 0 || e->path_len < 2 || n_str > e->blob_len)
+		return "bad entry counts";
+	off = (const uint32_t *)(p + sizeof(*e) + 8 * ((uint64_t)e->n_exp + e->n_imp));
+	weak = (const uint8_t *)(off + n_str);
+	path = (const char *)(weak + e->n_imp);
+	blob = path + e->path_len;
+	if (path[e->path_len - 1] != '\0' || strlen(path) != e->path_len - 1)
+		return "bad path";
+	if (e->blob_len && blob[e->blob_len - 1] != '\0')
+		return "unterminated strings";
+	for (i = 0; i < n_str; i++)
+		if (off[i] >= e->blob_len)
+			return "string offset out of range";
+	for (i = 0; i < e->n_imp; i++)
+		if (weak[i] > 1)
+			return "bad weak flag";
+	return NULL;
+}
+
+static const char *check_file(const char *buf, size_t len, const struct cache_header **hdr)
+{
+	const struct cache_header *h = (const struct cache_header *)buf;
+
+	if (len < sizeof(*h) || memcmp(h->magic, CACHE_MAGIC, sizeof(h->magic)) != 0)
+		return "not an lkm depmod cache";
+	if (h->bom != CACHE_BOM)
+		return "written with another byte order";
+	if (h->version != CACHE_VERSION)
+		return "written by another version of lkm";
+	if (h->payload_len != len - sizeof(*h))
+		return "truncated or extended";
+	if (h->checksum != checksum(buf + sizeof(*h), len - sizeof(*h)))
+		return "checksum mismatch";
+	*hdr = h;
+	return NULL;
+}
+
+/* Index every entry by path; the reason for rejecting the file, or NULL. */
+static const char *index_entries(struct depmod_cache *c, const struct cache_header *h,
+				 int *r)
+{
+	size_t pos = sizeof(*h);
+	uint64_t n;
+
+	*r = 0;
+	for (n = 0; pos < c->len; n++) {
+		const struct cache_entry *e = (const struct cache_entry *)(c->buf + pos);
+		const char *why;
+		uint64_t size, n_str;
+		void *old = NULL;
+
+		why = check_entry(c->buf + pos, c->len - pos, &size);
+		if (why)
+			return why;
+		entry_size(e, &n_str);
+		*r = smap_put(&c->by_path,
+			      c->buf + pos + sizeof(*e) + 8 * ((uint64_t)e->n_exp + e->n_imp) +
+				      4 * n_str + e->n_imp,
+			      (void *)e, &old);
+		if (*r < 0)
+			return "out of memory";
+		if (old)
+			return "a path appears twice";
+		pos += size;
+	}
+	if (n != h->n_entries)
+		return "wrong entry count";
+	c->n_entries = n;
+	return NULL;
+}
+
+int depmod_cache_load(struct lkm_depmod *d)
+{
+	struct depmod_cache *c = &d->cache;
+	const struct cache_header *h = NULL;
+	const char *why;
 	int r;
 
-	r = lkm_elf_get_exports(elf, &exp, &n_exp, err);
-	if (r < 0)
-		goto out;
-	r = lkm_elf_get_imports(elf, &imp, &n_imp, err);
-	if (r < 0)
-		goto out;
-	r = lkm_elf_get_modinfo(elf, &mi, &n_mi, err);
-	if (r < 0)
-		goto out;
-	r = -ENOMEM;
-	in->crc = malloc((n_exp + n_imp + 1) * sizeof(*in->crc));
-	in->weak = malloc(n_imp + 1);
-	if (!in->crc || !in->weak)
-		goto out;
-	for (i = 0; i < n_exp; i++) {
-		r = ib_add(&b, exp[i].name);
-		if (r < 0)
-			goto out;
-		in->crc[i] = exp[i].crc;
-	}
-	for (i = 0; i < n_imp; i++) {
-		r = ib_add(&b, imp[i].name);
-		if (r < 0)
-			goto out;
-		in->crc[n_exp + i] = imp[i].crc;
-		in->weak[i] = imp[i].bind == LKM_BIND_WEAK;
-	}
-	in->n_exp = (uint32_t)n_exp;
-	in->n_imp = (uint32_t)n_imp;
-	r = add_modinfo(&b, mi, n_mi, "alias", &in->n_alias);
-	if (r == 0)
-		r = add_modinfo(&b, mi, n_mi, "softdep", &in->n_soft);
-	if (r == 0)
-		r = add_modinfo(&b, mi, n_mi, "weakdep", &in->n_weak);
-	if (r < 0)
-		goto out;
-	in->blob = b.blob.data;
-	in->blob_len = b.blob.len;
-	in->off = b.off;
-	b.blob.data = NULL;
-	b.off = NULL;
-	r = 0;
-out:
-	free(exp);
-	free(imp);
-	free(mi);
-	free(b.off);
-	lkm_buf_free(&b.blob);
+	r = lkm_read_file(d->cfg.cache, CACHE_MAX, &c->buf, &c->len);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0) {
-		free(in->crc);
-		free(in->weak);
-		memset(in, 0, sizeof(*in));
+		depmod_log(d, LKM_DEPMOD_WARNING, "ignoring the cache %s: %s", d->cfg.cache,
+			   strerror(-r));
+		return r == -ENOMEM ? r : 0;
+	}
+	/* lkm_read_file's buffer comes from malloc: aligned for the u64 fields. */
+	why = check_file(c->buf, c->len, &h);
+	if (!why)
+		why = index_entries(c, h, &r);
+	if (why) {
+		depmod_log(d, LKM_DEPMOD_WARNING, "ignoring the cache %s: %s", d->cfg.cache, why);
+		depmod_cache_release(c);
 	}
 	return r;
 }
 
-static int read_module(struct dm_mod *m)
+bool depmod_cache_fill(struct lkm_depmod *d, struct dm_mod *m)
 {
-	struct lkm_err err = { 0 };
-	struct lkm_file *f = NULL;
-	struct lkm_elf elf;
+	const struct cache_entry *e;
+	struct dm_info *in = &m->info;
+	const char *p;
+	uint64_t n_crc, n_str;
+
+	if (!m->have_key || !(e = smap_get(&d->cache.by_path, m->path)))
+		return false;
+	if (e->ino != m->key.ino || e->size != m->key.size || e->mtime_ns != m->key.mtime_ns ||
+	    e->ctime_ns != m->key.ctime_ns)
+		return false;
+	entry_size(e, &n_str);
+	n_crc = (uint64_t)e->n_exp + e->n_imp;
+	p = (const char *)(e + 1);
+	in->crc = (uint64_t *)p;
+	in->off = (uint32_t *)(p + 8 * n_crc);
+	in->weak = (uint8_t *)(p + 8 * n_crc + 4 * n_str);
+	in->blob = (char *)in->weak + e->n_imp + e->path_len;
+	in->blob_len = e->blob_len;
+	in->n_exp = e->n_exp;
+	in->n_imp = e->n_imp;
+	in->n_alias = e->n_alias;
+	in->n_soft = e->n_soft;
+	in->n_weak = e->n_weak;
+	in->borrowed = true;
+	m->from_cache = true;
+	return true;
+}
+
+bool depmod_cache_stale(const struct lkm_depmod *d)
+{
+	return d->n_scanned > 0 || d->n_cached != d->cache.n_entries;
+}
+
+static bool worth_saving(const struct lkm_depmod *d, const struct dm_mod *m)
+{
+	return m->have_key && !m->scan_error && m->key.ctime_ns < d->scan_start_ns - RACY_NS;
+}
+
+static int put(struct lkm_buf *b, const void *p, size_t len)
+{
+	return len ? lkm_buf_append(b, p, len) : 0;
+}
+
+static int put_entry(struct lkm_buf *b, const struct dm_mod *m)
+{
+	static const char pad[8];
+	const struct dm_info *in = &m->info;
+	struct cache_entry e = {
+		.ino = m->key.ino, .size = m->key.size,
+		.mtime_ns = m->key.mtime_ns, .ctime_ns = m->key.ctime_ns,
+		.path_len = (uint32_t)strlen(m->path) + 1, .blob_len = (uint32_t)in->blob_len,
+		.n_exp = in->n_exp, .n_imp = in->n_imp, .n_alias = in->n_alias,
+		.n_soft = in->n_soft, .n_weak = in->n_weak,
+	};
+	uint64_t n_str, size = entry_size(&e, &n_str);
+	size_t start = b->len;
 	int r;
 
-	r = lkm_file_open(m->path, &f, &err);
+	if (strlen(m->path) >= UINT32_MAX)
+		return 0;
+	r = put(b, &e, sizeof(e));
 	if (r == 0)
-		r = lkm_elf_parse(f->data, f->size, &elf, &err);
+		r = put(b, in->crc, 8 * ((size_t)in->n_exp + in->n_imp));
 	if (r == 0)
-		r = fill_info(&elf, &m->info, &err);
-	lkm_file_free(f);
-	if (r < 0) {
-		m->scan_error = strdup(lkm_err_reason(&err, r));
-		if (r == -ENOMEM)
-			return r;
+		r = put(b, in->off, 4 * (size_t)n_str);
+	if (r == 0)
+		r = put(b, in->weak, in->n_imp);
+	if (r == 0)
+		r = put(b, m->path, e.path_len);
+	if (r == 0)
+		r = put(b, in->blob, in->blob_len);
+	if (r == 0)
+		r = put(b, pad, start + size - b->len);
+	return r;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
 
-struct pool {
-	struct lkm_depmod *d;
-	atomic_size_t next;
-	atomic_int fatal;
-};
-
-static void *worker(void *arg)
+/*
+ * Through a temporary file and a rename, like the indexes, but not synced: a cache
+ * lost or torn by a crash fails its checksum and costs one full scan.
+ */
+int depmod_cache_save(struct lkm_depmod *d)
 {
-	struct pool *p = arg;
+	struct cache_header h = { .magic = CACHE_MAGIC, .bom = CACHE_BOM,
+				  .version = CACHE_VERSION };
+	struct lkm_buf b = { 0 };
+	char *tmp = NULL;
 	size_t i;
+	int fd = -1, r;
 
-	while (!atomic_load(&p->fatal) && (i = atomic_fetch_add(&p->next, 1)) < p->d->n_mods) {
-		int r = read_module(p->d->mods[i]);
-
-		if (r < 0)
-			atomic_store(&p->fatal, r);
+	r = lkm_buf_append(&b, &h, sizeof(h));
+	for (i = 0; i < d->n_mods && r == 0; i++) {
+		if (!worth_saving(d, d->mods[i]))
+			continue;
+		r = put_entry(&b, d->mods[i]);
+		h.n_entries++;
 	}
-	return NULL;
+	if (r < 0)
+		goto out;
+	h.payload_len = b.len - sizeof(h);
+	h.checksum = checksum(b.data + sizeof(h), b.len - sizeof(h));
+	memcpy(b.data, &h, sizeof(h));
+	r = -ENOMEM;
+	if (asprintf(&tmp, "%s.lkm-tmp.%ld", d->cfg.cache, (long)getpid()) < 0) {
+		tmp = NULL;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = write_all(fd, b.data, b.len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, d->cfg.cache) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+out:
+	free(tmp);
+	lkm_buf_free(&b);
+	return r;
 }
 
-static unsigned thread_count(const struct lkm_depmod *d)
+void depmod_cache_release(struct depmod_cache *c)
 {
-	long n = d->cfg.threads ? (long)d->cfg.threads : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > 64)
-		n = 64;
-	if ((size_t)n > d->n_mods)
-		n = d->n_mods ? (long)d->n_mods : 1;
-	return (unsigned)n;
-}
-
-int depmod_scan(struct lkm_depmod *d, struct lkm_err *err)
-{
-	unsigned n = thread_count(d), started = 0, i;
-	pthread_t tids[64];
-	struct pool p = { .d = d };
-
-	atomic_init(&p.next, 0);
-	atomic_init(&p.fatal, 0);
-	/* The calling thread is one of the workers. */
-	for (i = 1; i < n; i++) {
-		if (pthread_create(&tids[i], NULL, worker, &p) != 0)
-			break;
-		started++;
-	}
-	worker(&p);
-	for (i = 1; i <= started; i++)
-		pthread_join(tids[i], NULL);
-	if (atomic_load(&p.fatal))
-		return lkm_err_set(err, atomic_load(&p.fatal), "reading modules: %s",
-				   strerror(-atomic_load(&p.fatal)));
-	return 0;
+	smap_free(&c->by_path);
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
 }

@@ -120,10 +120,7 @@ void depmod_mod_free(struct dm_mod *m)
 {
 	if (!m)
 		return;
-	free(m->info.blob);
-	free(m->info.off);
-	free(m->info.crc);
-	free(m->info.weak);
+	dm_info_release(&m->info);
 	free(m->deps);
 	free(m->uncrelpath);
 	free(m->scan_error);
@@ -131,7 +128,18 @@ void depmod_mod_free(struct dm_mod *m)
 	free(m);
 }
 
-static int mod_new(struct lkm_depmod *d, const char *path, struct dm_mod **out)
+/* The cache key: ctime cannot be set back by hand, so an edit in place always shows. */
+static void key_from_stat(struct dm_key *k, const struct stat *st)
+{
+	k->ino = (uint64_t)st->st_ino;
+	k->size = (uint64_t)st->st_size;
+	k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+/* @st: the file's stat, or NULL when unknown (then the cache is not used for it). */
+static int mod_new(struct lkm_depmod *d, const char *path, const struct stat *st,
+		   struct dm_mod **out)
 {
 	char name[LKM_NAME_MAX];
 	struct dm_mod *m;
@@ -148,6 +156,10 @@ static int mod_new(struct lkm_depmod *d, const char *path, struct dm_mod **out)
 	if (!m->path)
 		goto nomem;
 	m->dep_sort_idx = INT_MAX;
+	if (st) {
+		key_from_stat(&m->key, st);
+		m->have_key = true;
+	}
 	slash = strrchr(m->path, '/');
 	if (slash && strncmp(m->path, d->dirname, dl) == 0 && m->path[dl] == '/') {
 		size_t n;
@@ -168,7 +180,7 @@ nomem:
 	return -ENOMEM;
 }
 
-static int add_candidate(struct lkm_depmod *d, const char *path)
+static int add_candidate(struct lkm_depmod *d, const char *path, const struct stat *st)
 {
 	struct dm_mod *m, *old;
 	char name[LKM_NAME_MAX];
@@ -185,7 +197,7 @@ static int add_candidate(struct lkm_depmod *d, const char *path)
 		smap_del(&d->by_name, old->name);
 		depmod_mod_free(old);
 	}
-	r = mod_new(d, path, &m);
+	r = mod_new(d, path, st, &m);
 	if (r < 0)
 		return r;
 	return smap_put(&d->by_name, m->name, m, NULL);
@@ -256,7 +268,7 @@ static int walk_dir(struct lkm_depmod *d, int dfd, struct lkm_buf *buf)
 				r = 0;
 			}
 		} else if (S_ISREG(st.st_mode) && has_module_ext(names[i])) {
-			r = add_candidate(d, buf->data);
+			r = add_candidate(d, buf->data, &st);
 		}
 	}
 out:
@@ -295,8 +307,10 @@ int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err)
 	if (d->cfg.files) {
 		for (i = 0; d->cfg.files[i]; i++) {
 			struct dm_mod *m, *old;
+			struct stat st;
 
-			r = mod_new(d, d->cfg.files[i], &m);
+			r = mod_new(d, d->cfg.files[i], stat(d->cfg.files[i], &st) == 0 ? &st : NULL,
+				    &m);
 			if (r < 0)
 				return lkm_err_set(err, r, "%s: %s", d->cfg.files[i], strerror(-r));
 			old = smap_get(&d->by_name, m->name);

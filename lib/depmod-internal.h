@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Private to the depmod engine: lib/depmod.c (module order, symbols, graph, entry
- * points), lib/depmod-find.c (finding the files, depmod.d, -A), lib/depmod-cache.c
- * (each module's record: read in parallel, or from the cache) and lib/depmod-write.c
- * (the indexes).
+ * points), lib/depmod-find.c (finding the files, depmod.d, -A), lib/depmod-scan.c
+ * (each module's record, read in parallel), lib/depmod-cache.c (the records kept from
+ * the last run) and lib/depmod-write.c (the indexes).
  */
 #ifndef LKM_DEPMOD_INTERNAL_H
 #define LKM_DEPMOD_INTERNAL_H
@@ -44,6 +44,7 @@ struct dm_info {
 	uint64_t *crc;
 	uint8_t *weak;
 	uint32_t n_exp, n_imp, n_alias, n_soft, n_weak;
+	bool borrowed; /* the arrays point into the loaded cache: not freed */
 };
 #define DM_STR(in, i) ((in)->blob + (in)->off[i])
 #define DM_EXP(in, i) DM_STR(in, i)
@@ -53,12 +54,21 @@ struct dm_info {
 #define DM_WEAK(in, i) \
 	DM_STR(in, (in)->n_exp + (in)->n_imp + (in)->n_alias + (in)->n_soft + (i))
 
+/* What must be unchanged for a cached record to be used. */
+struct dm_key {
+	uint64_t ino, size;
+	int64_t mtime_ns, ctime_ns;
+};
+
 struct dm_mod {
 	char *path;
 	const char *relpath;  /* into path: relative to the module directory, or NULL */
 	char *uncrelpath;     /* relpath ending in .ko, as modules.order names it */
 	struct dm_info info;
 	char *scan_error;     /* why reading failed, reported in module order */
+	struct dm_key key;
+	bool have_key;        /* key is the file's stat: the cache may be used */
+	bool from_cache;      /* info came from the cache; not read */
 	struct dm_mod **deps; /* direct dependencies */
 	size_t n_deps, cap_deps;
 	size_t idx;           /* position in the module order */
@@ -89,6 +99,14 @@ struct depmod_cfg {
 	size_t n_excludes;
 };
 
+/* The cache file, loaded whole; entries are validated before use. */
+struct depmod_cache {
+	char *buf;
+	size_t len;
+	struct smap by_path; /* module path -> its entry in buf */
+	size_t n_entries;
+};
+
 struct lkm_depmod {
 	struct lkm_depmod_options cfg;
 	char *dirname;
@@ -100,6 +118,9 @@ struct lkm_depmod {
 	struct smap symbols;
 	struct dm_mod **mods;
 	size_t n_mods;
+	struct depmod_cache cache;
+	int64_t scan_start_ns; /* records changed after this may be racy: not cached */
+	size_t n_scanned, n_cached; /* modules read from their file, from the cache */
 };
 
 /* depmod.c */
@@ -116,8 +137,20 @@ void depmod_cfg_release(struct depmod_cfg *c);
 int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err);
 void depmod_mod_free(struct dm_mod *m);
 
-/* depmod-cache.c: fill every module's info, from the cache or by reading it. */
+/* depmod-scan.c: fill every module's info, from the cache or by reading it. */
 int depmod_scan(struct lkm_depmod *d, struct lkm_err *err);
 void dm_info_release(struct dm_info *in);
+
+/*
+ * depmod-cache.c. Load never fails for a bad cache: it warns and leaves the cache
+ * empty (only -ENOMEM is returned). Fill gives true and the module's info when its
+ * key matches. Stale: whether the file on disk differs from what save would write.
+ * Save writes every module read without error; -errno on failure.
+ */
+int depmod_cache_load(struct lkm_depmod *d);
+bool depmod_cache_fill(struct lkm_depmod *d, struct dm_mod *m);
+bool depmod_cache_stale(const struct lkm_depmod *d);
+int depmod_cache_save(struct lkm_depmod *d);
+void depmod_cache_release(struct depmod_cache *c);
 
 #endif

@@ -542,6 +542,19 @@ unlink:
 	return r;
 }
 
+/* Only once the indexes are written: -n writes nothing, the cache included. */
+static void save_cache(struct lkm_depmod *d)
+{
+	int r;
+
+	if (!d->cfg.cache || !depmod_cache_stale(d))
+		return;
+	r = depmod_cache_save(d);
+	if (r < 0)
+		depmod_log(d, LKM_DEPMOD_WARNING, "could not write the cache %s: %s",
+			   d->cfg.cache, strerror(-r));
+}
+
 int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
 {
 	static const int text_order[] = { F_DEP, F_ALIAS, F_SOFTDEP, F_WEAKDEP, F_SYMBOLS,
@@ -558,6 +571,8 @@ int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
 	}
 	if (dry_run_fd < 0) {
 		r = write_files(d, f, err);
+		if (r == 0)
+			save_cache(d);
 		goto out;
 	}
 	for (i = 0; i < sizeof(text_order) / sizeof(text_order[0]) && r == 0; i++)

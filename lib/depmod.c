@@ -595,6 +595,7 @@ void lkm_depmod_free(struct lkm_depmod *d)
 			free(d->symbols.ent[i].val);
 	smap_free(&d->symbols);
 	smap_free(&d->by_name);
+	depmod_cache_release(&d->cache); /* after the modules: they borrow from it */
 	depmod_cfg_release(&d->dcfg);
 	free(d->mods);
 	free(d->dirname);

@@ -32,7 +32,7 @@ static const struct tool_option options[] = {
 	{ "filesyms", 'F', required_argument, "FILE", "Use the file instead of the current kernel symbols" },
 	{ "symvers", 'E', required_argument, "FILE", "Use Module.symvers file to check symbol versions" },
 	{ "no-cache", OPT_NO_CACHE, no_argument, NULL,
-	  "Do not use or write modules.lkm-cache (also LKM_DEPMOD_CACHE=0)" },
+	  "Do not read or write modules.lkm-cache (also LKM_DEPMOD_CACHE=off)" },
 	{ 0 },
 };
 
@@ -224,7 +224,7 @@ int tool_depmod(int argc, char *argv[])
 	const char *kver;
 	int r, ret = EXIT_FAILURE;
 
-	if (env && strcmp(env, "0") == 0)
+	if (env && (strcmp(env, "0") == 0 || strcmp(env, "off") == 0 || strcmp(env, "no") == 0))
 		a.use_cache = false;
 	r = parse_args(argc, argv, &a);
 	if (r != 0) {
