@@ -227,20 +227,41 @@ const char *lkm_diagnose_errno_name(int errnum)
 	return NULL;
 }
 
-/* The log records that matter for @name: those naming it, and the loader's own. */
+/*
+ * The log records that matter for @name: those naming it, and the loader's own that
+ * name no module. Stack dumps (records starting with a space) and the once-per-boot
+ * taint notice are noise here.
+ */
 static bool record_relevant(const char *text, const char *name)
 {
 	static const char *const general[] = {
-		"module", "Module", "Lockdown", "signature", "symbol",
+		"Loading of unsigned module", "Lockdown:", "No module found", "this_module",
+		"version magic", "disagrees about version", "Unknown symbol", "Invalid ELF",
+		"Invalid architecture", "signature", "Module len", "suspiciously returned",
 	};
 	size_t i;
 
+	if (text[0] == ' ' || strstr(text, "required key missing - tainting kernel"))
+		return false;
 	if (name && *name && strstr(text, name))
 		return true;
 	for (i = 0; i < sizeof(general) / sizeof(general[0]); i++)
 		if (strstr(text, general[i]))
 			return true;
 	return false;
+}
+
+/* One record as "kernel: " lines: the kernel escapes a newline inside it as \x0a. */
+static int quote_record(struct lkm_diagnosis *d, const char *text)
+{
+	const char *nl;
+	int r = 0;
+
+	while (r == 0 && (nl = strstr(text, "\\x0a"))) {
+		r = line(d, "kernel: %.*s", (int)(nl - text), text);
+		text = nl + 4;
+	}
+	return r ? r : line(d, "kernel: %s", text);
 }
 
 static int quote_log(struct lkm_diagnosis *d, const struct lkm_kmsg_log *log, const char *name)
@@ -253,7 +274,7 @@ static int quote_log(struct lkm_diagnosis *d, const struct lkm_kmsg_log *log, co
 	for (i = 0; i < log->count && r == 0 && shown < 12; i++) {
 		if (!record_relevant(log->recs[i].text, name))
 			continue;
-		r = line(d, "kernel: %s", log->recs[i].text);
+		r = quote_record(d, log->recs[i].text);
 		shown++;
 	}
 	return r;
@@ -386,6 +407,95 @@ static size_t release_len(const char *vermagic)
 }
 
 /*
+ * The running kernel's whole vermagic, which no file in /proc or /sys shows: every
+ * module built with the kernel carries it, so take it from one in modules.dep.
+ */
+static bool kernel_vermagic(struct lkm_ctx *ctx, char *buf, size_t size)
+{
+	char path[4096], *text, *p;
+	size_t len;
+	int tries = 0;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/modules.dep", lkm_ctx_get_dirname(ctx));
+	if (lkm_read_file(path, (size_t)64 << 20, &text, &len) < 0)
+		return false;
+	for (p = text; p && *p && !found && tries < 5; tries++) {
+		char *colon = strchr(p, ':'), *eol = strchr(p, '\n');
+		struct modfile ref;
+
+		if (!colon)
+			break;
+		*colon = '\0';
+		if (*p == '/')
+			snprintf(path, sizeof(path), "%s", p);
+		else
+			snprintf(path, sizeof(path), "%s/%s", lkm_ctx_get_dirname(ctx), p);
+		modfile_open(&ref, path, NULL);
+		if (ref.vermagic) {
+			snprintf(buf, size, "%s", ref.vermagic);
+			found = true;
+		}
+		modfile_close(&ref);
+		p = eol ? eol + 1 : NULL;
+	}
+	free(text);
+	return found;
+}
+
+static bool has_versions(const struct modfile *m)
+{
+	struct lkm_elf_section sec;
+
+	return lkm_elf_find_section(&m->elf, "__versions", &sec) == 0;
+}
+
+/*
+ * The kernel's vermagic check: the whole string, except that with modversions the
+ * release before the first space is skipped (the CRCs say more than it does).
+ */
+static int vermagic_problem(struct lkm_ctx *ctx, const struct modfile *m, const char *prefix,
+			    struct lkm_diagnosis *d)
+{
+	const char *kver = lkm_ctx_get_kver(ctx), *a, *b;
+	char kmagic[512];
+	int r;
+
+	if (!m->vermagic)
+		return 0;
+	if (kernel_vermagic(ctx, kmagic, sizeof(kmagic))) {
+		a = m->vermagic;
+		b = kmagic;
+		if (has_versions(m)) {
+			a += release_len(a);
+			b += release_len(b);
+		}
+		if (strcmp(a, b) == 0)
+			return 0;
+		r = first(d, "%s%s was built for another kernel: version magic '%s' does not match "
+			  "the kernel's '%s'", prefix, m->name, m->vermagic, kmagic);
+		if (r == 0)
+			r = line(d, "module: %s", m->vermagic);
+		if (r == 0)
+			r = line(d, "kernel: %s (from the modules of %s)", kmagic, kver);
+		return r < 0 ? r : 1;
+	}
+	if (!kver || (release_len(m->vermagic) == strlen(kver) &&
+		      strncmp(m->vermagic, kver, strlen(kver)) == 0))
+		return 0;
+	r = first(d, "%s%s was built for kernel %.*s, but the running kernel is %s", prefix,
+		  m->name, (int)release_len(m->vermagic), m->vermagic, kver);
+	if (r == 0)
+		r = line(d, "module vermagic: %s", m->vermagic);
+	if (r == 0)
+		r = line(d, "kernel release:  %s", kver);
+	if (r == 0)
+		r = line(d, "install the %s build of the module (or rebuild it against this "
+			 "kernel's headers)", kver);
+	return r < 0 ? r : 1;
+}
+
+/*
  * The format checks the kernel makes before anything else, in its order. Returns 1
  * and words @d when one fails (first sentence after @prefix), 0 when all hold.
  */
@@ -393,7 +503,6 @@ static int format_problem(struct lkm_ctx *ctx, const struct modfile *m, const ch
 			  struct lkm_diagnosis *d)
 {
 	uint16_t host = host_machine();
-	const char *kver = lkm_ctx_get_kver(ctx);
 	char a[64], b[64];
 	int r;
 
@@ -419,20 +528,7 @@ static int format_problem(struct lkm_ctx *ctx, const struct modfile *m, const ch
 			r = line(d, "build it with obj-m in a Kbuild file to get a .ko");
 		return r < 0 ? r : 1;
 	}
-	if (m->vermagic && kver && (release_len(m->vermagic) != strlen(kver) ||
-				    strncmp(m->vermagic, kver, strlen(kver)) != 0)) {
-		r = first(d, "%s%s was built for kernel %.*s, but the running kernel is %s", prefix,
-			  m->name, (int)release_len(m->vermagic), m->vermagic, kver);
-		if (r == 0)
-			r = line(d, "module vermagic: %s", m->vermagic);
-		if (r == 0)
-			r = line(d, "kernel release:  %s", kver);
-		if (r == 0)
-			r = line(d, "install the %s build of the module (or rebuild it against "
-				 "this kernel's headers)", kver);
-		return r < 0 ? r : 1;
-	}
-	return 0;
+	return vermagic_problem(ctx, m, prefix, d);
 }
 
 /* ------------------------------------------------------------------ symbols */

@@ -422,6 +422,29 @@ TEST(format_vermagic_side_by_side)
 	lkm_ctx_unref(ctx);
 }
 
+TEST(check_vermagic_against_a_module_of_the_running_kernel)
+{
+	struct lkm_ctx *ctx = fixture();
+	const char *ko;
+	struct lkm_diagnosis d;
+
+	write_module("lib/modules/" KVER "/kernel/fs/fat/fat.ko", &(struct modopts){ .name = "fat" });
+	put("proc/kallsyms", "ffffffff81000000 T _printk\nffffffff81000000 T module_layout\n"
+			     "ffffffffc0000000 T fat_time_fat2unix\t[fat]\n");
+	/* Same release, other flags: modversions does not hide that. */
+	ko = write_module("smq.ko", &(struct modopts){ .vermagic = KVER " SMQ preempt " });
+	CHECK_INT(lkm_diagnose_check(ctx, ko, &d), ==, 1);
+	HAS(d.detail, "problem: fix was built for another kernel: version magic '" KVER
+		      " SMQ preempt ' does not match the kernel's '" VERMAGIC "'");
+	lkm_diagnosis_release(&d);
+	/* Another release, same flags: with modversions the kernel skips the release. */
+	ko = write_module("rel.ko", &(struct modopts){ .vermagic = "6.1.0-other SMP preempt "
+								  "mod_unload modversions " });
+	CHECK_INT(lkm_diagnose_check(ctx, ko, &d), ==, 0);
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
 TEST(format_crc_mismatch_names_symbol)
 {
 	struct lkm_ctx *ctx = fixture();
