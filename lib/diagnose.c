@@ -842,6 +842,14 @@ static bool module_support(struct lkm_ctx *ctx)
 	return access(path, F_OK) == 0;
 }
 
+static bool sys_has_modules(struct lkm_ctx *ctx)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/module", lkm_ctx_get_sys(ctx));
+	return access(path, F_OK) == 0;
+}
+
 /* The signer and key of the module file, as detail lines. */
 static int signature_lines(const struct modfile *m, struct lkm_diagnosis *d, bool *signed_out)
 {
@@ -1142,7 +1150,9 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 			  "be removed", name);
 		goto done;
 	}
-	if (!module_support(ctx)) {
+	/* Without <proc>/modules a fixture /sys may still know modules: ask both. */
+	if (error == -ENOSYS || (state < 0 && !lm && !module_support(ctx) &&
+				 !sys_has_modules(ctx))) {
 		out->code = -ENOSYS;
 		r = first(out, "this kernel has no module support: there is no %s to remove",
 			  name);

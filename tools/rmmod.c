@@ -54,11 +54,16 @@ static void say_error(const struct rmmod_opts *o, const char *fmt, ...)
 }
 
 /* Print the diagnosis: its sentence as the error, its detail lines indented. */
-static void say_diagnosis(const struct rmmod_opts *o, const struct lkm_diagnosis *d)
+static void say_diagnosis(const struct rmmod_opts *o, const char *name, int error,
+			  const struct lkm_diagnosis *d)
 {
 	const char *p = d->detail.data;
 
-	say_error(o, "%s", d->first.data);
+	/* After the kernel refused, kmod's "could not remove module" leads, as before. */
+	if (error)
+		say_error(o, "could not remove module %s: %s", name, d->first.data);
+	else
+		say_error(o, "%s", d->first.data);
 	while (p && *p) {
 		int len = (int)strcspn(p, "\n");
 
@@ -88,7 +93,7 @@ static int explain(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *
 	}
 	if (r == 0)
 		return error;
-	say_diagnosis(o, &d);
+	say_diagnosis(o, name, error, &d);
 	r = d.code;
 	lkm_diagnosis_release(&d);
 	return r ? r : -EBUSY;
