@@ -7,7 +7,7 @@
 #   diag-table.sh [--check] [LOG]
 #
 # LOG defaults to the console log test-vm.sh keeps for the first kernel of setup.sh's
-# list. Without --check the table is written into README.md between the markers
+# list ($LKM_BUILD_ROOT/vm-logs, else run-vm.sh's $cache/vm). Without --check the table is written into README.md between the markers
 # "<!-- diag-table begin -->" and "<!-- diag-table end -->"; with --check nothing is
 # written and the exit status is 1 when the README's table differs (is stale).
 set -euo pipefail
@@ -19,7 +19,8 @@ check=
 log=${1:-}
 if [ -z "$log" ]; then
 	kver=$(awk 'NR == 1 { print $1 }' "$cache/vm/kernels.list")
-	log=$cache/vm/log-$kver.txt
+	log=${LKM_BUILD_ROOT:-$cache/vm}/vm-logs/log-$kver.txt
+	[ -f "$log" ] || log=$cache/vm/log-$kver.txt
 fi
 [ -f "$log" ] || { echo "diag-table: no console log $log" >&2; exit 2; }
 
