@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # lkm index on the .bin files kmod 30's depmod wrote for two Debian trees: dump agrees
-# with the text files depmod wrote beside them (modules.builtin.alias has none), and lookup/match agree with kmod's
-# modprobe -R (the oracle) on aliases picked from modules.alias. Then malformed files:
-# exit 1, and a message naming the file.
+# with the text files depmod wrote beside them (modules.builtin.alias has none), and
+# lookup/match agree with kmod's modprobe -R (the oracle) on aliases picked from
+# modules.alias. Then malformed files: exit 1, and a message naming the file.
 set -u
 : "${LKM:?LKM must point at the lkm binary}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-index.XXXXXX") || exit 1
@@ -107,13 +107,15 @@ check_oracle() {
 	n=0 nbad=0 nlook=0 lbad=0
 	while read -r key; do
 		n=$((n + 1))
-		"$modprobe" -C "$tmp/conf.d" -d "$root" -S "$kver" -R "$key" > "$tmp/kmod" 2> /dev/null
-		if ! "$LKM" index match "$dir/modules.alias.bin" "$key" > "$tmp/m" 2> "$tmp/err"; then
+		"$modprobe" -C "$tmp/conf.d" -d "$root" -S "$kver" -R "$key" \
+			> "$tmp/kmod" 2> /dev/null
+		if ! "$LKM" index match "$dir/modules.alias.bin" "$key" \
+			> "$tmp/m" 2> "$tmp/err"; then
 			nbad=$((nbad + 1))
 			echo "  match $key: $(cat "$tmp/err")"
 			continue
 		fi
-		# A module name or a builtin answers before modules.alias.bin in modprobe.
+		# A module name answers before modules.alias.bin in modprobe.
 		if "$LKM" index lookup "$dir/modules.dep.bin" "$key" | grep -q . ||
 		   ! [ -s "$tmp/m" ]; then
 			n=$((n - 1))
@@ -122,16 +124,20 @@ check_oracle() {
 		cut -f 3 "$tmp/m" > "$tmp/lkm"
 		if ! cmp -s "$tmp/lkm" "$tmp/kmod"; then
 			nbad=$((nbad + 1))
-			echo "  match $key: lkm $(tr '\n' ' ' < "$tmp/lkm")/ kmod $(tr '\n' ' ' < "$tmp/kmod")"
+			echo "  match $key: lkm $(tr '\n' ' ' < "$tmp/lkm")"
+			echo "  kmod $(tr '\n' ' ' < "$tmp/kmod")"
 		fi
-		# An exact lookup finds a subset of what the wildcards find.
-		case $key in *'*'* | *'?'* | *'['*) continue ;; esac
-		"$LKM" index lookup "$dir/modules.alias.bin" "$key" > "$tmp/l" 2> "$tmp/err" || {
-			lbad=$((lbad + 1)); continue; }
+		# An exact lookup (no wildcard in these keys) gives part of the answer.
+		if ! "$LKM" index lookup "$dir/modules.alias.bin" "$key" > "$tmp/l" 2>&1; then
+			lbad=$((lbad + 1))
+			continue
+		fi
 		[ -s "$tmp/l" ] || continue
 		nlook=$((nlook + 1))
-		cut -f 3 "$tmp/l" | while read -r mod; do grep -qx "$mod" "$tmp/kmod" || echo x; done |
-			grep -q x && { lbad=$((lbad + 1)); echo "  lookup $key: $(cut -f 3 "$tmp/l")"; }
+		if cut -f 3 "$tmp/l" | grep -qvxFf "$tmp/kmod"; then
+			lbad=$((lbad + 1))
+			echo "  lookup $key: $(cut -f 3 "$tmp/l" | tr '\n' ' ')"
+		fi
 	done < "$tmp/keys"
 	if [ "$nbad" = 0 ] && [ "$n" -ge 50 ]; then
 		ok "$tag: match = modprobe -R on $n aliases"
