@@ -141,7 +141,8 @@ EOF
 img=$stage.cpio
 ( cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) >"$img.tmp"
 mv "$img.tmp" "$img"
-log "initramfs $(du -h "$img" | cut -f1), $(echo "$closure" | wc -l) kernel modules, ${#scenarios[@]} scenarios"
+log "initramfs $(du -h "$img" | cut -f1), $(echo "$closure" | wc -l) kernel modules," \
+	"${#scenarios[@]} scenarios, ready after ${SECONDS}s"
 
 # --- boot ---------------------------------------------------------------------------
 out=${LKM_VM_LOG:-$vm/log-$kver.txt}
