@@ -7,8 +7,8 @@
  * A record is used only when the file's key is unchanged: path, inode, size, mtime and
  * ctime (both in ns). ctime cannot be set back by hand, so an edit in place is caught
  * even when it keeps the size and restores the mtime. A record whose ctime is within
- * RACY_NS of the scan's start is not saved: a write later in the same timestamp tick
- * would not change the key.
+ * DEPMOD_RACY_NS of the scan's start is not saved: a write later in the same timestamp
+ * tick would not change the key.
  *
  * The file, in native byte order (another byte order fails the marker check):
  *
@@ -30,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "depmod-internal.h"
@@ -38,7 +40,6 @@
 #define CACHE_BOM 0x01020304u
 #define CACHE_VERSION 1u
 #define CACHE_MAX ((size_t)1 << 30)
-#define RACY_NS ((int64_t)2000000000) /* FAT's 2 s mtime; ticks are far finer */
 
 struct cache_header {
 	char magic[8];
@@ -175,6 +176,52 @@ static const char *index_entries(struct depmod_cache *c, const struct cache_head
 	return NULL;
 }
 
+/*
+ * Into anonymous memory mapped populated: one call instead of a page fault per page,
+ * which costs more than the read itself. A copy, not a map of the file, so nobody
+ * truncating the file can make us fault.
+ */
+static int read_cache(struct depmod_cache *c, const char *path)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0 || (uint64_t)st.st_size > CACHE_MAX) {
+		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		goto out;
+	}
+	c->len = (size_t)st.st_size;
+	c->buf = mmap(NULL, c->len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (c->buf == MAP_FAILED) {
+		c->buf = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	while (got < c->len) {
+		ssize_t n = read(fd, c->buf + got, c->len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -ENODATA;
+			break;
+		}
+		got += (size_t)n;
+	}
+out:
+	close(fd);
+	return r;
+}
+
 int depmod_cache_load(struct lkm_depmod *d)
 {
 	struct depmod_cache *c = &d->cache;
@@ -182,15 +229,16 @@ int depmod_cache_load(struct lkm_depmod *d)
 	const char *why;
 	int r;
 
-	r = lkm_read_file(d->cfg.cache, CACHE_MAX, &c->buf, &c->len);
+	r = read_cache(c, d->cfg.cache);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
 		depmod_log(d, LKM_DEPMOD_WARNING, "ignoring the cache %s: %s", d->cfg.cache,
-			   strerror(-r));
+			   r == -ENODATA ? "file shrank while read" : strerror(-r));
+		depmod_cache_release(c);
 		return r == -ENOMEM ? r : 0;
 	}
-	/* lkm_read_file's buffer comes from malloc: aligned for the u64 fields. */
+	/* A mapping is page-aligned: the u64 fields are aligned. */
 	why = check_file(c->buf, c->len, &h);
 	if (!why)
 		why = index_entries(c, h, &r);
@@ -238,7 +286,7 @@ bool depmod_cache_stale(const struct lkm_depmod *d)
 
 static bool worth_saving(const struct lkm_depmod *d, const struct dm_mod *m)
 {
-	return m->have_key && !m->scan_error && m->key.ctime_ns < d->scan_start_ns - RACY_NS;
+	return m->have_key && !m->scan_error && m->key.ctime_ns < d->scan_start_ns - d->racy_ns;
 }
 
 static int put(struct lkm_buf *b, const void *p, size_t len)
@@ -345,6 +393,7 @@ out:
 void depmod_cache_release(struct depmod_cache *c)
 {
 	smap_free(&c->by_path);
-	free(c->buf);
+	if (c->buf)
+		munmap(c->buf, c->len);
 	memset(c, 0, sizeof(*c));
 }

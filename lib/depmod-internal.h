@@ -14,6 +14,8 @@
 
 #define DEPMOD_SEARCH_BUILTIN "built-in"
 #define DEPMOD_SEARCH_EXTERNAL "external"
+/* A write later in the same timestamp tick keeps the key; 2 s covers FAT's mtimes. */
+#define DEPMOD_RACY_NS ((int64_t)2000000000)
 
 /* A string-keyed hash map; keys are borrowed, not copied. */
 struct smap_ent {
@@ -119,13 +121,17 @@ struct lkm_depmod {
 	struct dm_mod **mods;
 	size_t n_mods;
 	struct depmod_cache cache;
-	int64_t scan_start_ns; /* records changed after this may be racy: not cached */
+	int64_t scan_start_ns;
+	int64_t racy_ns;       /* records changed this close to the scan are not cached */
 	size_t n_scanned, n_cached; /* modules read from their file, from the cache */
 };
 
 /* depmod.c */
 void depmod_log(struct lkm_depmod *d, enum lkm_depmod_level level, const char *fmt, ...)
 	LKM_PRINTF(3, 4);
+/* In a worker thread: keep this thread's messages in @b (NULL: log at once). */
+void depmod_log_capture(struct lkm_buf *b);
+void depmod_log_replay(struct lkm_depmod *d, const struct lkm_buf *b);
 int depmod_report_cycles(struct lkm_depmod *d, const unsigned *users);
 /* qsort order of modules by topological rank: a dependency list's order. */
 int depmod_dep_cmp(const void *pa, const void *pb);

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,7 @@ struct out_file {
 	struct lkm_buf text;               /* a text file */
 	struct lkm_index_builder *index;   /* or a .bin */
 	bool empty;                        /* kmod writes an empty file when input is absent */
+	bool written;                      /* its temporary file exists */
 };
 
 enum {
@@ -424,32 +427,6 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static int build_outputs(struct lkm_depmod *d, struct out_file *f, bool bins)
-{
-	int r = 0, i;
-
-	for (i = 0; i < F_COUNT; i++) {
-		f[i].name = out_names[i];
-		if (bins && strstr(out_names[i], ".bin") &&
-		    (r = lkm_index_builder_new(&f[i].index)) < 0)
-			return r;
-	}
-	r = out_deps(d, f);
-	if (r == 0)
-		r = out_aliases(d, f);
-	if (r == 0)
-		r = out_softdeps(d, f);
-	if (r == 0)
-		r = out_symbols(d, f);
-	if (r == 0 && bins)
-		r = out_builtin(d, &f[F_BUILTIN_BIN]);
-	if (r == 0 && bins)
-		r = out_builtin_alias(d, &f[F_BUILTIN_ALIAS_BIN]);
-	if (r == 0)
-		r = out_devname(d, &f[F_DEVNAME]);
-	return r;
-}
-
 static int write_tmp(struct lkm_depmod *d, int dfd, struct out_file *f, const char *tmp,
 		     struct lkm_err *err)
 {
@@ -470,6 +447,148 @@ static int write_tmp(struct lkm_depmod *d, int dfd, struct out_file *f, const ch
 		lkm_err_set(err, r, "%s/%s: %s", d->outdir, f->name, strerror(-r));
 	else if (r < 0)
 		err->code = r;
+	return r;
+}
+
+/*
+ * The files are independent, so they are built, and written to their temporary
+ * names, by a few threads; each job owns its files. Messages are kept per job and
+ * replayed in job order, which is the order of a single-threaded run.
+ */
+struct job {
+	int (*fn)(struct lkm_depmod *d, struct out_file *f);
+	int first, count; /* the files it owns: f[first], ... */
+	bool bins_only;   /* builtin indexes: not part of the -n output */
+	struct lkm_buf log;
+	struct lkm_err err;
+	int r;
+};
+
+struct job_pool {
+	struct lkm_depmod *d;
+	struct out_file *f;
+	struct job *jobs;
+	size_t n_jobs;
+	int dfd;          /* the output directory, or -1 for -n */
+	atomic_size_t next;
+};
+
+static int out_builtin_job(struct lkm_depmod *d, struct out_file *f)
+{
+	return out_builtin(d, &f[F_BUILTIN_BIN]);
+}
+
+static int out_builtin_alias_job(struct lkm_depmod *d, struct out_file *f)
+{
+	return out_builtin_alias(d, &f[F_BUILTIN_ALIAS_BIN]);
+}
+
+static int out_devname_job(struct lkm_depmod *d, struct out_file *f)
+{
+	return out_devname(d, &f[F_DEVNAME]);
+}
+
+static void tmp_name(char *buf, size_t size, const struct out_file *f)
+{
+	snprintf(buf, size, ".%s.lkm-tmp.%ld", f->name, (long)getpid());
+}
+
+static int run_job(struct job_pool *p, struct job *j)
+{
+	char tmp[128];
+	int r, i;
+
+	r = j->fn(p->d, p->f);
+	if (r < 0)
+		return lkm_err_set(&j->err, r, "building the indexes: %s", strerror(-r));
+	for (i = j->first; i < j->first + j->count && p->dfd >= 0; i++) {
+		tmp_name(tmp, sizeof(tmp), &p->f[i]);
+		unlinkat(p->dfd, tmp, 0);
+		r = write_tmp(p->d, p->dfd, &p->f[i], tmp, &j->err);
+		if (r < 0)
+			return r;
+		p->f[i].written = true;
+		/* Free what is written now, so the peak is not every file at once. */
+		lkm_index_builder_free(p->f[i].index);
+		p->f[i].index = NULL;
+	}
+	return 0;
+}
+
+static void *job_worker(void *arg)
+{
+	struct job_pool *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n_jobs) {
+		if (!p->jobs[i].fn)
+			continue;
+		depmod_log_capture(&p->jobs[i].log);
+		p->jobs[i].r = run_job(p, &p->jobs[i]);
+		depmod_log_capture(NULL);
+	}
+	return NULL;
+}
+
+static unsigned job_threads(const struct lkm_depmod *d, size_t n_jobs)
+{
+	long n = d->cfg.threads ? (long)d->cfg.threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if ((size_t)n > n_jobs)
+		n = (long)n_jobs;
+	return (unsigned)n;
+}
+
+/* Build every file (into f[]) and, with @dfd >= 0, write each to its temporary name. */
+static int build_outputs(struct lkm_depmod *d, struct out_file *f, int dfd, struct lkm_err *err)
+{
+	struct job jobs[] = {
+		{ out_deps, F_DEP, 2 },
+		{ out_aliases, F_ALIAS, 2 },
+		{ out_softdeps, F_SOFTDEP, 2 },
+		{ out_symbols, F_SYMBOLS, 2 },
+		{ out_builtin_job, F_BUILTIN_BIN, 1, true },
+		{ out_builtin_alias_job, F_BUILTIN_ALIAS_BIN, 1, true },
+		{ out_devname_job, F_DEVNAME, 1 },
+	};
+	struct job_pool p = { .d = d, .f = f, .jobs = jobs, .dfd = dfd };
+	bool bins = dfd >= 0;
+	pthread_t tids[F_COUNT];
+	unsigned n, started = 0, t;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < F_COUNT; i++) {
+		f[i].name = out_names[i];
+		if (bins && strstr(out_names[i], ".bin") &&
+		    (r = lkm_index_builder_new(&f[i].index)) < 0)
+			return lkm_err_set(err, r, "building the indexes: %s", strerror(-r));
+	}
+	/* -n prints the text files only; kmod does not read modules.builtin for it. */
+	p.n_jobs = sizeof(jobs) / sizeof(jobs[0]);
+	for (i = 0; i < p.n_jobs; i++)
+		if (!bins && jobs[i].bins_only)
+			jobs[i].fn = NULL;
+	atomic_init(&p.next, 0);
+	n = job_threads(d, p.n_jobs);
+	for (t = 1; t < n; t++) {
+		if (pthread_create(&tids[t], NULL, job_worker, &p) != 0)
+			break;
+		started++;
+	}
+	job_worker(&p);
+	for (t = 1; t <= started; t++)
+		pthread_join(tids[t], NULL);
+	for (i = 0; i < p.n_jobs; i++) {
+		depmod_log_replay(d, &jobs[i].log);
+		lkm_buf_free(&jobs[i].log);
+		if (jobs[i].r < 0 && r == 0) {
+			*err = jobs[i].err;
+			r = jobs[i].r;
+		}
+	}
 	return r;
 }
 
@@ -496,13 +615,28 @@ static int mkdir_parents(const char *dir)
 	return r;
 }
 
-/* Every file to a temporary name first; renames only when all of them are complete. */
-static int write_files(struct lkm_depmod *d, struct out_file *f, struct lkm_err *err)
+/* Every file is at its temporary name: rename them all, then sync the directory. */
+static int rename_files(struct lkm_depmod *d, int dfd, struct out_file *f, struct lkm_err *err)
 {
-	char tmp[F_COUNT][128];
-	int dfd, r, i, done = 0;
+	char tmp[128];
+	int i;
 
-	r = mkdir_parents(d->outdir);
+	for (i = 0; i < F_COUNT; i++) {
+		tmp_name(tmp, sizeof(tmp), &f[i]);
+		if (renameat(dfd, tmp, dfd, f[i].name) < 0)
+			return lkm_err_set(err, -errno, "could not rename %s/%s to %s: %s",
+					   d->outdir, tmp, f[i].name, strerror(errno));
+		f[i].written = false;
+	}
+	if (fsync(dfd) < 0)
+		return lkm_err_set(err, -errno, "%s: %s", d->outdir, strerror(errno));
+	return 0;
+}
+
+static int open_outdir(struct lkm_depmod *d, struct lkm_err *err)
+{
+	int dfd, r = mkdir_parents(d->outdir);
+
 	if (r < 0)
 		return lkm_err_set(err, r, "could not create directory %s: %s", d->outdir,
 				   strerror(-r));
@@ -510,36 +644,7 @@ static int write_files(struct lkm_depmod *d, struct out_file *f, struct lkm_err 
 	if (dfd < 0)
 		return lkm_err_set(err, -errno, "could not open directory %s: %s", d->outdir,
 				   strerror(errno));
-	for (i = 0; i < F_COUNT; i++) {
-		snprintf(tmp[i], sizeof(tmp[i]), ".%s.lkm-tmp.%ld", f[i].name, (long)getpid());
-		unlinkat(dfd, tmp[i], 0);
-		r = write_tmp(d, dfd, &f[i], tmp[i], err);
-		if (r < 0)
-			goto unlink;
-		done = i + 1;
-	}
-	for (i = 0; i < F_COUNT; i++) {
-		if (renameat(dfd, tmp[i], dfd, f[i].name) < 0) {
-			r = lkm_err_set(err, -errno, "could not rename %s/%s to %s: %s", d->outdir,
-					tmp[i], f[i].name, strerror(errno));
-			done = F_COUNT;
-			goto unlink_from;
-		}
-	}
-	if (fsync(dfd) < 0)
-		r = lkm_err_set(err, -errno, "%s: %s", d->outdir, strerror(errno));
-	close(dfd);
-	return r;
-unlink_from:
-	for (; i < done; i++)
-		unlinkat(dfd, tmp[i], 0);
-	close(dfd);
-	return r;
-unlink:
-	for (i = 0; i < done; i++)
-		unlinkat(dfd, tmp[i], 0);
-	close(dfd);
-	return r;
+	return dfd;
 }
 
 /* Only once the indexes are written: -n writes nothing, the cache included. */
@@ -560,29 +665,35 @@ int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
 	static const int text_order[] = { F_DEP, F_ALIAS, F_SOFTDEP, F_WEAKDEP, F_SYMBOLS,
 					  F_DEVNAME };
 	struct out_file f[F_COUNT];
+	char tmp[128];
+	int dfd = -1, r = 0;
 	size_t i;
-	int r;
 
 	memset(f, 0, sizeof(f));
-	r = build_outputs(d, f, dry_run_fd < 0);
-	if (r < 0) {
-		lkm_err_set(err, r, "building the indexes: %s", strerror(-r));
-		goto out;
-	}
 	if (dry_run_fd < 0) {
-		r = write_files(d, f, err);
-		if (r == 0)
-			save_cache(d);
-		goto out;
+		dfd = open_outdir(d, err);
+		if (dfd < 0)
+			return dfd;
 	}
-	for (i = 0; i < sizeof(text_order) / sizeof(text_order[0]) && r == 0; i++)
+	r = build_outputs(d, f, dfd, err);
+	if (r == 0 && dfd >= 0)
+		r = rename_files(d, dfd, f, err);
+	if (r == 0 && dfd >= 0)
+		save_cache(d);
+	for (i = 0; i < sizeof(text_order) / sizeof(text_order[0]) && r == 0 && dfd < 0; i++) {
 		r = write_all(dry_run_fd, f[text_order[i]].text.data, f[text_order[i]].text.len);
-	if (r < 0)
-		lkm_err_set(err, r, "writing to standard output: %s", strerror(-r));
-out:
+		if (r < 0)
+			lkm_err_set(err, r, "writing to standard output: %s", strerror(-r));
+	}
 	for (i = 0; i < F_COUNT; i++) {
+		if (f[i].written) {
+			tmp_name(tmp, sizeof(tmp), &f[i]);
+			unlinkat(dfd, tmp, 0);
+		}
 		lkm_buf_free(&f[i].text);
 		lkm_index_builder_free(f[i].index);
 	}
+	if (dfd >= 0)
+		close(dfd);
 	return r;
 }
