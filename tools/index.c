@@ -44,6 +44,12 @@ static int run(const char *cmd, const char *path, const char *key)
 	int r;
 
 	r = lkm_index_open(path, &idx, &err);
+	/* A dump reads every node, so check them all first and name what is wrong. */
+	if (r >= 0 && strcmp(cmd, "dump") == 0) {
+		r = lkm_index_verify(idx, &err);
+		if (r < 0)
+			lkm_index_close(idx);
+	}
 	if (r < 0) {
 		tool_error(TOOL, "%s: %s", path, lkm_err_reason(&err, r));
 		return r;
