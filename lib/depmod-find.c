@@ -5,7 +5,6 @@
  * two files of one module name with depmod.d's override and search rules, and read
  * depmod.d itself. Also -A's check for a module newer than modules.dep.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,6 @@
  * directory and renamed over the old ones only when all are complete and synced.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -14,18 +14,11 @@
  * Nothing depends on readdir order or on thread timing: directories are read sorted
  * and each worker writes only into its own module's slot.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "depmod-internal.h"
 
