@@ -978,9 +978,14 @@ char *lkm_command_expand(const char *command, const char *options);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */
+/*
+ * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),
+ * lib/diagnose-probe.c (not found, blacklisted, config, loops), lib/check.c (the
+ * pre-flight check) and lib/diagnose-facts.c (shared, private: diagnose-internal.h).
+ */
 
 /*
- * The kernel log records of one attempt. lkm_kmsg_begin() opens <kmsg> and moves to
+ * kmsg.c: the kernel log records of one attempt. lkm_kmsg_begin() opens <kmsg> and moves to
  * its end just before the syscall; lkm_kmsg_end() reads, without blocking, the records
  * written since, and closes. When the log cannot be read (no /dev/kmsg, no permission)
  * begin returns -errno but leaves @cap safe to end, which then gives no records: a

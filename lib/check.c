@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The pre-flight check (insmod --check, modprobe --check): every problem that would
+ * stop a load, found without loading. Each fact checked is a detail line: "ok: ",
+ * "note: " (not checked) or "problem: ".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose-internal.h"
+
+static int first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
+static int line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
+
+static int first(struct lkm_diagnosis *d, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_vsay(d, true, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int line(struct lkm_diagnosis *d, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_vsay(d, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+struct check {
+	struct lkm_diagnosis *d;
+	int problems;
+};
+
+static int problem(struct check *c, const char *fmt, ...) LKM_PRINTF(2, 3);
+
+static int problem(struct check *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->problems++;
+	return line(c->d, "problem: %s", msg);
+}
+
+/* "0x1234abcd\tsym\tmodule\tEXPORT_SYMBOL\t..." -> the CRC of @sym in Module.symvers. */
+static bool symvers_crc(const char *symvers, const char *sym, unsigned long long *crc)
+{
+	size_t len = strlen(sym);
+	const char *p;
+
+	for (p = symvers; (p = strstr(p, sym)); p += len) {
+		const char *start = p;
+
+		if (p == symvers || p[-1] != '\t' || (p[len] != '\t' && p[len] != '\n'))
+			continue;
+		while (start > symvers && start[-1] != '\n')
+			start--;
+		return sscanf(start, "%llx", crc) == 1;
+	}
+	return false;
+}
+
+static int check_crcs(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
+{
+	struct lkm_elf_version *v = NULL;
+	char path[4096], *symvers;
+	size_t n = 0, i, len, compared = 0;
+	int r;
+
+	if (lkm_elf_get_versions(&m->elf, &v, &n, NULL) < 0 || n == 0) {
+		free(v);
+		return line(c->d, "note: no __versions: the module was built without modversions");
+	}
+	snprintf(path, sizeof(path), "%s/build/Module.symvers", lkm_ctx_get_dirname(ctx));
+	if (lkm_read_file(path, (size_t)64 << 20, &symvers, &len) < 0) {
+		free(v);
+		return line(c->d, "note: CRCs not compared: no %s (the kernel exposes no CRCs in "
+			    "kallsyms or sysfs)", path);
+	}
+	r = 0;
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned long long crc;
+
+		if (!symvers_crc(symvers, v[i].name, &crc))
+			continue;
+		compared++;
+		if ((crc & 0xffffffffull) != (v[i].crc & 0xffffffffull))
+			r = problem(c, "the version (CRC) of %s differs: module 0x%08llx, kernel "
+				    "0x%08llx (built against other kernel sources)", v[i].name,
+				    (unsigned long long)v[i].crc, crc);
+	}
+	if (r == 0)
+		r = line(c->d, "ok: %zu of %zu symbol versions compared with %s", compared, n,
+			 path);
+	free(symvers);
+	free(v);
+	return r;
+}
+
+static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
+{
+	struct lkm_loaded_list loaded = { 0 };
+	struct lkm_buf syms = { 0 };
+	bool have, any_owner = false;
+	char *s, *save = NULL;
+	int r;
+
+	r = diag_missing_symbols(ctx, m, &syms);
+	if (r == -ENOENT || r == -EACCES) {
+		lkm_buf_free(&syms);
+		return line(c->d, "note: symbols not checked: %s/kallsyms is not readable",
+			    lkm_ctx_get_proc(ctx));
+	}
+	if (r < 0)
+		goto out;
+	if (!syms.len) {
+		r = line(c->d, "ok: every symbol it needs is in %s/kallsyms",
+			 lkm_ctx_get_proc(ctx));
+		goto out;
+	}
+	have = lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0;
+	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save)) {
+		c->problems++;
+		r = lkm_buf_puts(&c->d->detail, "problem: ");
+		if (r == 0)
+			r = diag_explain_symbol(ctx, have ? &loaded : NULL, s, c->d, &any_owner);
+	}
+	if (r == 0 && any_owner)
+		r = line(c->d, "note: `modprobe %s` loads the modules it needs first", m->name);
+	if (have)
+		lkm_loaded_list_release(&loaded);
+out:
+	lkm_buf_free(&syms);
+	return r;
+}
+
+static int check_policy(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
+{
+	const char *mode = diag_lockdown_mode(ctx);
+	bool enforce = diag_sig_enforced(ctx), is_signed = false;
+	int r = 0;
+
+	if (diag_cap_sys_module(ctx) == 0)
+		r = problem(c, "this process lacks CAP_SYS_MODULE: loading needs root");
+	if (r == 0 && diag_modules_disabled(ctx))
+		r = problem(c, "module loading is disabled (%s/sys/kernel/modules_disabled is 1)",
+			    lkm_ctx_get_proc(ctx));
+	if (r == 0 && m->file)
+		is_signed = lkm_signature_strip(m->file->data, m->file->size) != m->file->size;
+	if (r == 0 && !is_signed && enforce)
+		r = problem(c, "%s is not signed, and the kernel requires signatures (sig_enforce "
+			    "is Y)", m->name);
+	else if (r == 0 && !is_signed && mode)
+		r = problem(c, "%s is not signed, and the kernel is locked down (%s)", m->name,
+			    mode);
+	else if (r == 0)
+		r = line(c->d, "%s: %s; signatures %s", is_signed ? "ok" : "note",
+			 is_signed ? "signed (the kernel verifies the key when loading)" :
+				     "not signed",
+			 enforce ? "required" : "not required (an unsigned module taints the "
+						"kernel)");
+	return r;
+}
+
+static int check_loaded(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
+{
+	int state = lkm_kernel_get_initstate(ctx, m->name);
+
+	if (!diag_module_support(ctx))
+		return problem(c, "this kernel has no module support (no %s/modules)",
+			       lkm_ctx_get_proc(ctx));
+	if (state == LKM_INITSTATE_BUILTIN)
+		return problem(c, "%s is built into the kernel", m->name);
+	if (state > 0)
+		return problem(c, "%s is already loaded (state: %s)", m->name,
+			       lkm_initstate_name(state));
+	return 0;
+}
+
+int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path, struct lkm_diagnosis *out)
+{
+	struct check c = { .d = out };
+	struct lkm_diagnosis fmt = { 0 };
+	struct modfile m;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	diag_modfile_open(&m, path, NULL);
+	if (m.open_error < 0) {
+		out->code = m.open_error;
+		r = problem(&c, "%s", lkm_err_reason(&m.err, m.open_error));
+		goto sum;
+	}
+	r = diag_format_problem(ctx, &m, "", &fmt);
+	if (r > 0) {
+		r = problem(&c, "%s", fmt.first.data);
+		if (r == 0 && fmt.detail.len)
+			r = lkm_buf_puts(&out->detail, fmt.detail.data);
+		if (!m.elf_ok || !m.has_modinfo || !m.has_this_module)
+			goto sum; /* nothing else can be read from it */
+	} else if (r == 0) {
+		r = line(out, "ok: an ELF module for this machine, vermagic %s",
+			 m.vermagic ? m.vermagic : "(none)");
+	}
+	if (r == 0)
+		r = check_symbols(ctx, &m, &c);
+	if (r == 0)
+		r = check_crcs(ctx, &m, &c);
+	if (r == 0)
+		r = check_policy(ctx, &m, &c);
+	if (r == 0)
+		r = check_loaded(ctx, &m, &c);
+sum:
+	if (r == 0 && c.problems == 0)
+		r = first(out, "%s would load: no problem found without loading it", m.name);
+	else if (r == 0)
+		r = first(out, "%s would not load: %d problem%s found", m.name[0] ? m.name : path,
+			  c.problems, c.problems == 1 ? "" : "s");
+	if (!out->code && c.problems)
+		out->code = -EINVAL;
+	lkm_diagnosis_release(&fmt);
+	diag_modfile_close(&m);
+	if (r < 0) {
+		lkm_diagnosis_release(out);
+		return r;
+	}
+	return c.problems;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the diagnostics: lib/diagnose.c (the wording of each failure),
+ * lib/diagnose-facts.c (what the module file and the running system say: format,
+ * vermagic, symbols, policy) and lib/check.c (the pre-flight check). The kernel log
+ * capture, lib/kmsg.c, needs nothing from here.
+ */
+#ifndef LKM_DIAGNOSE_INTERNAL_H
+#define LKM_DIAGNOSE_INTERNAL_H
+
+#include "lkm.h"
+
+/*
+ * diagnose.c: format into @d's first sentence (replacing it, @is_first) or a new
+ * detail line. Each file wraps it in static first() and line(). 0 or -ENOMEM.
+ */
+int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list ap);
+
+/* What one module file holds, as far as it could be read. */
+struct modfile {
+	struct lkm_file *file;
+	struct lkm_elf elf;
+	bool elf_ok;
+	int open_error;
+	struct lkm_err err;     /* why the file or its ELF could not be read */
+	char name[LKM_NAME_MAX];
+	const char *vermagic;   /* into the image, or NULL */
+	bool has_modinfo, has_this_module;
+};
+
+/*
+ * Open @path (may be NULL: only a name) as far as it goes; failures are kept in
+ * ->open_error, ->err and ->elf_ok, never returned. @name NULL: from the file.
+ */
+void diag_modfile_open(struct modfile *m, const char *path, const char *name);
+void diag_modfile_close(struct modfile *m);
+
+/* A small text file ROOT/REL, trailing newlines and spaces cut; NULL when absent. */
+char *diag_read_small(const char *root, const char *rel);
+
+/*
+ * The kernel's format checks in its order (ELF, machine, module sections, vermagic).
+ * 1 and @d's first sentence (after @prefix) when one fails, 0 when all hold, -ENOMEM.
+ */
+int diag_format_problem(struct lkm_ctx *ctx, const struct modfile *m, const char *prefix,
+			struct lkm_diagnosis *d);
+/*
+ * Append each needed (non-weak) symbol that <proc>/kallsyms lacks to @syms, with a
+ * space after it. -ENOEXEC without an ELF, -errno when kallsyms is unreadable.
+ */
+int diag_missing_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct lkm_buf *syms);
+/* One detail line for a missing @sym: who exports it (modules.symbols), if loaded. */
+int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loaded,
+			const char *sym, struct lkm_diagnosis *d, bool *any_owner);
+
+/* Policy and support, from the ctx's /proc and /sys. */
+int diag_cap_sys_module(struct lkm_ctx *ctx);        /* 1, 0, or -ENOENT: unknown */
+const char *diag_lockdown_mode(struct lkm_ctx *ctx); /* "integrity", ... or NULL */
+bool diag_modules_disabled(struct lkm_ctx *ctx);
+bool diag_sig_enforced(struct lkm_ctx *ctx);
+bool diag_module_support(struct lkm_ctx *ctx);   /* <proc>/modules exists */
+bool diag_sys_has_modules(struct lkm_ctx *ctx);  /* <sys>/module exists */
+
+#endif
