@@ -8,10 +8,12 @@
  * record the cache holds (depmod-cache.c) are not read at all.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,19 +139,97 @@ out:
 	return r;
 }
 
-static int read_module(struct dm_mod *m)
+/* One worker's read buffer, reused from module to module. */
+struct scan_buf {
+	uint8_t *data;
+	size_t cap;
+};
+
+/*
+ * The whole file into @b. Not lkm_file_open()'s mmap: with several threads, each
+ * munmap interrupts every other CPU to flush its TLB, which cost a third of a scan
+ * of plain modules; a reused buffer costs one copy and no page faults.
+ */
+static int read_whole(const char *path, struct scan_buf *b, size_t *len, struct lkm_err *err)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lkm_err_set(err, -errno, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = lkm_err_set(err, -errno, "cannot stat the file: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = lkm_err_set(err, -EINVAL, "not a regular file");
+		goto out;
+	}
+	if (st.st_size == 0 || (uint64_t)st.st_size > LKM_FILE_MAX_SIZE) {
+		r = st.st_size ? lkm_err_set(err, -EFBIG, "file is larger than the limit of %zu bytes",
+					     LKM_FILE_MAX_SIZE) :
+				 lkm_err_set(err, -ENOEXEC, "file is empty");
+		goto out;
+	}
+	if ((size_t)st.st_size > b->cap) {
+		size_t cap = (size_t)st.st_size + (size_t)st.st_size / 4;
+
+		free(b->data);
+		b->cap = 0;
+		b->data = malloc(cap);
+		if (!b->data) {
+			r = -ENOMEM;
+			goto out;
+		}
+		b->cap = cap;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, b->data + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = lkm_err_set(err, -errno, "cannot read the file: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*len = got;
+out:
+	close(fd);
+	return r;
+}
+
+static int read_module(struct dm_mod *m, struct scan_buf *b)
 {
 	struct lkm_err err = { 0 };
-	struct lkm_file *f = NULL;
+	enum lkm_compression c;
+	void *mem = NULL;
+	const void *image;
+	size_t len = 0, size;
 	struct lkm_elf elf;
 	int r;
 
-	r = lkm_file_open(m->path, &f, &err);
+	r = read_whole(m->path, b, &len, &err);
+	if (r < 0)
+		goto out;
+	image = b->data;
+	size = len;
+	c = lkm_compression_detect(b->data, len);
+	if (c != LKM_COMP_NONE) {
+		r = lkm_decompress(c, b->data, len, LKM_FILE_MAX_SIZE, &mem, &size, &err);
+		image = mem;
+	}
 	if (r == 0)
-		r = lkm_elf_parse(f->data, f->size, &elf, &err);
+		r = lkm_elf_parse(image, size, &elf, &err);
 	if (r == 0)
 		r = fill_info(&elf, &m->info, &err);
-	lkm_file_free(f);
+	free(mem);
+out:
 	if (r < 0) {
 		m->scan_error = strdup(lkm_err_reason(&err, r));
 		if (r == -ENOMEM)
@@ -167,6 +247,7 @@ struct pool {
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	struct scan_buf buf = { 0 };
 	size_t i;
 
 	while (!atomic_load(&p->fatal) && (i = atomic_fetch_add(&p->next, 1)) < p->d->n_mods) {
@@ -174,11 +255,11 @@ static void *worker(void *arg)
 
 		if (p->d->mods[i]->from_cache)
 			continue;
-		r = read_module(p->d->mods[i]);
-
+		r = read_module(p->d->mods[i], &buf);
 		if (r < 0)
 			atomic_store(&p->fatal, r);
 	}
+	free(buf.data);
 	return NULL;
 }
 
