@@ -706,7 +706,7 @@ static int kcmdline_entry(struct mparse *mp, char *modname, char *param)
 {
 	if (!strcmp(modname, "modprobe") && !strncmp(param, "blacklist=", 10))
 		return kcmdline_blacklist(mp, param + 10);
-	if (!*modname || !*param || underscores(modname) < 0)
+	if (!*modname || underscores(modname) < 0)
 		return warn(
 			&mp->sink, KCMDLINE_SOURCE, 0,
 			"Ignoring bad option on kernel command line while parsing module name: '%s'",

@@ -403,7 +403,7 @@ TEST(kernel_command_line_options_blacklists_and_quotes)
 	    "BOOT_IMAGE=/vmlinuz root=/dev/sda1 snd_hda_intel.model=\"a b\" nomodeset "
 	    "modprobe.blacklist=nouveau,radeon foo.bar=1 \"quoted.param=x y\" a.b.c=1 "
 	    "snd-dash.flag \"bad quote\".x=1 dot.=v .nomod=1 tab.v=\"t\tu\" "
-	    "-- --init-arg 0.0.0.0:2024 last.unterminated=\"x y\n");
+	    "empty. -- --init-arg 0.0.0.0:2024 last.unterminated=\"x y\n");
 	cfg = load(0, paths);
 	if (!cfg)
 		return;
@@ -413,7 +413,8 @@ TEST(kernel_command_line_options_blacklists_and_quotes)
 			     "options quoted param=\"x y\"\n"
 			     "options snd_dash flag\n"
 			     "options dot =v\n"
-			     "options tab v=\"t u\"\n" TRAILER);
+			     "options tab v=\"t u\"\n"
+			     "options empty \n" TRAILER);
 	CHECK(warned(
 		cfg->warnings, cfg->n_warnings,
 		"Ignoring bad option on kernel command line while parsing module name: ''"));
