@@ -14,6 +14,7 @@
 #   LKM_VM_TIMEOUT  hard limit for the whole VM run in seconds (default 240)
 #   LKM_VM_STEP     limit for one scenario run in the guest, seconds (default 30)
 #   LKM_VM_QUIET=1  do not copy the console to stdout
+#   LKM_VM_MODULES  more of the kernel's modules to put in the guest (bench/vm-modprobe.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -28,10 +29,10 @@ shift
 
 # Real modules to put in the guest, with their dependencies: a chain (msdos -> fat), the
 # filesystem the kernel requests on mount (fs-msdos), a netdev type (rtnl-link-dummy),
-# loop for the FAT image, and enough others for a modprobe -a benchmark.
+# loop for the FAT image, and others that load without hardware.
 modules_wanted="fat msdos vfat nls_cp437 nls_iso8859-1 nls_utf8 dummy loop ext4 isofs udf
 	squashfs veth bridge macvlan ipvlan bonding tun vxlan nf_conntrack nf_nat xt_conntrack
-	minix hfs hfsplus bcache raid456 cramfs"
+	minix hfs hfsplus bcache raid456 ${LKM_VM_MODULES:-}"
 
 # --- the kernel ---------------------------------------------------------------------
 tree=
@@ -119,6 +120,22 @@ depmod -b "$stage" "$kver" || die "depmod failed"
 ko=.ko
 ls "$gmods/extra/"*.ko.xz >/dev/null 2>&1 && ko=.ko.xz
 
+# A kernel with plain modules gets a second tree under /xz with xz copies of the test
+# modules and of fat and vfat, for "modprobe -d /xz": both tools must decompress in
+# userspace there, since such a kernel cannot (no /sys/module/compression).
+xzroot=
+if [ -d "$vm/modules/$kver/xz" ]; then
+	xzroot=/xz
+	xmods=$stage/xz/lib/modules/$kver
+	mkdir -p "$xmods/extra"
+	cp "$vm/modules/$kver/xz/"*.ko.xz "$xmods/extra/"
+	for f in $(echo "$closure" | grep -E '/(fat|vfat)\.ko$'); do
+		mkdir -p "$xmods/$(dirname "$f")"
+		xz -c --check=crc32 --lzma2=dict=1MiB "$tmods/$f" >"$xmods/$f.xz"
+	done
+	depmod -b "$stage/xz" "$kver" || die "depmod of the xz tree failed"
+fi
+
 # Scenarios run in order; "# cmdline:" lines add to the kernel command line.
 append="${LKM_VM_APPEND:-}"
 for f in "${scenarios[@]}"; do
@@ -133,6 +150,7 @@ cp "$here/guest/lib.sh" "$here/guest/run-one" "$stage/vm/"
 chmod +x "$stage/init" "$stage/vm/run-one"
 cat >"$stage/vm/config" <<EOF
 KO=$ko
+XZROOT=$xzroot
 STEP_TIMEOUT=${LKM_VM_STEP:-30}
 EOF
 

@@ -5,7 +5,8 @@
 #   - the two Debian kernel trees (through tests/tools/fetch-trees.sh)
 #   - Debian's headers for each kernel, unpacked with dpkg -x (not installed)
 #   - tests/modules/*.c built against those headers (compressed with xz for kernels
-#     whose modules are .ko.xz)
+#     whose modules are .ko.xz; for the others, xz copies go to xz/ so that the
+#     userspace decompression path is tested on a kernel that cannot decompress)
 # Prints one "KVER TREE" line per kernel on stdout; everything else goes to stderr.
 # LKM_VM_REFRESH=1 forces the full check (packages, trees) even when all seems ready.
 set -euo pipefail
@@ -71,9 +72,15 @@ setup_headers() { # KVER -> prints the headers dir usable as make -C
 	echo "$dir"
 }
 
+# The stamp of the built test modules: their sources and the layout of the output
+# (bump the version when build_modules writes something new).
+modules_sum() {
+	{ echo layout-2; cat "$src/tests/modules/"*; } | sha256sum | cut -c1-16
+}
+
 build_modules() { # KVER TREE: build tests/modules into $vm/modules/KVER
 	local kver=$1 tree=$2 out=$vm/modules/$1 hdr sum xz=
-	sum=$(cat "$src/tests/modules/"* | sha256sum | cut -c1-16)
+	sum=$(modules_sum)
 	[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$sum" ] && return 0
 	hdr=$(setup_headers "$kver")
 	log "building test modules for $kver"
@@ -89,7 +96,12 @@ build_modules() { # KVER TREE: build tests/modules into $vm/modules/KVER
 	for f in "$out/build/"*.ko; do
 		cp "$f" "$out/"
 		# Same options as Kbuild's modules_install: the kernel's decompressor wants CRC32.
-		[ -n "$xz" ] && xz -f --check=crc32 --lzma2=dict=1MiB "$out/$(basename "$f")"
+		if [ -n "$xz" ]; then
+			xz -f --check=crc32 --lzma2=dict=1MiB "$out/$(basename "$f")"
+		else
+			mkdir -p "$out/xz"
+			xz -c --check=crc32 --lzma2=dict=1MiB "$f" >"$out/xz/$(basename "$f").xz"
+		fi
 	done
 	echo "$sum" >"$out/.stamp"
 }
@@ -121,7 +133,7 @@ ready() {
 	local kver tree sum
 	[ -z "${LKM_VM_REFRESH:-}" ] && [ -s "$vm/kernels.list" ] || return 1
 	command -v qemu-system-x86_64 busybox cpio xz zstd kmod make gcc-12 >/dev/null || return 1
-	sum=$(cat "$src/tests/modules/"* | sha256sum | cut -c1-16)
+	sum=$(modules_sum)
 	while read -r kver tree; do
 		[ -f "$tree/.done" ] && [ -s "$vm/kernels/vmlinux-$kver" ] || return 1
 		[ "$(cat "$vm/modules/$kver/.stamp" 2>/dev/null)" = "$sum" ] || return 1

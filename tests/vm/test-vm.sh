@@ -60,8 +60,11 @@ check() {
 		return "^" r "$"
 	}
 	FILENAME == ARGV[1] {
-		if (sub(/^# expect: */, "")) { n = index($0, "="); ne++
-			ekey[ne] = substr($0, 1, n - 1); eglob[ne] = substr($0, n + 1) }
+		# "# expect-kmod:" and "# expect-lkm:" bind one tool only.
+		if (match($0, /^# expect(-kmod|-lkm)?: */)) {
+			etool[++ne] = substr($0, 1, RLENGTH); sub(/^# expect-?/, "", etool[ne])
+			sub(/:.*/, "", etool[ne]); $0 = substr($0, RLENGTH + 1)
+			n = index($0, "="); ekey[ne] = substr($0, 1, n - 1); eglob[ne] = substr($0, n + 1) }
 		else if (/^# kmod-bug: /) bug[$4] = 1
 		next
 	}
@@ -81,6 +84,7 @@ check() {
 			bad = bad "; the scenario died (rc=" fact[t, "run.rc"] ", 137 = killed by the step timeout)"
 		for (i = 1; i <= ne; i++) {
 			if (t == "kmod" && (ekey[i] in bug)) continue
+			if (etool[i] != "" && etool[i] != t) continue
 			if ((t, ekey[i]) in has) v = fact[t, ekey[i]]
 			else if ((t, ekey[i]) in nhas) v = note[t, ekey[i]]
 			else { bad = bad "; " ekey[i] " missing (expected \047" eglob[i] "\047)"; continue }

@@ -102,3 +102,30 @@ klog() { # key grep-pattern
 initorder() { # key
 	fact "$1" "$(dmesg | sed -n 's/^\[[^]]*\] \(lkm_[a-z_]*\): init.*/\1/p' | xargs)"
 }
+
+# Which load syscalls the tools made, seen through the kernel's syscall tracepoints (there
+# is no strace in the guest): "finit:FLAGS" (hex, 4 = MODULE_INIT_COMPRESSED_FILE) or
+# "init" (init_module with an image decompressed in userspace), in call order.
+TRACE=/sys/kernel/tracing
+trace_loads() { # start recording (again), from an empty buffer
+	[ -d $TRACE/events ] || mount -t tracefs tracefs $TRACE || return 1
+	echo 1 >$TRACE/events/syscalls/sys_enter_finit_module/enable
+	echo 1 >$TRACE/events/syscalls/sys_enter_init_module/enable
+	: >$TRACE/trace
+	echo 1 >$TRACE/tracing_on
+}
+
+# loadcalls KEY [fact]: a note (or a fact) of the load syscalls since trace_loads, then
+# start again. A note by default: kmod v30 and lkm take different paths on 6.12.
+loadcalls() {
+	${2:-note} "$1" "$(sed -n -e 's/.* sys_finit_module(.*flags: \([0-9a-f]*\)).*/finit:\1/p' \
+		-e 's/.* sys_init_module(.*/init/p' $TRACE/trace | xargs)"
+	: >$TRACE/trace
+}
+
+trace_loads_stop() {
+	[ -d $TRACE/events ] || return 0
+	echo 0 >$TRACE/events/syscalls/sys_enter_finit_module/enable
+	echo 0 >$TRACE/events/syscalls/sys_enter_init_module/enable
+	: >$TRACE/trace
+}
