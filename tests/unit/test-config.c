@@ -671,4 +671,67 @@ TEST(show_matches_kmod_modprobe_c)
 	cleanup();
 }
 
+/*
+ * kmod reads the real /proc/cmdline, so each command line is bind-mounted over it in a
+ * private mount namespace (root only; skipped otherwise). The lines avoid the cases
+ * where lkm differs on purpose: an empty module name, '-' or quotes in a blacklist.
+ */
+static const char *const oracle_cmdlines[] = {
+	"BOOT_IMAGE=/vmlinuz root=/dev/sda1 snd_hda_intel.model=\"a b\" nomodeset "
+	"modprobe.blacklist=nouveau,radeon foo.bar=1 \"quoted.param=x y\"\n",
+	"a.b.c=1 snd-dash.flag \"bad quote\".x=1 dot.=v tab.v=\"t\tu\" empty. x.y=\"1 2\"z\n",
+	"-- --init-arg 0.0.0.0:2024 m.p=a=b \"m2.p=\"q\" last.unterminated=\"x y\n",
+	"a\"b c\" d.e=1 \"f.g h.i=2 j.k=\"l m\" n\"o.p=3 q.r==s\tt.u\n",
+};
+
+TEST(kernel_command_line_matches_kmod)
+{
+	const char *paths[] = { "none", NULL };
+	char cmd[1024], dirname[256], *want;
+	struct lkm_ctx_config cc = { 0 };
+	const char *cpaths[2];
+	size_t i;
+
+	if (geteuid() != 0 || access("/sbin/modprobe", X_OK) != 0 ||
+	    access(T61_ROOT, R_OK) != 0 || system("unshare -m true 2>/dev/null") != 0) {
+		printf("  (skipped: needs root, unshare, kmod and the test tree)\n");
+		return;
+	}
+	fixture();
+	snprintf(dirname, sizeof(dirname), T61_ROOT "/lib/modules/" T61_KVER);
+	cpaths[0] = path_of(paths[0]);
+	cpaths[1] = NULL;
+	cc.kver = T61_KVER;
+	cc.dirname = dirname;
+	cc.config_paths = cpaths;
+	cc.proc = path_of("proc");
+	for (i = 0; i < sizeof(oracle_cmdlines) / sizeof(oracle_cmdlines[0]); i++) {
+		struct lkm_config *cfg = NULL;
+		struct lkm_ctx *ctx = NULL;
+		char *got;
+
+		put("proc/cmdline", "%s", oracle_cmdlines[i]);
+		snprintf(cmd, sizeof(cmd),
+			 "unshare -m sh -c 'mount --bind %s /proc/cmdline && exec /sbin/modprobe "
+			 "-C %s -c -S " T61_KVER " -d " T61_ROOT "' 2>/dev/null",
+			 path_of("proc/cmdline"), cpaths[0]);
+		want = run(cmd);
+		CHECK_INT(lkm_ctx_new(&cc, &ctx), ==, 0);
+		if (ctx)
+			CHECK_INT(lkm_config_new(ctx, 0, &cfg), ==, 0);
+		if (cfg && want) {
+			got = strdup(show(cfg));
+			if (strcmp(config_part(got), config_part(want))) {
+				fprintf(stderr, "  differs from kmod for: %s", oracle_cmdlines[i]);
+				test_failed = 1;
+			}
+			free(got);
+		}
+		lkm_config_free(cfg);
+		lkm_ctx_unref(ctx);
+		free(want);
+	}
+	cleanup();
+}
+
 TEST_MAIN()
