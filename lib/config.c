@@ -264,6 +264,11 @@ static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink
 				path, de->d_name);
 			continue;
 		}
+		/* A fifo or device would block the read or make it endless. */
+		if (!S_ISREG(st.st_mode)) {
+			r = warn(s, NULL, 0, "Not a regular file: %s/%s", path, de->d_name);
+			continue;
+		}
 		r = conf_list_insert(l, path, de->d_name);
 		if (r == -EEXIST)
 			r = 0;

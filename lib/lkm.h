@@ -610,9 +610,10 @@ int lkm_alias_normalize(char *dst, size_t dstsize, const char *src);
  * Lookups, as libkmod does them. Names passed in are already normalized.
  * - next_alias: the config aliases whose pattern matches @name, in order; pass NULL
  *   first, then the previous result. NULL when there are no more.
- * - get_options: the options of every entry for @modname, or for @alias (the pattern of
- *   the config alias that led to this module; may be NULL), joined by ' ' in file order
- *   with the kernel command line last. *out is malloc'd, or NULL when there are none.
+ * - get_options: the options of every entry for @modname, or for @alias (the name the
+ *   module was found by: a config alias's pattern, or the alias looked up in the index;
+ *   may be NULL), joined by ' ' in file order with the kernel command line last. *out
+ *   is malloc'd, or NULL when there are none.
  * - get_install, get_remove, get_softdep, get_weakdep: the first entry whose wildcard
  *   matches @modname (later ones are ignored, as module-init-tools did), or NULL.
  * - get_blacklist: the first blacklist entry naming exactly @modname, or NULL; its src
