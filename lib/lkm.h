@@ -843,8 +843,13 @@ struct lkm_depmod_options {
 	char sym_prefix;         /* -P, or 0 */
 	bool print_unknown;      /* -e: warn about unknown symbols and CRC mismatches */
 	bool warn_dups;          /* -w: warn about duplicate index entries */
-	unsigned threads;        /* scanner threads; 0: one per online CPU */
-	const char *cache;       /* incremental cache file; NULL: no cache */
+	unsigned threads;        /* scanner and writer threads; 0: one per online CPU */
+	/*
+	 * The incremental cache file (the tool: OUTDIR/modules.lkm-cache); NULL: none.
+	 * Read by lkm_depmod_build(); written by lkm_depmod_write() unless dry run. A
+	 * corrupt or foreign file is ignored with a warning; output never depends on it.
+	 */
+	const char *cache;
 	lkm_depmod_log_fn log;
 	void *log_data;
 };
