@@ -40,7 +40,23 @@ static int line(struct lkm_diagnosis *d, const char *fmt, ...)
 struct check {
 	struct lkm_diagnosis *d;
 	int problems;
+	const char *const *coming; /* modules loaded before this one: their symbols count */
+	size_t n_coming;
 };
+
+/* @sym is exported by a module that is loaded first: the one named in the line. */
+static bool coming_owner(struct lkm_ctx *ctx, const struct check *c, const char *sym,
+			 char *owner, size_t size)
+{
+	size_t i;
+
+	if (!c->n_coming || !diag_symbol_owner(ctx, sym, owner, size))
+		return false;
+	for (i = 0; i < c->n_coming; i++)
+		if (strcmp(c->coming[i], owner) == 0)
+			return true;
+	return false;
+}
 
 static int problem(struct check *c, const char *fmt, ...) LKM_PRINTF(2, 3);
 
@@ -134,6 +150,13 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 	}
 	have = lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0;
 	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save)) {
+		char owner[LKM_NAME_MAX];
+
+		if (coming_owner(ctx, c, s, owner, sizeof(owner))) {
+			r = line(c->d, "ok: %s: exported by %s, which is loaded before it", s,
+				 owner);
+			continue;
+		}
 		c->problems++;
 		r = lkm_buf_puts(&c->d->detail, "problem: ");
 		if (r == 0)
@@ -193,7 +216,13 @@ static int check_loaded(struct lkm_ctx *ctx, const struct modfile *m, struct che
 
 int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path, struct lkm_diagnosis *out)
 {
-	struct check c = { .d = out };
+	return lkm_diagnose_check_with(ctx, path, NULL, 0, out);
+}
+
+int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path, const char *const *coming,
+			    size_t n_coming, struct lkm_diagnosis *out)
+{
+	struct check c = { .d = out, .coming = coming, .n_coming = n_coming };
 	struct lkm_diagnosis fmt = { 0 };
 	struct modfile m;
 	int r;
@@ -239,4 +268,90 @@ sum:
 		return r;
 	}
 	return c.problems;
+}
+
+/* ------------------------------------------------------------------ modprobe --check */
+
+static bool step_in_kernel(struct lkm_ctx *ctx, const struct lkm_load_step *s)
+{
+	struct lkm_resolved m = {
+		.name = s->name, .path = s->path, .builtin = s->action == LKM_STEP_BUILTIN,
+	};
+	int state = lkm_resolve_initstate(ctx, &m);
+
+	return state == LKM_INITSTATE_LIVE || state == LKM_INITSTATE_BUILTIN;
+}
+
+/* One module file of the plan: its check, indented under its name. */
+static int check_step(struct lkm_ctx *ctx, const struct lkm_load_step *s,
+		      const char *const *coming, size_t n_coming, struct lkm_diagnosis *out)
+{
+	struct lkm_diagnosis d;
+	const char *p;
+	int n, r;
+
+	n = lkm_diagnose_check_with(ctx, s->path, coming, n_coming, &d);
+	if (n < 0)
+		return n;
+	r = line(out, "%s%s", d.first.data,
+		 n && !s->required ? " (a soft dependency: modprobe goes on without it)" : "");
+	for (p = d.detail.data; r == 0 && p && *p;) {
+		int len = (int)strcspn(p, "\n");
+
+		r = line(out, "  %.*s", len, p);
+		p += len + (p[len] == '\n');
+	}
+	lkm_diagnosis_release(&d);
+	if (r < 0)
+		return r;
+	return s->required ? n : 0;
+}
+
+int lkm_diagnose_check_plan(struct lkm_ctx *ctx, const struct lkm_load_plan *plan,
+			    struct lkm_diagnosis *out)
+{
+	const char **coming, *target = NULL;
+	size_t i, n_coming = 0;
+	int problems = 0, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	coming = calloc(plan->count + 1, sizeof(*coming));
+	if (!coming)
+		return -ENOMEM;
+	for (i = 0; i < plan->count && r >= 0; i++) {
+		const struct lkm_load_step *s = &plan->steps[i];
+
+		if (s->target)
+			target = s->name;
+		if (step_in_kernel(ctx, s))
+			r = line(out, "%s: already in the kernel, skipped", s->name);
+		else if (s->action == LKM_STEP_INSTALL)
+			r = line(out, "%s: note: its install command runs instead of a load "
+				 "(not checked): %s", s->name, s->cmdline);
+		else if (s->action == LKM_STEP_BUILTIN)
+			r = line(out, "%s: built into the kernel", s->name);
+		else if (s->action == LKM_STEP_MISSING) {
+			problems += s->required;
+			r = line(out, "%s: problem: no module file for it in modules.dep", s->name);
+		} else {
+			r = check_step(ctx, s, coming, n_coming, out);
+			problems += r > 0 ? r : 0;
+			coming[n_coming++] = s->name;
+		}
+	}
+	free(coming);
+	if (r >= 0 && !target)
+		target = plan->count ? plan->steps[plan->count - 1].name : "the module";
+	if (r >= 0 && problems == 0)
+		r = first(out, "%s would load: no problem found in %zu module%s, without "
+			  "loading any", target, plan->count, plan->count == 1 ? "" : "s");
+	else if (r >= 0)
+		r = first(out, "%s would not load: %d problem%s found", target, problems,
+			  problems == 1 ? "" : "s");
+	out->code = problems ? -EINVAL : 0;
+	if (r < 0) {
+		lkm_diagnosis_release(out);
+		return r;
+	}
+	return problems;
 }

@@ -315,7 +315,7 @@ static int mark_kallsyms(struct lkm_ctx *ctx, struct need *needs, size_t n)
 }
 
 /* The module that exports @sym according to modules.symbols.bin, copied to @owner. */
-static bool symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size)
+bool diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size)
 {
 	struct lkm_index *idx;
 	const char *value;
@@ -336,7 +336,7 @@ int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loade
 {
 	char owner[LKM_NAME_MAX];
 
-	if (!symbol_owner(ctx, sym, owner, sizeof(owner)))
+	if (!diag_symbol_owner(ctx, sym, owner, sizeof(owner)))
 		return line(d, "%s: no module in %s/%s exports it", sym, lkm_ctx_get_dirname(ctx),
 			    lkm_index_kind_filename(LKM_INDEX_SYMBOLS));
 	*any_owner = true;

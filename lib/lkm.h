@@ -933,6 +933,7 @@ struct lkm_load_plan {
 };
 
 enum lkm_load_level { LKM_LOAD_ERROR, LKM_LOAD_WARNING, LKM_LOAD_INFO };
+struct lkm_diagnosis; /* diagnose.c */
 
 struct lkm_load_ops {
 	/* Called for each step as it is carried out (modprobe -v, -n, -D). May be NULL. */
@@ -941,6 +942,13 @@ struct lkm_load_ops {
 	int (*run_command)(void *data, const struct lkm_load_step *step);
 	/* Messages, already worded (no tool prefix, no newline). May be NULL. */
 	void (*log)(void *data, enum lkm_load_level level, const char *msg);
+	/*
+	 * A failure (or a load's warning) explained by lib/diagnose.c: @lead is kmod's
+	 * words that go before @d->first ("could not insert 'vfat'"), or NULL when
+	 * @d->first stands alone. May be NULL: then ->log gets "LEAD: FIRST" only.
+	 */
+	void (*explain)(void *data, enum lkm_load_level level, const char *lead,
+			const struct lkm_diagnosis *d);
 	void *data;
 	/* -r: wait up to this long for a module in use to become unused (0: fail at once). */
 	unsigned long wait_msec;
@@ -961,7 +969,10 @@ void lkm_load_plan_free(struct lkm_load_plan *plan);
 /*
  * Carry the plan out, in order, as kmod does: a step whose module is already in the
  * kernel is skipped (unless LKM_PROBE_IGNORE_LOADED); a failure of a soft dependency
- * is ignored; a failure of a required step stops the run.
+ * is ignored; a failure of a required step stops the run. The kernel log is captured
+ * around each load: a refusal is explained (lkm_diagnose_load) through ops->explain,
+ * led by "could not insert 'TARGET'" (or "... soft dependency 'NAME'", as info), and
+ * then @err->why stays empty; a load that worked with a warning is explained too.
  * Return: 0, or the failing step's -errno (-EEXIST: the target was loaded meanwhile
  * and LKM_PROBE_FIRST_TIME). @err names the step's module and, when known, why.
  */
@@ -974,7 +985,8 @@ LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_
  * dependencies nobody uses any more, then its pre: softdeps (reversed). With
  * ops->wait_msec a module in use is retried until that time has passed, and then the
  * removal fails (kmod issue 386: never a silent success, never an endless loop).
- * Return: 0 or -errno; the reasons went to ops->log.
+ * A refusal (in use, built in, the kernel's) is explained with lkm_diagnose_unload()
+ * through ops->explain. Return: 0 or -errno; the reasons went to ops->log/explain.
  */
 LKM_MUST_CHECK int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_config *config,
 				     const struct lkm_resolved *mod, unsigned flags,
@@ -1102,6 +1114,23 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
 				      struct lkm_diagnosis *out);
+/*
+ * The same for one module of a modprobe load: the modules named in @coming are loaded
+ * before it, so a symbol one of them exports (modules.symbols) is no problem.
+ */
+LKM_MUST_CHECK int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path,
+					   const char *const *coming, size_t n_coming,
+					   struct lkm_diagnosis *out);
+/*
+ * modprobe --check: each module of @plan in order, checked as above with the modules
+ * before it counted as loaded; those in the kernel already, built in, or replaced by
+ * an install command are only named. Problems of soft dependencies are shown but not
+ * counted (modprobe goes on without them). @out->first sums up for the target.
+ * Return: the number of problems (0: it would load), or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_check_plan(struct lkm_ctx *ctx,
+					   const struct lkm_load_plan *plan,
+					   struct lkm_diagnosis *out);
 /* (end of diagnose.c section) */
 
 #endif

@@ -439,8 +439,52 @@ static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const
 	ops->log(ops->data, level, msg);
 }
 
+/* Hand @d to ops->explain, or word it as one log line when there is none. */
+static void explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		    const char *lead, const struct lkm_diagnosis *d)
+{
+	if (ops && ops->explain)
+		ops->explain(ops->data, level, lead, d);
+	else if (lead)
+		say(ops, level, "%s: %s", lead, d->first.data);
+	else
+		say(ops, level, "%s", d->first.data);
+}
+
+/*
+ * One load, with the kernel log of the attempt: a refusal by the kernel is explained
+ * into @why (code != 0), a warning about a load that worked too (code 0). A failure
+ * before the syscall (the file) is in @err->why instead.
+ */
+static int load_explained(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned lflags,
+			  struct lkm_err *err, struct lkm_diagnosis *why)
+{
+	struct lkm_kmsg_capture cap;
+	struct lkm_kmsg_log log = { 0 };
+	int r;
+
+	/* Without the log a diagnosis is only less detailed: no error. */
+	if (lkm_kmsg_begin(ctx, &cap) < 0)
+		cap.fd = -1;
+	r = lkm_kernel_load(ctx, s->path, s->options, lflags, err);
+	if (lkm_kmsg_end(&cap, &log) < 0)
+		log.count = 0;
+	if (r < 0 && !err->why[0]) {
+		struct lkm_diag_load in = {
+			.path = s->path, .name = s->name, .error = r, .log = &log,
+		};
+
+		if (lkm_diagnose_load(ctx, &in, why) < 0)
+			memset(why, 0, sizeof(*why));
+	} else if (r == 0 && lkm_diagnose_loaded(ctx, s->name, &log, why) <= 0) {
+		memset(why, 0, sizeof(*why));
+	}
+	lkm_kmsg_log_release(&log);
+	return r;
+}
+
 static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
-		    const struct lkm_load_ops *ops, struct lkm_err *err)
+		    const struct lkm_load_ops *ops, struct lkm_err *err, struct lkm_diagnosis *why)
 {
 	unsigned lflags = 0;
 
@@ -458,12 +502,61 @@ static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned
 			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
 		if (flags & LKM_PROBE_FORCE_VERMAGIC)
 			lflags |= LKM_LOAD_IGNORE_VERMAGIC;
-		return lkm_kernel_load(ctx, s->path, s->options, lflags, err);
+		return load_explained(ctx, s, lflags, err, why);
 	case LKM_STEP_BUILTIN:
 		return 0;
 	default:
 		return lkm_err_set(err, -ENOENT, "could not find module by name='%s'", s->name);
 	}
+}
+
+static const char *target_name(const struct lkm_load_plan *plan, const char *fallback)
+{
+	size_t i;
+
+	for (i = 0; i < plan->count; i++)
+		if (plan->steps[i].target)
+			return plan->steps[i].name;
+	return fallback;
+}
+
+/*
+ * A step's outcome, explained when there is a diagnosis. Returns what the run goes on
+ * with: 0 to continue, or the -errno that stops it.
+ */
+static int step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_step *s,
+			int r, unsigned flags, const struct lkm_load_ops *ops,
+			const struct lkm_err *e, const struct lkm_diagnosis *why,
+			struct lkm_err *err)
+{
+	char lead[LKM_NAME_MAX + 48];
+
+	/* Loaded meanwhile: only the target with --first-time cares. */
+	if (r == -EEXIST && s->target && (flags & LKM_PROBE_FIRST_TIME)) {
+		lkm_err_set(err, r, "%s: Module already in kernel", s->name);
+		return r;
+	}
+	if (r == 0 && why->first.len)
+		explain(ops, LKM_LOAD_WARNING, NULL, why);
+	if (r == 0 || r == -EEXIST)
+		return 0;
+	if (!s->required) {
+		snprintf(lead, sizeof(lead), "could not insert soft dependency '%s'", s->name);
+		if (why->code)
+			explain(ops, LKM_LOAD_INFO, lead, why);
+		else
+			say(ops, LKM_LOAD_INFO, "%s: %s", lead, lkm_err_reason(e, r));
+		return 0;
+	}
+	if (err) {
+		err->code = r;
+		snprintf(err->why, sizeof(err->why), "%s", why->code ? "" : e->why);
+	}
+	if (why->code) {
+		snprintf(lead, sizeof(lead), "could not insert '%s'", target_name(plan, s->name));
+		explain(ops, LKM_LOAD_ERROR, lead, why);
+	}
+	return r;
 }
 
 int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, unsigned flags,
@@ -477,36 +570,40 @@ int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, uns
 		struct lkm_resolved m = {
 			.name = s->name, .path = s->path, .builtin = s->action == LKM_STEP_BUILTIN,
 		};
+		struct lkm_diagnosis why = { 0 };
 		struct lkm_err e = { 0 };
 
 		if (!(flags & LKM_PROBE_IGNORE_LOADED) && in_kernel(ctx, &m))
 			r = -EEXIST;
 		else
-			r = run_step(ctx, s, flags, ops, &e);
-		/* Loaded meanwhile: only the target with --first-time cares. */
-		if (r == -EEXIST && s->target && (flags & LKM_PROBE_FIRST_TIME)) {
-			lkm_err_set(err, r, "%s: Module already in kernel", s->name);
+			r = run_step(ctx, s, flags, ops, &e, &why);
+		r = step_outcome(plan, s, r, flags, ops, &e, &why, err);
+		lkm_diagnosis_release(&why);
+		if (r < 0)
 			return r;
-		}
-		if (r == -EEXIST || (r < 0 && !s->required)) {
-			if (r != -EEXIST)
-				say(ops, LKM_LOAD_INFO, "could not insert soft dependency '%s': %s",
-				    s->name, lkm_err_reason(&e, r));
-			r = 0;
-			continue;
-		}
-		if (r < 0) {
-			if (err) {
-				err->code = r;
-				snprintf(err->why, sizeof(err->why), "%s", e.why);
-			}
-			return r;
-		}
 	}
 	return 0;
 }
 
 /* ---- removal ---- */
+
+/*
+ * Why @name cannot be removed, explained (@error: delete_module's, or 0 before it),
+ * after kmod's words @lead; @fallback is said instead when there is no diagnosis.
+ */
+static void explain_unload(struct lkm_ctx *ctx, const struct lkm_load_ops *ops,
+			   const char *name, int error, unsigned uflags, const char *lead,
+			   const char *fallback)
+{
+	struct lkm_diagnosis d;
+
+	if (lkm_diagnose_unload(ctx, name, error, uflags, &d) > 0) {
+		explain(ops, LKM_LOAD_ERROR, lead, &d);
+		lkm_diagnosis_release(&d);
+	} else {
+		say(ops, LKM_LOAD_ERROR, "%s", fallback);
+	}
+}
 
 struct remover {
 	struct lkm_ctx *ctx;
@@ -587,8 +684,13 @@ static int unload(struct remover *rm, const char *name)
 		if (interval < 1000)
 			interval *= 2;
 	}
-	if (r < 0)
-		say(rm->ops, LKM_LOAD_ERROR, "could not remove '%s': %s", name, strerror(-r));
+	if (r < 0) {
+		char lead[LKM_NAME_MAX + 32], plain[LKM_NAME_MAX + 96];
+
+		snprintf(lead, sizeof(lead), "could not remove '%s'", name);
+		snprintf(plain, sizeof(plain), "%s: %s", lead, strerror(-r));
+		explain_unload(rm->ctx, rm->ops, name, r, uflags, lead, plain);
+	}
 	return r;
 }
 
@@ -659,9 +761,12 @@ static int check_state(struct remover *rm, const struct lkm_resolved *mod, unsig
 	int state = lkm_resolve_initstate(rm->ctx, mod);
 
 	if (state == LKM_INITSTATE_BUILTIN) {
+		char plain[LKM_NAME_MAX + 32];
+
 		if (how & RM_IGNORE_BUILTIN)
 			return 1;
-		say(rm->ops, LKM_LOAD_ERROR, "Module %s is builtin.", mod->name);
+		snprintf(plain, sizeof(plain), "Module %s is builtin.", mod->name);
+		explain_unload(rm->ctx, rm->ops, mod->name, 0, 0, NULL, plain);
 		return -ENOENT;
 	}
 	if (state < 0) {
@@ -706,7 +811,10 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 	} else {
 		if (!(rm->flags & LKM_PROBE_IGNORE_LOADED) && !(rm->ops && rm->ops->wait_msec) &&
 		    lkm_kernel_get_refcnt(rm->ctx, mod->name, &refcnt) == 0 && refcnt > 0) {
-			say(rm->ops, LKM_LOAD_ERROR, "Module %s is in use.", mod->name);
+			char plain[LKM_NAME_MAX + 32];
+
+			snprintf(plain, sizeof(plain), "Module %s is in use.", mod->name);
+			explain_unload(rm->ctx, rm->ops, mod->name, 0, 0, NULL, plain);
 			return -EBUSY;
 		}
 		r = unload(rm, mod->name);
@@ -718,6 +826,23 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 	return 0;
 }
 
+/* The softdep chain from stack[@from] back to @name, explained. */
+static int removal_loop(struct remover *rm, size_t from, const char *name)
+{
+	const char *chain[sizeof(rm->stack) / sizeof(rm->stack[0]) + 1];
+	struct lkm_diagnosis d;
+	size_t n = 0, j;
+
+	for (j = from; j < rm->depth; j++)
+		chain[n++] = rm->stack[j];
+	chain[n++] = name;
+	if (lkm_diagnose_loop("softdep", chain, n, &d) < 0)
+		return -ENOMEM;
+	explain(rm->ops, LKM_LOAD_ERROR, NULL, &d);
+	lkm_diagnosis_release(&d);
+	return -ELOOP;
+}
+
 static int remove_one(struct remover *rm, const struct lkm_resolved *mod, unsigned how)
 {
 	struct lkm_softdeps sd = { 0 };
@@ -727,18 +852,8 @@ static int remove_one(struct remover *rm, const struct lkm_resolved *mod, unsign
 	int r;
 
 	for (i = 0; i < rm->depth; i++)
-		if (strcmp(rm->stack[i], mod->name) == 0) {
-			struct lkm_buf b = { 0 };
-			size_t j;
-
-			r = 0;
-			for (j = i; j < rm->depth && r >= 0; j++)
-				r = lkm_buf_printf(&b, "%s -> ", rm->stack[j]);
-			say(rm->ops, LKM_LOAD_ERROR, "softdep loop: %s%s", r >= 0 ? b.data : "",
-			    mod->name);
-			lkm_buf_free(&b);
-			return -ELOOP;
-		}
+		if (strcmp(rm->stack[i], mod->name) == 0)
+			return removal_loop(rm, i, mod->name);
 	if (rm->depth == sizeof(rm->stack) / sizeof(rm->stack[0]))
 		return -ELOOP;
 	if (!(rm->flags & LKM_PROBE_IGNORE_COMMANDS)) {

@@ -20,7 +20,7 @@
 enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
-	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW,
+	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK,
 };
 
 static const struct tool_option options[] = {
@@ -49,6 +49,8 @@ static const struct tool_option options[] = {
 	{ "show-exports", OPT_SHOW_EXPORTS, no_argument, NULL,
 	  "print the symbols a module file exports" },
 	{ "dry-run", 'n', no_argument, NULL, "do not load or remove anything" },
+	{ "check", OPT_CHECK, no_argument, NULL,
+	  "load nothing: report every problem that would stop the load" },
 	{ "show", OPT_SHOW, no_argument, NULL, NULL },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
@@ -66,7 +68,8 @@ static const struct tool_option options[] = {
 
 struct modprobe_opts {
 	bool all, remove, show, dry_run, ignore_loaded, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports;
+	bool show_config, show_modversions, show_exports, check;
+	bool explained;  /* the last failure was explained already (lib's ops->explain) */
 	unsigned flags;
 	unsigned long wait_msec;
 	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
@@ -94,6 +97,66 @@ static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...)
 		syslog(prio, "%s: %s", names[prio], msg);
 	else
 		fprintf(stderr, "modprobe: %s: %s\n", names[prio], msg);
+}
+
+/* A diagnosis's detail lines, indented under the message, with the same priority. */
+static void say_detail(const struct modprobe_opts *o, int prio, const struct lkm_diagnosis *d)
+{
+	const char *p = d->detail.data;
+
+	if (prio > o->verbose)
+		return;
+	while (p && *p) {
+		int len = (int)strcspn(p, "\n");
+
+		if (o->syslog)
+			syslog(prio, "  %.*s", len, p);
+		else
+			fprintf(stderr, "  %.*s\n", len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+static void say_diagnosis(const struct modprobe_opts *o, int prio, const char *lead,
+			  const struct lkm_diagnosis *d)
+{
+	say(o, prio, "%s%s%s", lead ? lead : "", lead ? ": " : "", d->first.data);
+	say_detail(o, prio, d);
+}
+
+static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
+			const struct lkm_diagnosis *d)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
+	struct modprobe_opts *o = data;
+
+	say_diagnosis(o, prio[level], lead, d);
+	if (level == LKM_LOAD_ERROR)
+		o->explained = true;
+}
+
+/* "a -> b -> a" (after @skip) as a chain for lkm_diagnose_loop(), then said. */
+static void say_loop(const struct modprobe_opts *o, const char *lead, const char *kind,
+		     const char *text)
+{
+	const char *chain[64];
+	struct lkm_diagnosis d;
+	char *copy = strdup(text), *p, *arrow;
+	size_t n = 0;
+
+	for (p = copy; p && n < 64; p = arrow ? arrow + 4 : NULL) {
+		arrow = strstr(p, " -> ");
+		if (arrow)
+			*arrow = '\0';
+		chain[n++] = p;
+	}
+	if (copy && lkm_diagnose_loop(kind, chain, n, &d) == 0) {
+		say_diagnosis(o, LOG_ERR, lead, &d);
+		lkm_diagnosis_release(&d);
+	} else {
+		say(o, LOG_ERR, "%s%s%s loop: %s", lead ? lead : "", lead ? ": " : "", kind, text);
+	}
+	free(copy);
 }
 
 static void lib_log(void *data, enum lkm_load_level level, const char *msg)
@@ -148,7 +211,11 @@ static int run_command(void *data, const struct lkm_load_step *s)
 		return -ENOMEM;
 	for (tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
 		if (strcmp(tok, s->name) == 0) {
-			say(o, LOG_ERR, "%s loop: %s -> %s", type, chain, s->name);
+			char *text = NULL;
+
+			if (asprintf(&text, "%s -> %s", chain, s->name) >= 0)
+				say_loop(o, NULL, type, text);
+			free(text);
 			free(copy);
 			return -ELOOP;
 		}
@@ -237,7 +304,14 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
 			  const struct lkm_err *err)
 {
-	if (r == -ELOOP && err->why[0])
+	char lead[LKM_NAME_MAX + 32];
+
+	snprintf(lead, sizeof(lead), "could not insert '%s'", name);
+	if (o->explained)
+		return;
+	if (r == -ELOOP && strncmp(err->why, "softdep loop: ", 14) == 0)
+		say_loop(o, lead, "softdep", err->why + 14);
+	else if (r == -ELOOP && err->why[0])
 		say(o, LOG_ERR, "could not insert '%s': %s", name, err->why);
 	else if (r == -EEXIST)
 		say(o, LOG_ERR, "could not insert '%s': Module already in kernel", name);
@@ -250,28 +324,85 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 		say(o, LOG_ERR, "could not insert '%s': %s", name, lkm_err_reason(err, r));
 }
 
+/* --check: what would stop this load, on stdout; 0 when nothing would. */
+static int check_plan(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+		      const struct lkm_resolved *m, const struct lkm_load_plan *plan)
+{
+	struct lkm_diagnosis d;
+	int r;
+
+	(void)o;
+	if (plan->status == LKM_PLAN_LOADED) {
+		printf("%s would load: it is in the kernel already, modprobe has nothing to do\n",
+		       m->name);
+		return 0;
+	}
+	r = lkm_diagnose_check_plan(ctx, plan, &d);
+	if (r < 0)
+		return r;
+	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	lkm_diagnosis_release(&d);
+	return r > 0 ? -EINVAL : 0;
+}
+
 static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const struct lkm_resolved *m, const char *extra)
 {
 	const struct lkm_load_ops ops = {
-		.show = show_step, .run_command = run_command, .log = lib_log, .data = o,
+		.show = show_step, .run_command = run_command, .log = lib_log,
+		.explain = lib_explain, .data = o,
 	};
 	struct lkm_err err = { 0 };
-	struct lkm_load_plan *plan;
+	struct lkm_load_plan *plan = NULL;
 	int r;
 
 	if (o->lookup_only) {
 		printf("%s\n", m->name);
 		return 0;
 	}
+	o->explained = false;
 	r = lkm_load_plan_new(ctx, cfg, m, o->flags, extra, &plan, &err);
-	if (r >= 0) {
+	if (r >= 0 && plan->status == LKM_PLAN_BLACKLISTED)
+		r = 1;
+	else if (r >= 0 && o->check)
+		r = check_plan(o, ctx, m, plan);
+	else if (r >= 0)
 		r = lkm_load_plan_run(ctx, plan, o->flags, &ops, &err);
+	if (plan)
 		lkm_load_plan_free(plan);
-	}
-	if (r < 0)
+	if (r < 0 && !o->check)
 		insert_failed(o, m->name, r, &err);
 	return r;
+}
+
+/* Every module @alias found is blacklisted: nothing loads, so say where (kmod: silent). */
+static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_config *cfg,
+			    const struct lkm_resolved *found, size_t n, bool all)
+{
+	struct lkm_diagnosis d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (lkm_diagnose_blacklisted(found[i].name,
+					     lkm_config_get_blacklist(cfg, found[i].name), &d) < 0)
+			continue;
+		say_diagnosis(o, all ? LOG_WARNING : LOG_NOTICE, NULL, &d);
+		lkm_diagnosis_release(&d);
+	}
+}
+
+static void say_not_found(const struct modprobe_opts *o, struct lkm_ctx *ctx, const char *name,
+			  const char *kmod_words)
+{
+	struct lkm_diagnosis d;
+
+	if (lkm_diagnose_not_found(ctx, name, &d) < 0) {
+		say(o, o->log_prio, "%s", kmod_words);
+		return;
+	}
+	say(o, o->log_prio, "%s", kmod_words);
+	say_detail(o, o->log_prio, &d);
+	lkm_diagnosis_release(&d);
 }
 
 static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
@@ -281,27 +412,36 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	size_t i, n;
 	int r;
 
+	size_t blacklisted = 0;
+	char words[8192];
+
 	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n);
 	if (r <= 0) {
-		say(o, o->log_prio, "Module %s not found in directory %s", alias,
-		    lkm_ctx_get_dirname(ctx));
+		snprintf(words, sizeof(words), "Module %s not found in directory %s", alias,
+			 lkm_ctx_get_dirname(ctx));
+		say_not_found(o, ctx, alias, words);
 		return -ENOENT;
 	}
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		r = probe_one(o, ctx, cfg, &found[i], extra);
+		blacklisted += r == 1;
+	}
+	if (blacklisted)
+		say_blacklisted(o, cfg, found, n, blacklisted == n);
 	lkm_resolved_free(found, n);
-	return r;
+	return r > 0 ? 0 : r;
 }
 
 static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const char *alias)
 {
 	const struct lkm_load_ops ops = {
-		.show = show_step, .run_command = run_command, .log = lib_log, .data = o,
-		.wait_msec = o->wait_msec,
+		.show = show_step, .run_command = run_command, .log = lib_log,
+		.explain = lib_explain, .data = o, .wait_msec = o->wait_msec,
 	};
 	struct lkm_resolved *found;
+	char words[LKM_NAME_MAX + 32];
 	size_t i, n;
 	int r;
 
@@ -309,7 +449,8 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	if (r < 0)
 		return r;
 	if (n == 0) {
-		say(o, o->log_prio, "Module %s not found.", alias);
+		snprintf(words, sizeof(words), "Module %s not found.", alias);
+		say_not_found(o, ctx, alias, words);
 		return -ENOENT;
 	}
 	for (i = 0; i < n; i++) {
@@ -447,6 +588,7 @@ static int parse_one(struct modprobe_opts *o, int c)
 	case OPT_SHOW_MODVERSIONS: case OPT_DUMP_MODVERSIONS: o->show_modversions = true; break;
 	case OPT_SHOW_EXPORTS: o->show_exports = true; break;
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
+	case OPT_CHECK: o->check = true; break;
 	case 'C': return add_config_path(o, optarg);
 	case 'd': o->root = optarg; break;
 	case 'S': o->kver = optarg; break;
@@ -472,6 +614,22 @@ static int parse_one(struct modprobe_opts *o, int c)
 	return 0;
 }
 
+/* A malformed config line: kmod says it (as an error) whenever it reads the config. */
+static void say_config_warnings(const struct modprobe_opts *o, const struct lkm_config *cfg)
+{
+	struct lkm_diagnosis d;
+	size_t i;
+
+	for (i = 0; i < cfg->n_warnings; i++) {
+		if (lkm_diagnose_config(&cfg->warnings[i], &d) < 0) {
+			say(o, LOG_ERR, "%s", cfg->warnings[i].text);
+			continue;
+		}
+		say_diagnosis(o, LOG_ERR, NULL, &d);
+		lkm_diagnosis_release(&d);
+	}
+}
+
 static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int nargs)
 {
 	struct lkm_config *cfg = NULL;
@@ -483,6 +641,7 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int na
 	r = lkm_config_new(ctx, 0, &cfg);
 	if (r < 0)
 		return r;
+	say_config_warnings(o, cfg);
 	if (o->show_config)
 		err = show_config(ctx, cfg);
 	else if (o->remove || o->all)

@@ -24,10 +24,13 @@ issue33=" ksmbd btrfs bcachefs "
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 
+# stdout and exit code must be kmod's; so must stderr, once lkm's explanations (the
+# detail lines it indents under a message: "did you mean", ...) are left out.
 run_both() { # out-prefix args...
 	local p=$1; shift
 	modprobe "$@" >"$p.k" 2>"$p.ke"; echo $? >"$p.kx"
-	"$LKM" modprobe "$@" >"$p.l" 2>"$p.le"; echo $? >"$p.lx"
+	"$LKM" modprobe "$@" >"$p.l" 2>"$p.lfull"; echo $? >"$p.lx"
+	grep -v '^  ' "$p.lfull" >"$p.le"
 	cmp -s "$p.k" "$p.l" && cmp -s "$p.kx" "$p.lx" && cmp -s "$p.ke" "$p.le"
 }
 
@@ -127,6 +130,50 @@ while read -r kver root; do
 	done
 	[ "$n" = 0 ] && ok "-D with a config $kver" || bad "-D with a config $kver"
 done <<<"$trees"
+
+# Explanations, on the 6.1 tree: kmod's exit code and words, then lkm's detail.
+read -r kver root <<<"$(head -n 1 <<<"$trees")"
+base="-C $tmp/empty -d $root -S $kver"
+# explained NAME WANT-IN-LKM-STDERR [IN-KMOD-STDERR-TOO] -- args...
+explained() {
+	local name=$1 want=$2 both=$3; shift 4
+	modprobe "$@" >/dev/null 2>"$tmp/x.ke"; krc=$?
+	"$LKM" modprobe "$@" >"$tmp/x.lo" 2>"$tmp/x.le"; lrc=$?
+	if [ "$krc" = "$lrc" ] && grep -qF -- "$want" "$tmp/x.le" &&
+	   { [ -z "$both" ] || { grep -qF -- "$both" "$tmp/x.ke" && grep -qF -- "$both" "$tmp/x.le"; }; }; then
+		ok "$name"
+	else
+		bad "$name (exit kmod $krc, lkm $lrc)"; sed 's/^/  kmod: /' "$tmp/x.ke"; sed 's/^/  lkm:  /' "$tmp/x.le"
+	fi
+}
+# shellcheck disable=SC2086
+explained "not found: did you mean" "  did you mean vfat?" "Module vfta not found in directory" -- $base vfta
+# shellcheck disable=SC2086
+explained "-r not found: did you mean" "  did you mean ext4?" "Module ext5 not found." -- $base -r ext5
+# shellcheck disable=SC2086
+"$LKM" modprobe $base -q vfta 2>"$tmp/x.le"
+[ $? = 1 ] && [ ! -s "$tmp/x.le" ] && ok "-q: exit 1, no message, no explanation" ||
+	bad "-q: exit 1, no message, no explanation"
+mkdir -p "$tmp/bad"
+printf 'aliass foo bar\nblacklist ext4\n' >"$tmp/bad/bad.conf"
+explained "malformed config line: file and line" "that line was skipped" \
+	"$tmp/bad/bad.conf line 1: ignoring bad line starting with 'aliass'" -- \
+	-C "$tmp/bad" -d "$root" -S "$kver" -n fs-ext4
+explained "blacklisted alias: file and line" \
+	"Module ext4 is blacklisted by $tmp/bad/bad.conf line 2" "" -- -C "$tmp/bad" -d "$root" -S "$kver" -n fs-ext4
+# --check: resolves, never loads; a name that finds nothing fails as modprobe would.
+# shellcheck disable=SC2086
+"$LKM" modprobe $base --check vfta >/dev/null 2>"$tmp/x.le"
+[ $? = 1 ] && grep -qF "did you mean vfat?" "$tmp/x.le" && ok "--check: not found" || bad "--check: not found"
+# shellcheck disable=SC2086
+"$LKM" modprobe $base --check vfat >"$tmp/x.lo" 2>&1; crc=$?
+if grep -q '^vfat would \(not \)\?load' "$tmp/x.lo" && grep -q '^fat would' "$tmp/x.lo" &&
+   grep -qF 'ok: fat_attach: exported by fat, which is loaded before it' "$tmp/x.lo" &&
+   { [ $crc = 0 ] || grep -q '^  problem: ' "$tmp/x.lo"; }; then
+	ok "--check: the module and its dependency, the dependency's symbols counted"
+else
+	bad "--check vfat (exit $crc)"; head -5 "$tmp/x.lo"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
