@@ -33,22 +33,33 @@ expect_elf() {
 	esac
 }
 
-need_update=0
-for a in $archs; do
-	flavour "$a" >/dev/null || { log "unknown architecture $a"; exit 1; }
-	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
-		[ "$(dpkg --print-architecture)" = "$a" ] && continue
-		dpkg --add-architecture "$a"
-		need_update=1
-	fi
-	apt-cache show "linux-image-$(flavour "$a" | cut -d' ' -f2):$a" >/dev/null 2>&1 || need_update=1
-done
-# A mirror in sync for one architecture's index may fail another's: that is a warning,
-# and only a package that then cannot be found is an error.
-[ "$need_update" -eq 0 ] || apt-get update >&2 || log "apt-get update reported errors"
+# apt-cache is slow where its package cache is off (as in Debian's container images), so
+# apt is only asked about architectures that have no tree in the cache yet.
+cached_tree() { # arch -> root of the newest finished tree of its flavour, if any
+	local fl d
+	fl=$(flavour "$1" | cut -d' ' -f1)
+	for d in "$cache/trees"/linux-image-6.1.0-*-"$fl"; do
+		[ -f "$d/.done" ] && echo "$d"
+	done | sort -V | tail -n 1
+}
 
-amd64_abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/.*Depends: linux-image-\(6\.1\.0-[0-9]*\)-amd64.*/\1/p' | head -n 1)
+setup_apt() { # archs that need a download
+	local a need_update=0
+	for a in "$@"; do
+		if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+			[ "$(dpkg --print-architecture)" = "$a" ] && continue
+			dpkg --add-architecture "$a"
+			need_update=1
+		fi
+		apt-cache show "linux-image-$(flavour "$a" | cut -d' ' -f2):$a" >/dev/null 2>&1 ||
+			need_update=1
+	done
+	# A mirror in sync for one architecture's index may fail another's: that is a
+	# warning, and only a package that then cannot be found is an error.
+	[ "$need_update" -eq 0 ] || apt-get update >&2 || log "apt-get update reported errors"
+	amd64_abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(6\.1\.0-[0-9]*\)-amd64.*/\1/p' | head -n 1)
+}
 
 pick_pkg() { # arch -> package name (without :arch)
 	local a=$1 fl meta abi
@@ -79,9 +90,10 @@ check_elf() { # root arch: every module of the expected class and byte order
 
 fetch_tree() { # arch -> "KVER ROOT ARCH"
 	local a=$1 pkg root deb kver
-	pkg=$(pick_pkg "$a") || { log "no kernel package for $a"; return 1; }
-	root="$cache/trees/$pkg"
-	if [ ! -f "$root/.done" ]; then
+	root=$(cached_tree "$a")
+	if [ -z "$root" ]; then
+		pkg=$(pick_pkg "$a") || { log "no kernel package for $a"; return 1; }
+		root="$cache/trees/$pkg"
 		deb=$(ls "$cache/debs/${pkg}"_*"_$a.deb" 2>/dev/null | sort -V | tail -n 1) || true
 		if [ -z "$deb" ]; then
 			( cd "$cache/debs" && apt-get download "$pkg:$a" >&2 )
@@ -102,6 +114,13 @@ fetch_tree() { # arch -> "KVER ROOT ARCH"
 
 command -v depmod >/dev/null || apt-get install -y --no-install-recommends kmod >&2
 command -v readelf >/dev/null || apt-get install -y --no-install-recommends binutils >&2
+missing=
+for a in $archs; do
+	flavour "$a" >/dev/null || { log "unknown architecture $a"; exit 1; }
+	[ -n "$(cached_tree "$a")" ] || missing="$missing $a"
+done
+amd64_abi=
+[ -z "$missing" ] || setup_apt $missing
 for a in $archs; do
 	fetch_tree "$a"
 done
