@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The guest half of bench/vm-modprobe.sh, run by tests/vm/run-vm.sh as a scenario after
+# the lines that set $bench_list and $bench_rounds. The kmod pass does all the work,
+# alternating kmod and lkm itself; the lkm pass does nothing. Each round loads the list
+# with "modprobe -a" from one tool set, then from the other (the order alternates between
+# rounds), timed with /proc/uptime (BusyBox's date has no %N; 10 ms steps are small next
+# to a load of the whole list), and unloads everything in between with kmod. A warm-up
+# round of each is not counted.
+[ "$TOOL" = kmod ] || return 0
+list=$bench_list
+rounds=$bench_rounds
+
+unload_all() { # back to the boot's modules, holders first
+	local i=0 extra m
+	/kmod/bin/modprobe -r -a $list 2>/dev/null
+	while [ $i -lt 8 ]; do
+		extra=$(awk 'NR == FNR { b[$1] = 1; next } !($1 in b) { print $1 }' \
+			/run/baseline /proc/modules)
+		[ -z "$extra" ] && return 0
+		for m in $extra; do /kmod/bin/rmmod "$m" 2>/dev/null; done
+		i=$((i + 1))
+	done
+	echo "@@WARN bench: could not unload $extra"
+}
+
+count_loaded() {
+	awk 'NR == FNR { b[$1] = 1; next } !($1 in b) { n++ } END { print n + 0 }' \
+		/run/baseline /proc/modules
+}
+
+one() { # tool round: load the list once, report the time and how many modules loaded
+	local t0 t1 rc n
+	echo "/$1/bin/modprobe" >/proc/sys/kernel/modprobe
+	read -r t0 _ </proc/uptime
+	/$1/bin/modprobe -a $list >/tmp/bench.err 2>&1
+	rc=$?
+	read -r t1 _ </proc/uptime
+	n=$(count_loaded)
+	echo "@@BENCH tool=$1 round=$2 secs=$(awk "BEGIN { print $t1 - $t0 }") rc=$rc loaded=$n"
+	[ $rc -eq 0 ] || sed 's/^/  2| /' /tmp/bench.err
+	unload_all
+}
+
+unload_all
+one kmod warmup
+one lkm warmup
+i=1
+while [ $i -le "$rounds" ]; do
+	if [ $((i % 2)) -eq 1 ]; then
+		one kmod $i
+		one lkm $i
+	else
+		one lkm $i
+		one kmod $i
+	fi
+	i=$((i + 1))
+done

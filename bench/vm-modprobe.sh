@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# "modprobe -a" of a list of real modules (40 names, about 60 modules with their
+# dependencies) in the test VM (tests/vm/run-vm.sh: qemu, Debian's kernels), kmod and
+# lkm alternately in the same boot, ROUNDS rounds after a warm-up. Prints for each
+# kernel kmod's and lkm's median time and the ratio lkm/kmod (target: <= 1.0).
+#
+#   bench/vm-modprobe.sh                    both kernels, one after the other
+#   ROUNDS=9 LKM_VM_KERNELS='6.12*' bench/vm-modprobe.sh
+#
+# Environment: ROUNDS (default 7), LKM_VM_KERNELS (glob, default all), LKM_STATIC (the
+# lkm binary; default: tests/vm/lkm-static.sh builds one), LKM_BENCH_LOGDIR (where the
+# console logs stay, default a temporary directory removed at the end).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+vmdir=$src/tests/vm
+rounds=${ROUNDS:-7}
+
+# Real modules that load without hardware in the VM, on both kernels; not raid456 or
+# btrfs, whose raid6 init benchmark would take most of the time, nor vrf, which cannot
+# be unloaded. libcrc32c (for nf_conntrack) makes the kernel request crypto-crc32c: each
+# tool serves that request itself (/proc/sys/kernel/modprobe), from the modules in
+# $ondemand, which are in the guest but not in the list.
+list="fat msdos vfat nls_cp437 nls_iso8859-1 nls_utf8 nls_cp850 nls_ascii dummy ext4
+	isofs udf squashfs minix hfs hfsplus nilfs2 jfs ufs qnx4 romfs overlay veth bridge
+	macvlan ipvlan bonding tun vxlan ipip sit geneve 8021q team ifb nlmon nbd zram
+	nf_conntrack nf_nat xt_conntrack"
+list=$(echo $list)
+ondemand="crc32c_generic crc32c-intel"
+
+kernels=$("$vmdir/setup.sh") || { echo "vm-modprobe: setup.sh failed"; exit 1; }
+LKM_STATIC=$("$vmdir/lkm-static.sh")
+[ -n "$LKM_STATIC" ] || { echo "vm-modprobe: no lkm binary"; exit 1; }
+export LKM_STATIC
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/lkm-bench-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+logdir=${LKM_BENCH_LOGDIR:-$work}
+mkdir -p "$logdir"
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "lkm: $LKM_STATIC; kmod: $(kmod --version | head -n 1); $(nproc) host CPUs;" \
+	"$rounds rounds, median; modprobe -a of $(wc -w <<<"$list") names"
+status=0
+while read -r kver tree; do
+	case $kver in ${LKM_VM_KERNELS:-*}) ;; *) continue ;; esac
+	log=$logdir/bench-$kver.txt
+	# The scenario run in the guest: the guest half behind its two settings.
+	{ echo "bench_list='$list'"; echo "bench_rounds=$rounds"; cat "$here/vm-modprobe-guest.sh"; } \
+		>"$work/vm-modprobe.sh"
+	echo "# $kver: booting (log: $log)"
+	LKM_VM_MODULES="$list $ondemand" LKM_VM_QUIET=1 LKM_VM_LOG=$log LKM_VM_STEP=$((60 + rounds * 120)) \
+		LKM_VM_TIMEOUT=$((300 + rounds * 240)) \
+		"$vmdir/run-vm.sh" "$kver" "$work/vm-modprobe.sh" >"$work/run.out" 2>&1 ||
+		{ sed 's/^/# /' "$work/run.out"; echo "$kver: the VM run failed"; status=1; continue; }
+	tr -d '\r' <"$log" | grep '^@@BENCH ' >"$work/bench" || true
+	for t in kmod lkm; do
+		grep " tool=$t " "$work/bench" | grep -v round=warmup |
+			sed 's/.* secs=\([0-9.]*\) .*/\1/' >"$work/$t"
+	done
+	bad=$(grep -v ' rc=0 ' "$work/bench" | head -n 3)
+	loaded=$(sed 's/.* loaded=//' "$work/bench" | sort -u | xargs)
+	if [ -n "$bad" ] || [ "$(wc -w <<<"$loaded")" -ne 1 ]; then
+		echo "$kver: a load failed or the tools loaded different sets (loaded: $loaded):"
+		echo "$bad"
+		status=1
+	fi
+	k=$(median <"$work/kmod")
+	l=$(median <"$work/lkm")
+	[ -n "$k" ] && [ -n "$l" ] || { echo "$kver: no timings in $log"; status=1; continue; }
+	awk -v n="$kver" -v k="$k" -v l="$l" -v m="$loaded" -v ks="$(xargs <"$work/kmod")" \
+		-v ls="$(xargs <"$work/lkm")" 'BEGIN {
+		r = l / k
+		printf "modprobe-a-vm-%-20s kmod %6.2f s   lkm %6.2f s   ratio %.3f (target <= 1.0) %s\n",
+			n, k, l, r, (r <= 1.0) ? "ok" : "SLOWER THAN TARGET"
+		printf "  %s modules loaded each time; kmod: %s; lkm: %s\n", m, ks, ls }'
+done <<<"$kernels"
+exit $status
