@@ -462,9 +462,15 @@ static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 		      struct lkm_diagnosis *d)
 {
 	const char *param = log_find(in->log, "Unknown parameter", m->name);
+	const char *q = param ? strchr(param, '`') : NULL; /* "Unknown parameter `x'" */
+	size_t qlen = q ? strcspn(q + 1, "'") : 0;
 	int e = -in->error, r;
 
-	if (e == EINVAL && param)
+	/* The kernel answers an unknown parameter with -ENOENT, a bad value with -EINVAL. */
+	if (q && q[1 + qlen] == '\'')
+		r = first(d, "%s does not take the parameter '%.*s' that was given to it",
+			  m->name, (int)qlen, q + 1);
+	else if (param)
 		r = first(d, "%s does not take a parameter that was given to it", m->name);
 	else
 		r = first(d, "the kernel refused %s: %s (%s)", m->name, strerror(e),
@@ -490,6 +496,8 @@ int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
 	if (e == ENOSYS && !diag_module_support(ctx))
 		r = first(out, "this kernel was built without module support (no %s/modules): "
 			  "%s cannot be loaded", lkm_ctx_get_proc(ctx), m.name);
+	else if (e == ENOENT && log_find(in->log, "Unknown parameter", m.name))
+		r = diag_other(&m, in, out);
 	else if (e == ENOENT)
 		r = diag_unknown_symbol(ctx, &m, in, out);
 	else if (e == ENOEXEC)

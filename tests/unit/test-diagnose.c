@@ -484,6 +484,22 @@ TEST(init_failure_names_errno_and_quotes_its_log)
 	lkm_ctx_unref(ctx);
 }
 
+/* The kernel answers an unknown parameter with -ENOENT: not an unknown symbol. */
+TEST(unknown_parameter_is_named_not_taken_for_a_symbol)
+{
+	struct lkm_ctx *ctx = fixture();
+	const char *ko = write_module("lkm_dep_a.ko", &(struct modopts){ .name = "lkm_dep_a" });
+	struct lkm_diagnosis d;
+
+	diagnose(ctx, ko, -ENOENT, "4,11,910,-;lkm_dep_a: Unknown parameter `nosuch'\n", &d);
+	HAS(d.first, "lkm_dep_a does not take the parameter 'nosuch' that was given to it");
+	HASNT(d.first, "symbol");
+	HAS(d.detail, "modinfo -p lkm_dep_a");
+	HAS(d.detail, "kernel: lkm_dep_a: Unknown parameter `nosuch'");
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
 TEST(init_positive_is_a_warning)
 {
 	struct lkm_ctx *ctx = fixture();
