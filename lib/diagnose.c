@@ -467,7 +467,18 @@ static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 	int e = -in->error, r;
 
 	/* The kernel answers an unknown parameter with -ENOENT, a bad value with -EINVAL. */
-	if (q && q[1 + qlen] == '\'')
+	if (!param) {
+		/* "NAME: `abc' invalid for parameter `intp'" */
+		param = log_find(in->log, "' invalid for parameter `", m->name);
+		q = param ? strchr(param, '`') : NULL;
+		qlen = q ? strcspn(q + 1, "'") : 0;
+	}
+	if (q && strstr(param, "' invalid for parameter `")) {
+		const char *p = strrchr(param, '`') + 1;
+
+		r = first(d, "%s rejected the value '%.*s' of its parameter '%.*s'", m->name,
+			  (int)qlen, q + 1, (int)strcspn(p, "'"), p);
+	} else if (q && q[1 + qlen] == '\'')
 		r = first(d, "%s does not take the parameter '%.*s' that was given to it",
 			  m->name, (int)qlen, q + 1);
 	else if (param)

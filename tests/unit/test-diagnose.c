@@ -500,6 +500,20 @@ TEST(unknown_parameter_is_named_not_taken_for_a_symbol)
 	lkm_ctx_unref(ctx);
 }
 
+TEST(bad_parameter_value_names_value_and_parameter)
+{
+	struct lkm_ctx *ctx = fixture();
+	const char *ko = write_module("lkm_params.ko", &(struct modopts){ .name = "lkm_params" });
+	struct lkm_diagnosis d;
+
+	diagnose(ctx, ko, -EINVAL, "3,12,920,-;lkm_params: `abc' invalid for parameter `intp'\n",
+		 &d);
+	HAS(d.first, "lkm_params rejected the value 'abc' of its parameter 'intp'");
+	HAS(d.detail, "modinfo -p lkm_params");
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
 TEST(init_positive_is_a_warning)
 {
 	struct lkm_ctx *ctx = fixture();
