@@ -26,6 +26,7 @@
  * CACHE_VERSION whenever what depmod-scan.c extracts from a module changes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,24 +280,34 @@ bool depmod_cache_fill(struct lkm_depmod *d, struct dm_mod *m)
 	return true;
 }
 
-bool depmod_cache_stale(const struct lkm_depmod *d)
-{
-	return d->n_scanned > 0 || d->n_cached != d->cache.n_entries;
-}
-
 static bool worth_saving(const struct lkm_depmod *d, const struct dm_mod *m)
 {
 	return m->have_key && !m->scan_error && m->key.ctime_ns < d->scan_start_ns - d->racy_ns;
 }
 
-static int put(struct lkm_buf *b, const void *p, size_t len)
+/* Whether the file would change: a new record to keep, or an entry no longer used. */
+bool depmod_cache_stale(const struct lkm_depmod *d)
 {
-	return len ? lkm_buf_append(b, p, len) : 0;
+	size_t i;
+
+	if (d->n_cached != d->cache.n_entries)
+		return true;
+	for (i = 0; i < d->n_mods; i++)
+		if (!d->mods[i]->from_cache && worth_saving(d, d->mods[i]))
+			return true;
+	return false;
 }
 
-static int put_entry(struct lkm_buf *b, const struct dm_mod *m)
+static char *put(char *p, const void *src, size_t len)
 {
-	static const char pad[8];
+	if (len)
+		memcpy(p, src, len);
+	return p + len;
+}
+
+/* The entry of @m at @p, which has room for entry_size(); returns that size. */
+static uint64_t put_entry(char *p, const struct dm_mod *m)
+{
 	const struct dm_info *in = &m->info;
 	struct cache_entry e = {
 		.ino = m->key.ino, .size = m->key.size,
@@ -306,25 +317,31 @@ static int put_entry(struct lkm_buf *b, const struct dm_mod *m)
 		.n_soft = in->n_soft, .n_weak = in->n_weak,
 	};
 	uint64_t n_str, size = entry_size(&e, &n_str);
-	size_t start = b->len;
-	int r;
+	char *end = p + size;
 
-	if (strlen(m->path) >= UINT32_MAX)
+	p = put(p, &e, sizeof(e));
+	p = put(p, in->crc, 8 * ((size_t)in->n_exp + in->n_imp));
+	p = put(p, in->off, 4 * (size_t)n_str);
+	p = put(p, in->weak, in->n_imp);
+	p = put(p, m->path, e.path_len);
+	p = put(p, in->blob, in->blob_len);
+	memset(p, 0, (size_t)(end - p));
+	return size;
+}
+
+/* The size of @m's entry, or 0 when it is not to be saved. */
+static uint64_t saved_size(const struct lkm_depmod *d, const struct dm_mod *m)
+{
+	struct cache_entry e = {
+		.path_len = (uint32_t)strlen(m->path) + 1, .blob_len = (uint32_t)m->info.blob_len,
+		.n_exp = m->info.n_exp, .n_imp = m->info.n_imp, .n_alias = m->info.n_alias,
+		.n_soft = m->info.n_soft, .n_weak = m->info.n_weak,
+	};
+	uint64_t n_str;
+
+	if (!worth_saving(d, m) || strlen(m->path) >= PATH_MAX)
 		return 0;
-	r = put(b, &e, sizeof(e));
-	if (r == 0)
-		r = put(b, in->crc, 8 * ((size_t)in->n_exp + in->n_imp));
-	if (r == 0)
-		r = put(b, in->off, 4 * (size_t)n_str);
-	if (r == 0)
-		r = put(b, in->weak, in->n_imp);
-	if (r == 0)
-		r = put(b, m->path, e.path_len);
-	if (r == 0)
-		r = put(b, in->blob, in->blob_len);
-	if (r == 0)
-		r = put(b, pad, start + size - b->len);
-	return r;
+	return entry_size(&e, &n_str);
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -350,24 +367,30 @@ int depmod_cache_save(struct lkm_depmod *d)
 {
 	struct cache_header h = { .magic = CACHE_MAGIC, .bom = CACHE_BOM,
 				  .version = CACHE_VERSION };
-	struct lkm_buf b = { 0 };
-	char *tmp = NULL;
+	uint64_t total = sizeof(h), pos = sizeof(h), size;
+	char *buf, *tmp = NULL;
 	size_t i;
-	int fd = -1, r;
+	int fd, r = -ENOMEM;
 
-	r = lkm_buf_append(&b, &h, sizeof(h));
-	for (i = 0; i < d->n_mods && r == 0; i++) {
-		if (!worth_saving(d, d->mods[i]))
+	for (i = 0; i < d->n_mods; i++)
+		total += saved_size(d, d->mods[i]);
+	if (total > CACHE_MAX)
+		return -EFBIG;
+	/* Sized once and populated: no regrowth copies, no page faults (see read_cache). */
+	buf = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		return -ENOMEM;
+	for (i = 0; i < d->n_mods; i++) {
+		if (!saved_size(d, d->mods[i]))
 			continue;
-		r = put_entry(&b, d->mods[i]);
+		size = put_entry(buf + pos, d->mods[i]);
+		pos += size;
 		h.n_entries++;
 	}
-	if (r < 0)
-		goto out;
-	h.payload_len = b.len - sizeof(h);
-	h.checksum = checksum(b.data + sizeof(h), b.len - sizeof(h));
-	memcpy(b.data, &h, sizeof(h));
-	r = -ENOMEM;
+	h.payload_len = total - sizeof(h);
+	h.checksum = checksum(buf + sizeof(h), (size_t)h.payload_len);
+	memcpy(buf, &h, sizeof(h));
 	if (asprintf(&tmp, "%s.lkm-tmp.%ld", d->cfg.cache, (long)getpid()) < 0) {
 		tmp = NULL;
 		goto out;
@@ -377,7 +400,7 @@ int depmod_cache_save(struct lkm_depmod *d)
 		r = -errno;
 		goto out;
 	}
-	r = write_all(fd, b.data, b.len);
+	r = write_all(fd, buf, (size_t)total);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, d->cfg.cache) < 0)
@@ -386,7 +409,7 @@ int depmod_cache_save(struct lkm_depmod *d)
 		unlink(tmp);
 out:
 	free(tmp);
-	lkm_buf_free(&b);
+	munmap(buf, (size_t)total);
 	return r;
 }
 
