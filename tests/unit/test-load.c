@@ -10,6 +10,8 @@
 
 static char calls[2048];
 static int delete_errno; /* what the fake delete_module fails with; 0: success */
+static const char *fail_name; /* the module the fake finit_module fails with fail_errno */
+static int fail_errno;
 
 static void record(const char *what, const char *name)
 {
@@ -30,6 +32,10 @@ static long fake_finit(int fd, const char *params, int flags)
 	if (lkm_name_from_path(name, sizeof(name), path) < 0)
 		return -1;
 	record("load", name);
+	if (fail_name && strcmp(name, fail_name) == 0) {
+		errno = fail_errno;
+		return -1;
+	}
 	if (params && *params) {
 		size_t len = strlen(calls);
 
@@ -82,6 +88,7 @@ static void env_open(struct env *e, const char *name)
 {
 	calls[0] = '\0';
 	delete_errno = 0;
+	fail_name = NULL;
 	e->ctx = fx_ctx(&fake);
 	e->cfg = fx_config(e->ctx);
 	e->found = NULL;
@@ -394,6 +401,58 @@ TEST(issue386_wait_gives_up_after_the_timeout_and_fails)
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(ms >= 50 && ms < 2000);
 	CHECK(strncmp(calls, "rm d,rm d", 9) == 0);
+	env_close(&e);
+}
+
+/* What ops->explain was handed: "LEVEL LEAD: FIRST" lines. */
+static char explained[2048];
+
+static void record_explain(void *data, enum lkm_load_level level, const char *lead,
+			   const struct lkm_diagnosis *d)
+{
+	size_t len = strlen(explained);
+
+	(void)data;
+	snprintf(explained + len, sizeof(explained) - len, "%d %s: %s\n", (int)level,
+		 lead ? lead : "-", d->first.data);
+}
+
+TEST(a_failed_dependency_is_explained_under_the_target)
+{
+	const struct lkm_load_ops ops = { .explain = record_explain };
+	struct lkm_err err = { 0 };
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	env_open(&e, "a");
+	fail_name = "b";
+	fail_errno = EIO;
+	explained[0] = '\0';
+	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(lkm_load_plan_run(e.ctx, p, 0, &ops, &err), ==, -EIO);
+	CHECK_STR(calls, "load c,load b");
+	CHECK(strstr(explained, "0 could not insert 'a': b was accepted, but its init "
+				"function failed with EIO (Input/output error)") != NULL);
+	/* Explained: no second reason for the caller to print. */
+	CHECK_STR(err.why, "");
+	CHECK_INT(err.code, ==, -EIO);
+	lkm_load_plan_free(p);
+	env_close(&e);
+}
+
+TEST(a_refused_removal_is_explained_with_its_reference_count)
+{
+	const struct lkm_load_ops ops = { .explain = record_explain };
+	struct env e;
+
+	fx_setup();
+	fx_loaded("a", 2, NULL);
+	env_open(&e, "a");
+	explained[0] = '\0';
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, &ops), ==, -EBUSY);
+	CHECK(strstr(explained, "0 -: Module a is in use (reference count 2)") != NULL);
 	env_close(&e);
 }
 
