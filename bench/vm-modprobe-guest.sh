@@ -3,9 +3,9 @@
 # the lines that set $bench_list and $bench_rounds. The kmod pass does all the work,
 # alternating kmod and lkm itself; the lkm pass does nothing. Each round loads the list
 # with "modprobe -a" from one tool set, then from the other (the order alternates between
-# rounds), timed with /proc/uptime (BusyBox's date has no %N; 10 ms steps are small next
-# to a load of the whole list), and unloads everything in between with kmod. A warm-up
-# round of each is not counted.
+# rounds), timed with the microsecond timestamps of markers written to the trace buffer
+# (BusyBox's date has no %N and /proc/uptime counts in 10 ms steps), and unloads
+# everything in between with kmod. A warm-up round of each is not counted.
 [ "$TOOL" = kmod ] || return 0
 list=$bench_list
 rounds=$bench_rounds
@@ -28,15 +28,33 @@ count_loaded() {
 		/run/baseline /proc/modules
 }
 
+# bench_user_xz=1: hide the kernel's decompression, so that lkm decompresses in
+# userspace as kmod v30 always does.
+if [ "${bench_user_xz:-}" = 1 ] && [ -e /sys/module/compression ]; then
+	: >/tmp/no-compression
+	mount --bind /tmp/no-compression /sys/module/compression
+fi
+T=/sys/kernel/tracing
+[ -d $T/events ] || mount -t tracefs tracefs $T
+echo 1 >$T/tracing_on
+
+# The seconds between the two markers of the trace buffer.
+elapsed() {
+	awk '/tracing_mark_write: bench-/ { for (i = 1; i <= NF; i++)
+		if ($i ~ /^[0-9]+\.[0-9]+:$/) t[$NF] = $i + 0 }
+		END { printf "%.6f", t["bench-end"] - t["bench-begin"] }' $T/trace
+}
+
 one() { # tool round: load the list once, report the time and how many modules loaded
-	local t0 t1 rc n
+	local rc n
 	echo "/$1/bin/modprobe" >/proc/sys/kernel/modprobe
-	read -r t0 _ </proc/uptime
+	: >$T/trace
+	echo bench-begin >$T/trace_marker
 	/$1/bin/modprobe -a $list >/tmp/bench.err 2>&1
 	rc=$?
-	read -r t1 _ </proc/uptime
+	echo bench-end >$T/trace_marker
 	n=$(count_loaded)
-	echo "@@BENCH tool=$1 round=$2 secs=$(awk "BEGIN { print $t1 - $t0 }") rc=$rc loaded=$n"
+	echo "@@BENCH tool=$1 round=$2 secs=$(elapsed) rc=$rc loaded=$n"
 	[ $rc -eq 0 ] || sed 's/^/  2| /' /tmp/bench.err
 	unload_all
 }
