@@ -15,6 +15,7 @@
 #   LKM_VM_STEP     limit for one scenario run in the guest, seconds (default 30)
 #   LKM_VM_QUIET=1  do not copy the console to stdout
 #   LKM_VM_MODULES  more of the kernel's modules to put in the guest (bench/vm-modprobe.sh)
+#   LKM_VM_QEMU     more qemu options (bench/vm-modprobe.sh: -icount)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -133,6 +134,9 @@ if [ -d "$vm/modules/$kver/xz" ]; then
 		mkdir -p "$xmods/$(dirname "$f")"
 		xz -c --check=crc32 --lzma2=dict=1MiB "$tmods/$f" >"$xmods/$f.xz"
 	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$gmods/$f" ] && cp "$gmods/$f" "$xmods/"
+	done
 	depmod -b "$stage/xz" "$kver" || die "depmod of the xz tree failed"
 fi
 
@@ -171,12 +175,12 @@ set +e
 if [ "${LKM_VM_QUIET:-}" = 1 ]; then
 	timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
 		-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
-		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" </dev/null >"$out" 2>&1
+		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" ${LKM_VM_QEMU:-} </dev/null >"$out" 2>&1
 	rc=$?
 else
 	timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
 		-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
-		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" </dev/null 2>&1 | tee "$out"
+		-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" ${LKM_VM_QEMU:-} </dev/null 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 fi
 set -e
