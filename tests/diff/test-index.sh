@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # lkm index on the .bin files kmod 30's depmod wrote for two Debian trees: dump agrees
@@ -13,7 +13,8 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-trees=/var/cache/lkm-test/trees
+# "KVER ROOT" lines of the Debian trees, downloaded on first use.
+trees=$("$(dirname "$0")/../tools/fetch-trees.sh") || { echo "FAIL cannot get the Debian trees"; echo "0 passed, 1 failed"; exit 1; }
 modprobe=
 if command -v modprobe > /dev/null && readlink -f "$(command -v modprobe)" | grep -q kmod; then
 	modprobe=$(command -v modprobe)
@@ -152,18 +153,16 @@ check_oracle() {
 }
 
 seen=0
-for t in "linux-image-6.1.0-56-amd64-unsigned 6.1.0-56-amd64" \
-	 "linux-image-6.12.117+deb12-amd64-unsigned 6.12.117+deb12-amd64"; do
-	set -- $t
-	root=$trees/$1
-	if ! [ -r "$root/lib/modules/$2/modules.dep.bin" ]; then
-		echo "skip $2: $root is missing"
+while read -r kver root; do
+	if ! [ -r "$root/lib/modules/$kver/modules.dep.bin" ]; then
+		bad "$kver: $root has no indexes"
 		continue
 	fi
 	seen=1
-	check_dump "$root/lib/modules/$2" "$2"
-	check_oracle "$root" "$2" "$2"
-done
+	check_dump "$root/lib/modules/$kver" "$kver"
+	check_oracle "$root" "$kver" "$kver"
+	alias_bin=$root/lib/modules/$kver/modules.alias.bin
+done <<<"$trees"
 
 # expect_bad NAME FILE args...: exit 1, and stderr names FILE.
 expect_bad() {
@@ -193,7 +192,6 @@ if [ $? = 0 ] && ! [ -s "$tmp/out" ]; then ok "cycle: an exact lookup ends with 
 	bad "cycle: an exact lookup ends with no value"
 fi
 if [ "$seen" = 1 ]; then
-	alias_bin=$(ls "$trees"/*/lib/modules/*/modules.alias.bin | head -1)
 	head -c 300000 "$alias_bin" > "$tmp/cut.bin"
 	expect_bad "truncated modules.alias.bin: dump" "$tmp/cut.bin" dump "$tmp/cut.bin"
 	expect_bad "truncated modules.alias.bin: match" "$tmp/cut.bin" match "$tmp/cut.bin" \

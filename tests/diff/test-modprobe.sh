@@ -12,7 +12,7 @@
 set -u
 LKM=${LKM:?path of the lkm binary}
 here=$(cd "$(dirname "$0")" && pwd)
-trees=$("$here/fetch-trees.sh") || { echo "cannot get the test trees"; echo "0 passed, 1 failed"; exit 1; }
+trees=$("$here/../tools/fetch-trees.sh") || { echo "cannot get the test trees"; echo "0 passed, 1 failed"; exit 1; }
 command -v modprobe >/dev/null || PATH=$PATH:/sbin:/usr/sbin
 command -v modprobe >/dev/null || { echo "kmod's modprobe is missing"; echo "0 passed, 1 failed"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
