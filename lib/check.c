@@ -12,30 +12,6 @@
 
 #include "diagnose-internal.h"
 
-static int first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-static int line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-
-static int first(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, true, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int line(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, false, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 struct check {
 	struct lkm_diagnosis *d;
@@ -69,7 +45,7 @@ static int problem(struct check *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->problems++;
-	return line(c->d, "problem: %s", msg);
+	return diag_line(c->d, "problem: %s", msg);
 }
 
 /* "0x1234abcd\tsym\tmodule\tEXPORT_SYMBOL\t..." -> the CRC of @sym in Module.symvers. */
@@ -99,12 +75,12 @@ static int check_crcs(struct lkm_ctx *ctx, const struct modfile *m, struct check
 
 	if (lkm_elf_get_versions(&m->elf, &v, &n, NULL) < 0 || n == 0) {
 		free(v);
-		return line(c->d, "note: no __versions: the module was built without modversions");
+		return diag_line(c->d, "note: no __versions: the module was built without modversions");
 	}
 	snprintf(path, sizeof(path), "%s/build/Module.symvers", lkm_ctx_get_dirname(ctx));
 	if (lkm_read_file(path, (size_t)64 << 20, &symvers, &len) < 0) {
 		free(v);
-		return line(c->d, "note: CRCs not compared: no %s (the kernel exposes no CRCs in "
+		return diag_line(c->d, "note: CRCs not compared: no %s (the kernel exposes no CRCs in "
 			    "kallsyms or sysfs)", path);
 	}
 	r = 0;
@@ -120,7 +96,7 @@ static int check_crcs(struct lkm_ctx *ctx, const struct modfile *m, struct check
 				    (unsigned long long)v[i].crc, crc);
 	}
 	if (r == 0)
-		r = line(c->d, "ok: %zu of %zu symbol versions compared with %s", compared, n,
+		r = diag_line(c->d, "ok: %zu of %zu symbol versions compared with %s", compared, n,
 			 path);
 	free(symvers);
 	free(v);
@@ -138,13 +114,13 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 	r = diag_missing_symbols(ctx, m, &syms);
 	if (r == -ENOENT || r == -EACCES) {
 		lkm_buf_free(&syms);
-		return line(c->d, "note: symbols not checked: %s/kallsyms is not readable",
+		return diag_line(c->d, "note: symbols not checked: %s/kallsyms is not readable",
 			    lkm_ctx_get_proc(ctx));
 	}
 	if (r < 0)
 		goto out;
 	if (!syms.len) {
-		r = line(c->d, "ok: every symbol it needs is in %s/kallsyms",
+		r = diag_line(c->d, "ok: every symbol it needs is in %s/kallsyms",
 			 lkm_ctx_get_proc(ctx));
 		goto out;
 	}
@@ -153,7 +129,7 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 		char owner[LKM_NAME_MAX];
 
 		if (coming_owner(ctx, c, s, owner, sizeof(owner))) {
-			r = line(c->d, "ok: %s: exported by %s, which is loaded before it", s,
+			r = diag_line(c->d, "ok: %s: exported by %s, which is loaded before it", s,
 				 owner);
 			continue;
 		}
@@ -163,7 +139,7 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 			r = diag_explain_symbol(ctx, have ? &loaded : NULL, s, c->d, &any_owner);
 	}
 	if (r == 0 && any_owner)
-		r = line(c->d, "note: `modprobe %s` loads the modules it needs first", m->name);
+		r = diag_line(c->d, "note: `modprobe %s` loads the modules it needs first", m->name);
 	if (have)
 		lkm_loaded_list_release(&loaded);
 out:
@@ -191,7 +167,7 @@ static int check_policy(struct lkm_ctx *ctx, const struct modfile *m, struct che
 		r = problem(c, "%s is not signed, and the kernel is locked down (%s)", m->name,
 			    mode);
 	else if (r == 0)
-		r = line(c->d, "%s: %s; signatures %s", is_signed ? "ok" : "note",
+		r = diag_line(c->d, "%s: %s; signatures %s", is_signed ? "ok" : "note",
 			 is_signed ? "signed (the kernel verifies the key when loading)" :
 				     "not signed",
 			 enforce ? "required" : "not required (an unsigned module taints the "
@@ -242,7 +218,7 @@ int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path, const char *c
 		if (!m.elf_ok || !m.has_modinfo || !m.has_this_module)
 			goto sum; /* nothing else can be read from it */
 	} else if (r == 0) {
-		r = line(out, "ok: an ELF module for this machine, vermagic %s",
+		r = diag_line(out, "ok: an ELF module for this machine, vermagic %s",
 			 m.vermagic ? m.vermagic : "(none)");
 	}
 	if (r == 0)
@@ -255,9 +231,9 @@ int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path, const char *c
 		r = check_loaded(ctx, &m, &c);
 sum:
 	if (r == 0 && c.problems == 0)
-		r = first(out, "%s would load: no problem found without loading it", m.name);
+		r = diag_first(out, "%s would load: no problem found without loading it", m.name);
 	else if (r == 0)
-		r = first(out, "%s would not load: %d problem%s found", m.name[0] ? m.name : path,
+		r = diag_first(out, "%s would not load: %d problem%s found", m.name[0] ? m.name : path,
 			  c.problems, c.problems == 1 ? "" : "s");
 	if (!out->code && c.problems)
 		out->code = -EINVAL;
@@ -293,12 +269,12 @@ static int check_step(struct lkm_ctx *ctx, const struct lkm_load_step *s,
 	n = lkm_diagnose_check_with(ctx, s->path, coming, n_coming, &d);
 	if (n < 0)
 		return n;
-	r = line(out, "%s%s", d.first.data,
+	r = diag_line(out, "%s%s", d.first.data,
 		 n && !s->required ? " (a soft dependency: modprobe goes on without it)" : "");
 	for (p = d.detail.data; r == 0 && p && *p;) {
 		int len = (int)strcspn(p, "\n");
 
-		r = line(out, "  %.*s", len, p);
+		r = diag_line(out, "  %.*s", len, p);
 		p += len + (p[len] == '\n');
 	}
 	lkm_diagnosis_release(&d);
@@ -324,15 +300,15 @@ int lkm_diagnose_check_plan(struct lkm_ctx *ctx, const struct lkm_load_plan *pla
 		if (s->target)
 			target = s->name;
 		if (step_in_kernel(ctx, s))
-			r = line(out, "%s: already in the kernel, skipped", s->name);
+			r = diag_line(out, "%s: already in the kernel, skipped", s->name);
 		else if (s->action == LKM_STEP_INSTALL)
-			r = line(out, "%s: note: its install command runs instead of a load "
+			r = diag_line(out, "%s: note: its install command runs instead of a load "
 				 "(not checked): %s", s->name, s->cmdline);
 		else if (s->action == LKM_STEP_BUILTIN)
-			r = line(out, "%s: built into the kernel", s->name);
+			r = diag_line(out, "%s: built into the kernel", s->name);
 		else if (s->action == LKM_STEP_MISSING) {
 			problems += s->required;
-			r = line(out, "%s: problem: no module file for it in modules.dep", s->name);
+			r = diag_line(out, "%s: problem: no module file for it in modules.dep", s->name);
 		} else {
 			r = check_step(ctx, s, coming, n_coming, out);
 			problems += r > 0 ? r : 0;
@@ -343,10 +319,10 @@ int lkm_diagnose_check_plan(struct lkm_ctx *ctx, const struct lkm_load_plan *pla
 	if (r >= 0 && !target)
 		target = plan->count ? plan->steps[plan->count - 1].name : "the module";
 	if (r >= 0 && problems == 0)
-		r = first(out, "%s would load: no problem found in %zu module%s, without "
+		r = diag_first(out, "%s would load: no problem found in %zu module%s, without "
 			  "loading any", target, plan->count, plan->count == 1 ? "" : "s");
 	else if (r >= 0)
-		r = first(out, "%s would not load: %d problem%s found", target, problems,
+		r = diag_first(out, "%s would not load: %d problem%s found", target, problems,
 			  problems == 1 ? "" : "s");
 	out->code = problems ? -EINVAL : 0;
 	if (r < 0) {

@@ -15,30 +15,6 @@
 
 #include "diagnose-internal.h"
 
-static int first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-static int line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-
-static int first(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, true, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int line(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, false, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 /* Read a small file under a ctx root; NULL when absent. Trailing newline cut. */
 char *diag_read_small(const char *root, const char *rel)
@@ -204,25 +180,25 @@ static int vermagic_problem(struct lkm_ctx *ctx, const struct modfile *m, const 
 		}
 		if (strcmp(a, b) == 0)
 			return 0;
-		r = first(d, "%s%s was built for another kernel: version magic '%s' does not match "
+		r = diag_first(d, "%s%s was built for another kernel: version magic '%s' does not match "
 			  "the kernel's '%s'", prefix, m->name, m->vermagic, kmagic);
 		if (r == 0)
-			r = line(d, "module: %s", m->vermagic);
+			r = diag_line(d, "module: %s", m->vermagic);
 		if (r == 0)
-			r = line(d, "kernel: %s (from the modules of %s)", kmagic, kver);
+			r = diag_line(d, "kernel: %s (from the modules of %s)", kmagic, kver);
 		return r < 0 ? r : 1;
 	}
 	if (!kver || (release_len(m->vermagic) == strlen(kver) &&
 		      strncmp(m->vermagic, kver, strlen(kver)) == 0))
 		return 0;
-	r = first(d, "%s%s was built for kernel %.*s, but the running kernel is %s", prefix,
+	r = diag_first(d, "%s%s was built for kernel %.*s, but the running kernel is %s", prefix,
 		  m->name, (int)release_len(m->vermagic), m->vermagic, kver);
 	if (r == 0)
-		r = line(d, "module vermagic: %s", m->vermagic);
+		r = diag_line(d, "module vermagic: %s", m->vermagic);
 	if (r == 0)
-		r = line(d, "kernel release:  %s", kver);
+		r = diag_line(d, "kernel release:  %s", kver);
 	if (r == 0)
-		r = line(d, "install the %s build of the module (or rebuild it against this "
+		r = diag_line(d, "install the %s build of the module (or rebuild it against this "
 			 "kernel's headers)", kver);
 	return r < 0 ? r : 1;
 }
@@ -241,23 +217,23 @@ int diag_format_problem(struct lkm_ctx *ctx, const struct modfile *m, const char
 	if (!m->file)
 		return 0;
 	if (!m->elf_ok) {
-		r = first(d, "%s%s is %s", prefix, m->file->path, m->err.why);
+		r = diag_first(d, "%s%s is %s", prefix, m->file->path, m->err.why);
 		return r < 0 ? r : 1;
 	}
 	if (host && m->elf.machine != host) {
-		r = first(d, "%s%s was built for another architecture: %s, but this kernel runs on %s",
+		r = diag_first(d, "%s%s was built for another architecture: %s, but this kernel runs on %s",
 			  prefix, m->name, machine_words(m->elf.machine, a, sizeof(a)),
 			  machine_words(host, b, sizeof(b)));
 		return r < 0 ? r : 1;
 	}
 	if (!m->has_modinfo || !m->has_this_module) {
-		r = first(d, "%s%s was built for linking into the kernel, not as a module", prefix,
+		r = diag_first(d, "%s%s was built for linking into the kernel, not as a module", prefix,
 			  m->file->path);
 		if (r == 0)
-			r = line(d, "it has no %s section, which every loadable module has",
+			r = diag_line(d, "it has no %s section, which every loadable module has",
 				 !m->has_this_module ? ".gnu.linkonce.this_module" : ".modinfo");
 		if (r == 0)
-			r = line(d, "build it with obj-m in a Kbuild file to get a .ko");
+			r = diag_line(d, "build it with obj-m in a Kbuild file to get a .ko");
 		return r < 0 ? r : 1;
 	}
 	return vermagic_problem(ctx, m, prefix, d);
@@ -337,13 +313,13 @@ int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loade
 	char owner[LKM_NAME_MAX];
 
 	if (!diag_symbol_owner(ctx, sym, owner, sizeof(owner)))
-		return line(d, "%s: no module in %s/%s exports it", sym, lkm_ctx_get_dirname(ctx),
+		return diag_line(d, "%s: no module in %s/%s exports it", sym, lkm_ctx_get_dirname(ctx),
 			    lkm_index_kind_filename(LKM_INDEX_SYMBOLS));
 	*any_owner = true;
 	if (loaded && lkm_loaded_list_find(loaded, owner))
-		return line(d, "%s: exported by %s, which is loaded (its version of the symbol "
+		return diag_line(d, "%s: exported by %s, which is loaded (its version of the symbol "
 			    "may differ)", sym, owner);
-	return line(d, "%s: exported by %s, which is not loaded", sym, owner);
+	return diag_line(d, "%s: exported by %s, which is not loaded", sym, owner);
 }
 
 /* Needed symbols that nothing provides; from the file, against kallsyms. */

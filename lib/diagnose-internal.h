@@ -15,6 +15,9 @@
  * detail line. Each file wraps it in static first() and line(). 0 or -ENOMEM.
  */
 int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list ap);
+/* The first sentence of a diagnosis, and a detail line after it. */
+int diag_first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
+int diag_line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
 
 /* What one module file holds, as far as it could be read. */
 struct modfile {

@@ -13,30 +13,6 @@
 
 #include "diagnose-internal.h"
 
-static int first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-static int line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-
-static int first(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, true, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int line(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, false, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 /* ------------------------------------------------------------------ not found */
 
@@ -176,18 +152,18 @@ int lkm_diagnose_not_found(struct lkm_ctx *ctx, const char *name, struct lkm_dia
 		snprintf(norm, sizeof(norm), "%.*s", (int)sizeof(norm) - 1, name);
 	c.want = norm;
 	c.limit = strlen(norm) / 4 > 2 ? strlen(norm) / 4 : 2;
-	r = first(out, "Module %s not found in directory %s", name, lkm_ctx_get_dirname(ctx));
+	r = diag_first(out, "Module %s not found in directory %s", name, lkm_ctx_get_dirname(ctx));
 	if (r == 0 && foreach_dep_name(lkm_ctx_get_dirname(ctx), consider_name, &c) == -ENOMEM)
 		r = -ENOMEM;
 	for (i = 0; r == 0 && i < c.n; i++)
-		r = line(out, "did you mean %s?", c.best[i]);
+		r = diag_line(out, "did you mean %s?", c.best[i]);
 	if (r == 0)
 		r = other_versions(ctx, norm, &others);
 	if (r == 0 && others.len)
-		r = line(out, "%s exists for another kernel version: %s (this is %s)", norm,
+		r = diag_line(out, "%s exists for another kernel version: %s (this is %s)", norm,
 			 others.data, lkm_ctx_get_kver(ctx));
 	if (r == 0 && c.n == 0 && !others.len)
-		r = line(out, "no module of a similar name exists; if it was just installed, "
+		r = diag_line(out, "no module of a similar name exists; if it was just installed, "
 			 "run depmod");
 	lkm_buf_free(&others);
 	if (r < 0)
@@ -205,13 +181,13 @@ int lkm_diagnose_blacklisted(const char *name, const struct lkm_config_blacklist
 	memset(out, 0, sizeof(*out));
 	out->code = -EPERM;
 	if (bl && bl->src.line)
-		r = first(out, "Module %s is blacklisted by %s line %u", name, bl->src.file,
+		r = diag_first(out, "Module %s is blacklisted by %s line %u", name, bl->src.file,
 			  bl->src.line);
 	else
-		r = first(out, "Module %s is blacklisted by the %s", name,
+		r = diag_first(out, "Module %s is blacklisted by the %s", name,
 			  bl && bl->src.file ? bl->src.file : "configuration");
 	if (r == 0)
-		r = line(out, "a blacklist stops loading through aliases; `modprobe %s` by name "
+		r = diag_line(out, "a blacklist stops loading through aliases; `modprobe %s` by name "
 			 "still loads it, and removing the line lifts it", name);
 	if (r < 0)
 		lkm_diagnosis_release(out);
@@ -225,11 +201,11 @@ int lkm_diagnose_config(const struct lkm_config_warning *w, struct lkm_diagnosis
 	memset(out, 0, sizeof(*out));
 	out->code = -EINVAL;
 	if (w->file && w->line && !strstr(w->text, w->file))
-		r = first(out, "%s line %u: %s", w->file, w->line, w->text);
+		r = diag_first(out, "%s line %u: %s", w->file, w->line, w->text);
 	else
-		r = first(out, "%s", w->text);
+		r = diag_first(out, "%s", w->text);
 	if (r == 0 && w->file)
-		r = line(out, "that line was skipped; see modprobe.d(5) or depmod.d(5) for the "
+		r = diag_line(out, "that line was skipped; see modprobe.d(5) or depmod.d(5) for the "
 			 "syntax");
 	if (r < 0)
 		lkm_diagnosis_release(out);
@@ -248,13 +224,13 @@ int lkm_diagnose_loop(const char *kind, const char *const *chain, size_t n,
 	for (i = 0; i < n && r == 0; i++)
 		r = lkm_buf_printf(&path, "%s%s", i ? " -> " : "", chain[i]);
 	if (r == 0)
-		r = first(out, "%s loop: %s", kind, path.len ? path.data : "(empty)");
+		r = diag_first(out, "%s loop: %s", kind, path.len ? path.data : "(empty)");
 	if (r == 0 && strcmp(kind, "install") == 0)
-		r = line(out, "an install command that runs modprobe on a module whose own "
+		r = diag_line(out, "an install command that runs modprobe on a module whose own "
 			 "command leads back here would run forever; use --ignore-install inside "
 			 "the command");
 	else if (r == 0)
-		r = line(out, "each module in the loop asks for the next to be loaded first: "
+		r = diag_line(out, "each module in the loop asks for the next to be loaded first: "
 			 "remove one softdep of the loop");
 	lkm_buf_free(&path);
 	if (r < 0)

@@ -42,10 +42,7 @@ int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list a
 	return lkm_buf_puts(&d->first, msg);
 }
 
-static int first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-static int line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
-
-static int first(struct lkm_diagnosis *d, const char *fmt, ...)
+int diag_first(struct lkm_diagnosis *d, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
@@ -56,7 +53,7 @@ static int first(struct lkm_diagnosis *d, const char *fmt, ...)
 	return r;
 }
 
-static int line(struct lkm_diagnosis *d, const char *fmt, ...)
+int diag_line(struct lkm_diagnosis *d, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
@@ -137,10 +134,10 @@ static int quote_record(struct lkm_diagnosis *d, const char *text)
 	int r = 0;
 
 	while (r == 0 && (nl = strstr(text, "\\x0a"))) {
-		r = line(d, "kernel: %.*s", (int)(nl - text), text);
+		r = diag_line(d, "kernel: %.*s", (int)(nl - text), text);
 		text = nl + 4;
 	}
-	return r ? r : line(d, "kernel: %s", text);
+	return r ? r : diag_line(d, "kernel: %s", text);
 }
 
 static int quote_log(struct lkm_diagnosis *d, const struct lkm_kmsg_log *log, const char *name)
@@ -214,17 +211,17 @@ static int diag_unknown_symbol(struct lkm_ctx *ctx, const struct modfile *m,
 	for (s = syms.data; s && *s; s++)
 		count += *s == ' ';
 	if (count == 0) {
-		r = first(d, "%s needs a symbol that neither the kernel nor a loaded module "
+		r = diag_first(d, "%s needs a symbol that neither the kernel nor a loaded module "
 			  "exports (Unknown symbol in module)", m->name);
 		goto log;
 	}
 	syms.data[syms.len - 1] = '\0';
-	r = first(d, "%s needs %s that neither the kernel nor a loaded module exports: %s",
+	r = diag_first(d, "%s needs %s that neither the kernel nor a loaded module exports: %s",
 		  m->name, count == 1 ? "a symbol" : "symbols", syms.data);
 	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save))
 		r = diag_explain_symbol(ctx, have_loaded ? &loaded : NULL, s, d, &any_owner);
 	if (r == 0 && any_owner)
-		r = line(d, "load it with `modprobe %s`, which loads the modules it needs first, "
+		r = diag_line(d, "load it with `modprobe %s`, which loads the modules it needs first, "
 			 "instead of insmod", m->name);
 log:
 	if (r == 0)
@@ -248,17 +245,17 @@ static int diag_vermagic_log(const struct modfile *m, const char *rec, struct lk
 	b = a_end ? strchr(a_end + 1, '\'') : NULL;
 	b_end = b ? strchr(b + 1, '\'') : NULL;
 	if (!b_end)
-		return first(d, "%s was built for another kernel: its version magic does not "
+		return diag_first(d, "%s was built for another kernel: its version magic does not "
 			     "match", m->name);
-	r = first(d, "%s was built for another kernel: version magic '%.*s' does not match "
+	r = diag_first(d, "%s was built for another kernel: version magic '%.*s' does not match "
 		  "the kernel's '%.*s'", m->name, (int)(a_end - a - 1), a + 1,
 		  (int)(b_end - b - 1), b + 1);
 	if (r == 0)
-		r = line(d, "module: %.*s", (int)(a_end - a - 1), a + 1);
+		r = diag_line(d, "module: %.*s", (int)(a_end - a - 1), a + 1);
 	if (r == 0)
-		r = line(d, "kernel: %.*s", (int)(b_end - b - 1), b + 1);
+		r = diag_line(d, "kernel: %.*s", (int)(b_end - b - 1), b + 1);
 	if (r == 0)
-		r = line(d, "install the module built for this kernel, or rebuild it against "
+		r = diag_line(d, "install the module built for this kernel, or rebuild it against "
 			 "its headers (--force-vermagic skips the check and taints the kernel)");
 	return r;
 }
@@ -278,13 +275,13 @@ static int diag_crc_log(const struct modfile *m, const struct lkm_kmsg_log *log,
 					   s + strlen("disagrees about version of symbol "));
 	}
 	if (r == 0)
-		r = first(d, "%s was built against other kernel sources: the kernel disagrees "
+		r = diag_first(d, "%s was built against other kernel sources: the kernel disagrees "
 			  "about the version (CRC) of %s", m->name, syms.data);
 	if (r == 0)
-		r = line(d, "the module's __versions CRC of that symbol differs from the one the "
+		r = diag_line(d, "the module's __versions CRC of that symbol differs from the one the "
 			 "running kernel exports (modversions)");
 	if (r == 0)
-		r = line(d, "rebuild the module against this kernel's headers and Module.symvers "
+		r = diag_line(d, "rebuild the module against this kernel's headers and Module.symvers "
 			 "(--force-modversion skips the check and taints the kernel)");
 	lkm_buf_free(&syms);
 	return r;
@@ -304,7 +301,7 @@ static int diag_format(struct lkm_ctx *ctx, const struct modfile *m,
 	else {
 		r = diag_format_problem(ctx, m, "", d);
 		if (r == 0)
-			r = first(d, "%s: the kernel refused its format (Invalid module format)",
+			r = diag_first(d, "%s: the kernel refused its format (Invalid module format)",
 				  m->name);
 		else if (r > 0)
 			r = 0;
@@ -326,13 +323,13 @@ static int signature_lines(const struct modfile *m, struct lkm_diagnosis *d, boo
 		return 0;
 	r = lkm_signature_parse(m->file->data, m->file->size, &sig, NULL);
 	if (r == -ENODATA)
-		return line(d, "%s carries no signature", m->file->path);
+		return diag_line(d, "%s carries no signature", m->file->path);
 	if (r < 0)
-		return line(d, "%s carries a signature that does not decode", m->file->path);
+		return diag_line(d, "%s carries a signature that does not decode", m->file->path);
 	*signed_out = true;
 	r = lkm_hex_format(&key, sig.key_id, sig.key_id_len, 0);
 	if (r == 0)
-		r = line(d, "%s is signed by \"%s\" with key %s (%s)", m->file->path,
+		r = diag_line(d, "%s is signed by \"%s\" with key %s (%s)", m->file->path,
 			 sig.signer[0] ? sig.signer : "(unknown signer)",
 			 key.len ? key.data : "(unknown)", sig.hash_algo);
 	lkm_buf_free(&key);
@@ -349,19 +346,19 @@ static int diag_signature(struct lkm_ctx *ctx, const struct modfile *m,
 	unsigned_rejected = log_find(in->log, "Loading of unsigned module is rejected", NULL);
 	if (unsigned_rejected || (m->file && lkm_signature_strip(m->file->data, m->file->size) ==
 					      m->file->size))
-		r = first(d, "%s is not signed, and this kernel only loads signed modules",
+		r = diag_first(d, "%s is not signed, and this kernel only loads signed modules",
 			  m->name);
 	else if (-in->error == ENOKEY)
-		r = first(d, "%s is signed with a key the kernel does not have", m->name);
+		r = diag_first(d, "%s is signed with a key the kernel does not have", m->name);
 	else if (-in->error == EBADMSG)
-		r = first(d, "%s carries a malformed signature", m->name);
+		r = diag_first(d, "%s carries a malformed signature", m->name);
 	else
-		r = first(d, "the kernel rejected the signature of %s (the module was changed "
+		r = diag_first(d, "the kernel rejected the signature of %s (the module was changed "
 			  "after signing, or its key is not trusted)", m->name);
 	if (r == 0)
 		r = signature_lines(m, d, &is_signed);
 	if (r == 0)
-		r = line(d, "signatures are %s (%s/module/module/parameters/sig_enforce); a "
+		r = diag_line(d, "signatures are %s (%s/module/module/parameters/sig_enforce); a "
 			 "signature that is present must verify either way",
 			 diag_sig_enforced(ctx) ? "required" : "not required", lkm_ctx_get_sys(ctx));
 	if (r == 0)
@@ -377,18 +374,18 @@ static int diag_permission(struct lkm_ctx *ctx, const struct modfile *m,
 	int cap = diag_cap_sys_module(ctx), r;
 
 	if (cap == 0)
-		r = first(d, "loading %s needs root: this process lacks CAP_SYS_MODULE%s", m->name,
+		r = diag_first(d, "loading %s needs root: this process lacks CAP_SYS_MODULE%s", m->name,
 			  geteuid() != 0 ? " (it does not run as root)" : "");
 	else if (diag_modules_disabled(ctx))
-		r = first(d, "module loading is disabled on this system: %s/sys/kernel/"
+		r = diag_first(d, "module loading is disabled on this system: %s/sys/kernel/"
 			  "modules_disabled is 1, and only a reboot turns it back on",
 			  lkm_ctx_get_proc(ctx));
 	else if (mode || log_find(in->log, "Lockdown", NULL))
-		r = first(d, "the kernel is locked down (%s) and refused %s: under lockdown only "
+		r = diag_first(d, "the kernel is locked down (%s) and refused %s: under lockdown only "
 			  "modules signed with a trusted key load", mode ? mode : "lockdown",
 			  m->name);
 	else
-		r = first(d, "the kernel did not permit loading %s (Operation not permitted)",
+		r = diag_first(d, "the kernel did not permit loading %s (Operation not permitted)",
 			  m->name);
 	if (r == 0 && (mode || log_find(in->log, "Lockdown", NULL))) {
 		bool is_signed;
@@ -408,19 +405,19 @@ static int diag_exists(struct lkm_ctx *ctx, const struct modfile *m, struct lkm_
 
 	switch (state) {
 	case LKM_INITSTATE_BUILTIN:
-		return first(d, "%s is built into the kernel: there is nothing to load", m->name);
+		return diag_first(d, "%s is built into the kernel: there is nothing to load", m->name);
 	case LKM_INITSTATE_COMING:
-		r = first(d, "%s already exists in the kernel: it is being loaded (state: "
+		r = diag_first(d, "%s already exists in the kernel: it is being loaded (state: "
 			  "coming) and its init function is still running", m->name);
-		return r < 0 ? r : line(d, "wait for it; a stuck init shows in the kernel log");
+		return r < 0 ? r : diag_line(d, "wait for it; a stuck init shows in the kernel log");
 	case LKM_INITSTATE_GOING:
-		r = first(d, "%s already exists in the kernel: it is being removed (state: going)",
+		r = diag_first(d, "%s already exists in the kernel: it is being removed (state: going)",
 			  m->name);
-		return r < 0 ? r : line(d, "try again once it is gone");
+		return r < 0 ? r : diag_line(d, "try again once it is gone");
 	default:
-		r = first(d, "%s already exists in the kernel: it is loaded (state: live)",
+		r = diag_first(d, "%s already exists in the kernel: it is loaded (state: live)",
 			  m->name);
-		return r < 0 ? r : line(d, "remove it first (rmmod %s) to load it again", m->name);
+		return r < 0 ? r : diag_line(d, "remove it first (rmmod %s) to load it again", m->name);
 	}
 }
 
@@ -448,10 +445,10 @@ static int diag_init_failed(const struct modfile *m, const struct lkm_diag_load 
 		snprintf(num, sizeof(num), "error %d", e);
 		name = num;
 	}
-	r = first(d, "%s was accepted, but its init function failed with %s (%s)", m->name,
+	r = diag_first(d, "%s was accepted, but its init function failed with %s (%s)", m->name,
 		  name, strerror(e));
 	if (r == 0)
-		r = line(d, "the module is not loaded; the reason is the module's own: its "
+		r = diag_line(d, "the module is not loaded; the reason is the module's own: its "
 			 "messages from this attempt follow, if it logged any");
 	if (r == 0)
 		r = quote_log(d, in->log, m->name);
@@ -476,18 +473,18 @@ static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 	if (q && strstr(param, "' invalid for parameter `")) {
 		const char *p = strrchr(param, '`') + 1;
 
-		r = first(d, "%s rejected the value '%.*s' of its parameter '%.*s'", m->name,
+		r = diag_first(d, "%s rejected the value '%.*s' of its parameter '%.*s'", m->name,
 			  (int)qlen, q + 1, (int)strcspn(p, "'"), p);
 	} else if (q && q[1 + qlen] == '\'')
-		r = first(d, "%s does not take the parameter '%.*s' that was given to it",
+		r = diag_first(d, "%s does not take the parameter '%.*s' that was given to it",
 			  m->name, (int)qlen, q + 1);
 	else if (param)
-		r = first(d, "%s does not take a parameter that was given to it", m->name);
+		r = diag_first(d, "%s does not take a parameter that was given to it", m->name);
 	else
-		r = first(d, "the kernel refused %s: %s (%s)", m->name, strerror(e),
+		r = diag_first(d, "the kernel refused %s: %s (%s)", m->name, strerror(e),
 			  lkm_diagnose_errno_name(e) ? lkm_diagnose_errno_name(e) : "?");
 	if (r == 0 && param)
-		r = line(d, "see `modinfo -p %s` for the parameters it takes", m->name);
+		r = diag_line(d, "see `modinfo -p %s` for the parameters it takes", m->name);
 	if (r == 0)
 		r = quote_log(d, in->log, m->name);
 	return r;
@@ -505,7 +502,7 @@ int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
 	if (!m.name[0])
 		snprintf(m.name, sizeof(m.name), "the module");
 	if (e == ENOSYS && !diag_module_support(ctx))
-		r = first(out, "this kernel was built without module support (no %s/modules): "
+		r = diag_first(out, "this kernel was built without module support (no %s/modules): "
 			  "%s cannot be loaded", lkm_ctx_get_proc(ctx), m.name);
 	else if (e == ENOENT && log_find(in->log, "Unknown parameter", m.name))
 		r = diag_other(&m, in, out);
@@ -547,10 +544,10 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 	if (!rec)
 		return 0;
 	v = strstr(rec, "suspiciously returned ") + strlen("suspiciously returned ");
-	r = first(out, "%s was loaded, but its init function returned %.*s instead of 0 or a "
+	r = diag_first(out, "%s was loaded, but its init function returned %.*s instead of 0 or a "
 		  "negative errno", name, (int)strspn(v, "-0123456789"), v);
 	if (r == 0)
-		r = line(out, "the kernel keeps the module loaded and only warns; the module's "
+		r = diag_line(out, "the kernel keeps the module loaded and only warns; the module's "
 			 "author should fix its init");
 	if (r == 0)
 		r = quote_log(out, log, name);
@@ -578,17 +575,17 @@ static int diag_holders(struct lkm_ctx *ctx, const char *name, const struct lkm_
 	for (i = 0; i < n && r == 0; i++)
 		r = lkm_buf_printf(&users, "%s%s", i ? " " : "", holders[i]);
 	if (r == 0 && n > 0)
-		r = first(d, "Module %s is in use by: %s (reference count %d)", name, users.data,
+		r = diag_first(d, "Module %s is in use by: %s (reference count %d)", name, users.data,
 			  refcnt);
 	else if (r == 0)
-		r = first(d, "Module %s is in use (reference count %d), though no module holds it",
+		r = diag_first(d, "Module %s is in use (reference count %d), though no module holds it",
 			  name, refcnt);
 	if (r == 0 && n > 0)
-		r = line(d, "remove the modules that use it first (rmmod %s), or run "
+		r = diag_line(d, "remove the modules that use it first (rmmod %s), or run "
 			 "`modprobe -r %s`, which removes its users' dependencies as it goes",
 			 users.data, holders[0]);
 	else if (r == 0)
-		r = line(d, "something outside the module list holds it (an open device, a "
+		r = diag_line(d, "something outside the module list holds it (an open device, a "
 			 "mounted filesystem, a network interface): release that first");
 	lkm_buf_free(&users);
 	if (holders)
@@ -598,14 +595,14 @@ static int diag_holders(struct lkm_ctx *ctx, const char *name, const struct lkm_
 
 static int diag_permanent(const char *name, struct lkm_diagnosis *d)
 {
-	int r = first(d, "Module %s cannot be removed: it has no exit function, so the kernel "
+	int r = diag_first(d, "Module %s cannot be removed: it has no exit function, so the kernel "
 		      "marks it permanent", name);
 
 	if (r == 0)
-		r = line(d, "/proc/modules lists it as [permanent]; rmmod -f can remove it only "
+		r = diag_line(d, "/proc/modules lists it as [permanent]; rmmod -f can remove it only "
 			 "on a kernel built with CONFIG_MODULE_FORCE_UNLOAD");
 	if (r == 0)
-		r = line(d, "forcing it frees code that may still run: it taints the kernel and "
+		r = diag_line(d, "forcing it frees code that may still run: it taints the kernel and "
 			 "can crash it; a reboot is the safe way");
 	return r;
 }
@@ -629,7 +626,7 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	}
 	if (state == LKM_INITSTATE_BUILTIN) {
 		out->code = -ENOENT;
-		r = first(out, "Module %s is builtin: it is part of the kernel image and cannot "
+		r = diag_first(out, "Module %s is builtin: it is part of the kernel image and cannot "
 			  "be removed", name);
 		goto done;
 	}
@@ -637,21 +634,21 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	if (error == -ENOSYS || (state < 0 && !lm && !diag_module_support(ctx) &&
 				 !diag_sys_has_modules(ctx))) {
 		out->code = -ENOSYS;
-		r = first(out, "this kernel has no module support: there is no %s to remove",
+		r = diag_first(out, "this kernel has no module support: there is no %s to remove",
 			  name);
 		goto done;
 	}
 	if (state < 0 && !lm) {
 		out->code = -ENOENT;
-		r = first(out, "Module %s is not currently loaded", name);
+		r = diag_first(out, "Module %s is not currently loaded", name);
 		goto done;
 	}
 	if (state == LKM_INITSTATE_GOING || (lm && lm->state == LKM_LOADED_UNLOADING)) {
-		r = first(out, "Module %s is already being removed (state: going)", name);
+		r = diag_first(out, "Module %s is already being removed (state: going)", name);
 		goto done;
 	}
 	if (state == LKM_INITSTATE_COMING || (lm && lm->state == LKM_LOADED_LOADING)) {
-		r = first(out, "Module %s is still being loaded (state: coming): its init "
+		r = diag_first(out, "Module %s is still being loaded (state: coming): its init "
 			  "function has not finished", name);
 		goto done;
 	}
@@ -665,7 +662,7 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	}
 	if (lkm_kernel_get_refcnt(ctx, name, &refcnt) == -ENOENT && state > 0) {
 		out->code = -ENOSYS;
-		r = first(out, "Module unloading is not supported: this kernel was built without "
+		r = diag_first(out, "Module unloading is not supported: this kernel was built without "
 			  "CONFIG_MODULE_UNLOAD, so %s stays until reboot", name);
 		goto done;
 	}
@@ -680,7 +677,7 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	if (lm && lm->permanent)
 		r = diag_permanent(name, out);
 	else
-		r = first(out, "the kernel refused to remove %s: %s", name, strerror(-error));
+		r = diag_first(out, "the kernel refused to remove %s: %s", name, strerror(-error));
 done:
 	r = r < 0 ? r : 1;
 out:
