@@ -43,16 +43,12 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...) LKM_PRI
 
 static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 {
-	char msg[1024];
+	const struct tool_voice v = { "insmod", o->syslog, LOG_DEBUG };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tool_vsay(&v, LOG_ERR, fmt, ap);
 	va_end(ap);
-	if (o->syslog)
-		syslog(LOG_ERR, "ERROR: %s", msg);
-	else
-		tool_error("insmod", "%s", msg);
 }
 
 /* Join the module options; a value with a space and no quotes of its own gets "". */
@@ -73,22 +69,6 @@ static int join_params(char **args, int n, struct lkm_buf *b)
 	return r;
 }
 
-/* The diagnosis's detail lines, indented under its first line. */
-static void say_detail(const struct insmod_opts *o, const struct lkm_diagnosis *d)
-{
-	const char *p = d->detail.data;
-
-	while (p && *p) {
-		int len = (int)strcspn(p, "\n");
-
-		if (o->syslog)
-			syslog(LOG_ERR, "  %.*s", len, p);
-		else
-			fprintf(stderr, "  %.*s\n", len, p);
-		p += len + (p[len] == '\n');
-	}
-}
-
 /* Explain a refusal from the kernel's log records of this attempt and the file. */
 static void explain(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
 		    int r, const struct lkm_kmsg_log *log)
@@ -102,7 +82,7 @@ static void explain(const struct insmod_opts *o, struct lkm_ctx *ctx, const char
 		return;
 	}
 	say_error(o, "could not insert module %s: %s", filename, d.first.data);
-	say_detail(o, &d);
+	tool_say_detail(&(struct tool_voice){ "insmod", o->syslog, LOG_DEBUG }, LOG_ERR, &d);
 	lkm_diagnosis_release(&d);
 }
 
@@ -117,11 +97,8 @@ static void warn_loaded(const struct insmod_opts *o, struct lkm_ctx *ctx, const 
 		return;
 	if (lkm_diagnose_loaded(ctx, name, log, &d) <= 0)
 		return;
-	if (o->syslog)
-		syslog(LOG_WARNING, "WARNING: %s", d.first.data);
-	else
-		tool_warn("insmod", "%s", d.first.data);
-	say_detail(o, &d);
+	tool_say_diagnosis(&(struct tool_voice){ "insmod", o->syslog, LOG_DEBUG }, LOG_WARNING,
+			   NULL, &d);
 	lkm_diagnosis_release(&d);
 }
 

@@ -81,47 +81,22 @@ struct modprobe_opts {
 
 static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...) LKM_PRINTF(3, 4);
 
+/* kmod's modprobe: -v raises the threshold, -q lowers it, -s sends it to syslog. */
+#define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
+
 static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...)
 {
-	static const char *const names[] = { "EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING",
-					     "NOTICE", "INFO", "DEBUG" };
-	char msg[2048];
 	va_list ap;
 
-	if (prio > o->verbose)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tool_vsay(VOICE(o), prio, fmt, ap);
 	va_end(ap);
-	if (o->syslog)
-		syslog(prio, "%s: %s", names[prio], msg);
-	else
-		fprintf(stderr, "modprobe: %s: %s\n", names[prio], msg);
-}
-
-/* A diagnosis's detail lines, indented under the message, with the same priority. */
-static void say_detail(const struct modprobe_opts *o, int prio, const struct lkm_diagnosis *d)
-{
-	const char *p = d->detail.data;
-
-	if (prio > o->verbose)
-		return;
-	while (p && *p) {
-		int len = (int)strcspn(p, "\n");
-
-		if (o->syslog)
-			syslog(prio, "  %.*s", len, p);
-		else
-			fprintf(stderr, "  %.*s\n", len, p);
-		p += len + (p[len] == '\n');
-	}
 }
 
 static void say_diagnosis(const struct modprobe_opts *o, int prio, const char *lead,
 			  const struct lkm_diagnosis *d)
 {
-	say(o, prio, "%s%s%s", lead ? lead : "", lead ? ": " : "", d->first.data);
-	say_detail(o, prio, d);
+	tool_say_diagnosis(VOICE(o), prio, lead, d);
 }
 
 static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
@@ -401,7 +376,7 @@ static void say_not_found(const struct modprobe_opts *o, struct lkm_ctx *ctx, co
 		return;
 	}
 	say(o, o->log_prio, "%s", kmod_words);
-	say_detail(o, o->log_prio, &d);
+	tool_say_detail(VOICE(o), o->log_prio, &d);
 	lkm_diagnosis_release(&d);
 }
 

@@ -2,6 +2,7 @@
 /* The option table helper and the message functions every tool shares. */
 #include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "tools.h"
 
@@ -81,4 +82,52 @@ void tool_warn(const char *tool, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(tool, "WARNING: ", fmt, ap);
 	va_end(ap);
+}
+
+void tool_vsay(const struct tool_voice *v, int prio, const char *fmt, va_list ap)
+{
+	static const char *const names[] = { "EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING",
+					     "NOTICE", "INFO", "DEBUG" };
+	char msg[2048];
+
+	if (prio > v->max_prio || prio < 0 || prio > LOG_DEBUG)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (v->syslog)
+		syslog(prio, "%s: %s", names[prio], msg);
+	else
+		fprintf(stderr, "%s: %s: %s\n", v->tool, names[prio], msg);
+}
+
+void tool_say(const struct tool_voice *v, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tool_vsay(v, prio, fmt, ap);
+	va_end(ap);
+}
+
+void tool_say_detail(const struct tool_voice *v, int prio, const struct lkm_diagnosis *d)
+{
+	const char *p = d->detail.data;
+
+	if (prio > v->max_prio)
+		return;
+	while (p && *p) {
+		int len = (int)strcspn(p, "\n");
+
+		if (v->syslog)
+			syslog(prio, "  %.*s", len, p);
+		else
+			fprintf(stderr, "  %.*s\n", len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
+			const struct lkm_diagnosis *d)
+{
+	tool_say(v, prio, "%s%s%s", lead ? lead : "", lead ? ": " : "", d->first.data);
+	tool_say_detail(v, prio, d);
 }

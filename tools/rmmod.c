@@ -41,38 +41,24 @@ static void say_error(const struct rmmod_opts *o, const char *fmt, ...) LKM_PRIN
 
 static void say_error(const struct rmmod_opts *o, const char *fmt, ...)
 {
-	char msg[2048];
+	const struct tool_voice v = { "rmmod", o->syslog, LOG_DEBUG };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tool_vsay(&v, LOG_ERR, fmt, ap);
 	va_end(ap);
-	if (o->syslog)
-		syslog(LOG_ERR, "ERROR: %s", msg);
-	else
-		tool_error("rmmod", "%s", msg);
 }
 
 /* Print the diagnosis: its sentence as the error, its detail lines indented. */
 static void say_diagnosis(const struct rmmod_opts *o, const char *name, int error,
 			  const struct lkm_diagnosis *d)
 {
-	const char *p = d->detail.data;
-
 	/* After the kernel refused, kmod's "could not remove module" leads, as before. */
 	if (error)
 		say_error(o, "could not remove module %s: %s", name, d->first.data);
 	else
 		say_error(o, "%s", d->first.data);
-	while (p && *p) {
-		int len = (int)strcspn(p, "\n");
-
-		if (o->syslog)
-			syslog(LOG_ERR, "  %.*s", len, p);
-		else
-			fprintf(stderr, "  %.*s\n", len, p);
-		p += len + (p[len] == '\n');
-	}
+	tool_say_detail(&(struct tool_voice){ "rmmod", o->syslog, LOG_DEBUG }, LOG_ERR, d);
 }
 
 /*

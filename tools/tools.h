@@ -4,6 +4,8 @@
 #define LKM_TOOLS_H
 
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lkm.h"
@@ -31,6 +33,23 @@ void tool_parser_init(struct tool_parser *p, const struct tool_option *opts);
 void tool_print_help(FILE *out, const char *usage, const struct tool_option *opts);
 /* Print "NAME version X" and the features, as kmod does for -V. */
 void tool_print_version(const char *tool);
+
+/*
+ * Where a tool's messages go: stderr as "TOOL: LEVEL: text" (LEVEL from the syslog
+ * priority, as kmod words it: FATAL, ERROR, WARNING, ...), or syslog with -s. Messages
+ * less urgent than @max_prio are dropped.
+ */
+struct tool_voice {
+	const char *tool;
+	bool syslog;
+	int max_prio;
+};
+void tool_vsay(const struct tool_voice *v, int prio, const char *fmt, va_list ap);
+void tool_say(const struct tool_voice *v, int prio, const char *fmt, ...) LKM_PRINTF(3, 4);
+/* A diagnosis: "LEAD: first sentence" (no lead: the sentence), then its detail indented. */
+void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
+			const struct lkm_diagnosis *d);
+void tool_say_detail(const struct tool_voice *v, int prio, const struct lkm_diagnosis *d);
 
 /* Messages: "tool: what: reason" to stderr. */
 void tool_error(const char *tool, const char *fmt, ...) LKM_PRINTF(2, 3);
