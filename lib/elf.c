@@ -518,6 +518,12 @@ int lkm_elf_get_versions(const struct lkm_elf *elf, struct lkm_elf_version **out
 
 	*out = NULL;
 	*count = 0;
+	/*
+	 * No section at all is an error, as for kmod (modprobe --show-modversions fails
+	 * with ENOENT); an empty one is no entries. The reason stays strerror's, kmod's.
+	 */
+	if (lkm_elf_find_section(elf, "__versions", &s) < 0)
+		return -ENOENT;
 	r = versions_section(elf, &s, &n, err);
 	if (r < 0 || n == 0)
 		return r;

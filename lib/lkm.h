@@ -217,7 +217,7 @@ const char *lkm_elf_machine_name(uint16_t machine);
  */
 LKM_MUST_CHECK int lkm_elf_get_modinfo(const struct lkm_elf *elf, const char ***out,
 				       size_t *count, struct lkm_err *err);
-/* __versions entries, in file order (malloc'd array). */
+/* __versions entries, in file order (malloc'd array); -ENOENT if there is no __versions. */
 LKM_MUST_CHECK int lkm_elf_get_versions(const struct lkm_elf *elf, struct lkm_elf_version **out,
 					size_t *count, struct lkm_err *err);
 /* Exported symbol names (from __ksymtab_strings or the symbol table), with CRCs. */

@@ -236,6 +236,42 @@ TEST(exports_fall_back_to_ksymtab_strings_without_crc_symbols)
 	}
 }
 
+/*
+ * kmod's modprobe --show-modversions fails (ENOENT) on a module without __versions, but
+ * lists nothing on one with an empty __versions: the getter must tell the two apart.
+ */
+TEST(no_versions_section_is_enoent_an_empty_one_no_entries)
+{
+	static const char mi[] = "license=GPL";
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		const struct variant *v = &variants[i];
+		struct fx_section secs[2] = {
+			{ .name = ".modinfo", .type = 1, .data = mi, .size = sizeof(mi) },
+			{ .name = "__versions", .type = 1, .data = "", .size = 0 },
+		};
+		struct lkm_elf_version *ver = NULL;
+		struct lkm_err err = { 0 };
+		struct fx_image img;
+		struct lkm_elf elf;
+		size_t n = 1;
+
+		img = fx_build(v->is64, v->be, 1, v->machine, secs, 1, false);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_versions(&elf, &ver, &n, &err), ==, -ENOENT);
+		CHECK(ver == NULL && n == 0);
+		free(img.data);
+
+		img = fx_build(v->is64, v->be, 1, v->machine, secs, 2, false);
+		n = 1;
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_versions(&elf, &ver, &n, &err), ==, 0);
+		CHECK(ver == NULL && n == 0);
+		free(img.data);
+	}
+}
+
 TEST(extended_section_numbering_is_followed)
 {
 	size_t i;
