@@ -39,7 +39,7 @@ cached_tree() { # arch -> root of the newest finished tree of its flavour, if an
 	local fl d
 	fl=$(flavour "$1" | cut -d' ' -f1)
 	for d in "$cache/trees"/linux-image-6.1.0-*-"$fl"; do
-		[ -f "$d/.done" ] && echo "$d"
+		if [ -f "$d/.done" ]; then echo "$d"; fi
 	done | sort -V | tail -n 1
 }
 
@@ -64,7 +64,8 @@ setup_apt() { # archs that need a download
 pick_pkg() { # arch -> package name (without :arch)
 	local a=$1 fl meta abi
 	read -r fl meta <<<"$(flavour "$a")"
-	if [ -n "$amd64_abi" ] && apt-cache show "linux-image-$amd64_abi-$fl:$a" >/dev/null 2>&1; then
+	if [ -n "$amd64_abi" ] &&
+		apt-cache show "linux-image-$amd64_abi-$fl:$a" >/dev/null 2>&1; then
 		echo "linux-image-$amd64_abi-$fl"
 		return
 	fi
@@ -102,7 +103,7 @@ fetch_tree() { # arch -> "KVER ROOT ARCH"
 		rm -rf "$root" && mkdir -p "$root"
 		dpkg -x "$deb" "$root"
 		# Only the modules and kmod's inputs matter; the kernel image is large.
-		rm -rf "$root/boot" "$root/usr"
+		rm -rf "${root:?}/boot" "${root:?}/usr"
 		check_elf "$root" "$a"
 		kver=$(ls "$root/lib/modules")
 		# kmod's depmod is the oracle for the indexes.
@@ -120,6 +121,7 @@ for a in $archs; do
 	[ -n "$(cached_tree "$a")" ] || missing="$missing $a"
 done
 amd64_abi=
+# shellcheck disable=SC2086
 [ -z "$missing" ] || setup_apt $missing
 for a in $archs; do
 	fetch_tree "$a"
