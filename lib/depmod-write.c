@@ -442,10 +442,14 @@ static int write_tmp(struct lkm_depmod *d, int dfd, struct out_file *f, const ch
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r < 0 && !err->why[0])
-		lkm_err_set(err, r, "%s/%s: %s", d->outdir, f->name, strerror(-r));
-	else if (r < 0)
-		err->code = r;
+	if (r < 0) {
+		char why[sizeof(err->why)];
+
+		/* A full disk must not leave a partial file behind, nor an unnamed error. */
+		unlinkat(dfd, tmp, 0);
+		snprintf(why, sizeof(why), "%s", lkm_err_reason(err, r));
+		lkm_err_set(err, r, "%s/%s: %s", d->outdir, f->name, why);
+	}
 	return r;
 }
 
@@ -684,8 +688,9 @@ int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
 		if (r < 0)
 			lkm_err_set(err, r, "writing to standard output: %s", strerror(-r));
 	}
+	/* After a failure, no temporary file may stay, written or not (gone after renames). */
 	for (i = 0; i < F_COUNT; i++) {
-		if (f[i].written) {
+		if (dfd >= 0 && f[i].name) {
 			tmp_name(tmp, sizeof(tmp), &f[i]);
 			unlinkat(dfd, tmp, 0);
 		}
