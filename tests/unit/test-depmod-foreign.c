@@ -410,8 +410,8 @@ static bool have_kmod(void)
 	return access("/sbin/depmod", X_OK) == 0 || access("/usr/sbin/depmod", X_OK) == 0;
 }
 
-static const char *const text_files[] = { "modules.alias", "modules.symbols", "modules.softdep",
-					  "modules.devname", NULL };
+static const char *const text_files[] = { "modules.alias", "modules.symbols",
+					  "modules.softdep", "modules.devname", NULL };
 static const char *const bin_files[] = { "modules.dep.bin", "modules.alias.bin",
 					 "modules.symbols.bin", "modules.builtin.bin",
 					 "modules.builtin.alias.bin", NULL };
@@ -476,7 +476,8 @@ static void compare_tree(const struct tree *t, const struct mod *extra)
 	CHECK(a && strstr(a, "mid synth-mid c10:200\n") && strstr(a, "top synth/top b250:3\n"));
 	free(a);
 	a = slurp(kroot, "modules.symbols");
-	CHECK(a && strstr(a, "alias symbol:mid_data mid\n") && strstr(a, "alias symbol:top_fn top\n"));
+	CHECK(a && strstr(a, "alias symbol:mid_data mid\n"));
+	CHECK(a && strstr(a, "alias symbol:top_fn top\n"));
 	free(a);
 	a = dump_index(kroot, "modules.builtin.alias.bin");
 	CHECK_STR(a, t->be ? "crc_synthetic crc_synth 0\nsynth:crc crc_synth 0\n" : "");
