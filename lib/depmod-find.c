@@ -239,7 +239,8 @@ static int walk_dir(struct lkm_depmod *d, int dfd, struct lkm_buf *buf)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1) /* qsort must not see a NULL array, even for none */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n && r == 0; i++) {
 		struct stat st;
 

@@ -235,7 +235,8 @@ static int out_symbols(struct lkm_depmod *d, struct out_file *f)
 		if (d->symbols.ent[i].key && s->owner)
 			syms[n++] = s;
 	}
-	qsort(syms, n, sizeof(*syms), sym_cmp);
+	if (n > 1)
+		qsort(syms, n, sizeof(*syms), sym_cmp);
 	r = lkm_buf_puts(&f[F_SYMBOLS].text, "# Aliases for symbols, used by symbol_request().\n");
 	for (i = 0; i < n && r == 0; i++) {
 		r = lkm_buf_printf(&f[F_SYMBOLS].text, "alias symbol:%s %s\n", syms[i]->name,

@@ -252,7 +252,8 @@ static void apply_modules_order(struct lkm_depmod *d)
 		if (m && m->sort_idx == 0)
 			m->sort_idx = ++rank - INT_MAX / 2;
 	}
-	qsort(d->mods, d->n_mods, sizeof(*d->mods), order_cmp);
+	if (d->n_mods > 1)
+		qsort(d->mods, d->n_mods, sizeof(*d->mods), order_cmp);
 out:
 	smap_free(&by_rel);
 	free(text);
@@ -269,7 +270,8 @@ static int build_array(struct lkm_depmod *d)
 		if (d->by_name.ent[i].key)
 			d->mods[n++] = d->by_name.ent[i].val;
 	d->n_mods = n;
-	qsort(d->mods, n, sizeof(*d->mods), kmod_hash_cmp);
+	if (n > 1)
+		qsort(d->mods, n, sizeof(*d->mods), kmod_hash_cmp);
 	for (i = 0; i < n; i++)
 		d->mods[i]->hash_pos = i;
 	apply_modules_order(d);

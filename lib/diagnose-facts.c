@@ -265,7 +265,8 @@ static int mark_kallsyms(struct lkm_ctx *ctx, struct need *needs, size_t n)
 	r = lkm_read_file(path, (size_t)256 << 20, &text, &len);
 	if (r < 0)
 		return r;
-	qsort(needs, n, sizeof(*needs), cmp_need);
+	if (n > 1)
+		qsort(needs, n, sizeof(*needs), cmp_need);
 	for (p = text; p && *p;) {
 		char *eol = strchr(p, '\n'), *sym, *end;
 		struct need key, *hit;

@@ -833,7 +833,8 @@ static struct lkm_index_value *order_matches(struct wild_match *m, size_t n)
 	struct lkm_index_value *head = NULL;
 	size_t i;
 
-	qsort(m, n, sizeof(*m), match_cmp);
+	if (n > 1)
+		qsort(m, n, sizeof(*m), match_cmp);
 	for (i = n; i-- > 0;) {
 		m[i].v->next = head;
 		head = m[i].v;

@@ -114,10 +114,10 @@ same_as_full "(e) foreign file as cache"
 printf 'not a cache' >"$cache"
 "$LKM" depmod --no-cache -b "$t" "$kver" 2>"$tmp/inc.err"
 [ ! -s "$tmp/inc.err" ] && [ "$(cat "$cache")" = "not a cache" ] && ok "(f) --no-cache ignores the file" ||
-	bad "(f) --no-cache read or wrote the cache"
+	bad "(f) --no-cache read or wrote the cache: $(head -c 300 "$tmp/inc.err"), cache: $(head -c 20 "$cache" | tr -cd '[:print:]')"
 LKM_DEPMOD_CACHE=0 "$LKM" depmod -b "$t" "$kver" 2>"$tmp/inc.err"
 [ ! -s "$tmp/inc.err" ] && [ "$(cat "$cache")" = "not a cache" ] && ok "(f) LKM_DEPMOD_CACHE=0 ignores the file" ||
-	bad "(f) LKM_DEPMOD_CACHE=0 read or wrote the cache"
+	bad "(f) LKM_DEPMOD_CACHE=0 read or wrote the cache: $(head -c 300 "$tmp/inc.err"), cache: $(head -c 20 "$cache" | tr -cd '[:print:]')"
 rm -f "$cache"
 "$LKM" depmod -n -b "$t" "$kver" >"$tmp/dry.out" 2>/dev/null
 [ ! -e "$cache" ] && ok "(f) -n writes no cache" || bad "(f) -n wrote the cache"
