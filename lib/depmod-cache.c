@@ -63,7 +63,7 @@ _Static_assert(sizeof(struct cache_header) == 40, "cache header layout");
 _Static_assert(sizeof(struct cache_entry) == 64, "cache entry layout");
 
 /* FNV-1a over 64-bit words: each step is a bijection, so any one changed word shows. */
-static uint64_t checksum(const char *p, size_t len)
+uint64_t depmod_cache_checksum(const char *p, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull, w;
 	size_t i;
@@ -137,7 +137,7 @@ static const char *check_file(const char *buf, size_t len, const struct cache_he
 		return "written by another version of lkm";
 	if (h->payload_len != len - sizeof(*h))
 		return "truncated or extended";
-	if (h->checksum != checksum(buf + sizeof(*h), len - sizeof(*h)))
+	if (h->checksum != depmod_cache_checksum(buf + sizeof(*h), len - sizeof(*h)))
 		return "checksum mismatch";
 	*hdr = h;
 	return NULL;
@@ -389,7 +389,7 @@ int depmod_cache_save(struct lkm_depmod *d)
 		h.n_entries++;
 	}
 	h.payload_len = total - sizeof(h);
-	h.checksum = checksum(buf + sizeof(h), (size_t)h.payload_len);
+	h.checksum = depmod_cache_checksum(buf + sizeof(h), (size_t)h.payload_len);
 	memcpy(buf, &h, sizeof(h));
 	if (asprintf(&tmp, "%s.lkm-tmp.%ld", d->cfg.cache, (long)getpid()) < 0) {
 		tmp = NULL;

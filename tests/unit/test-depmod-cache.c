@@ -290,23 +290,6 @@ TEST(cache_racy_records_not_saved)
 	CHECK_INT(scanned, ==, 0);
 }
 
-/* The cache's own checksum, to make corruptions that get past it. */
-static uint64_t sum(const unsigned char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, p + i, len - i);
-	h = (h ^ w ^ (uint64_t)len) * 0x100000001b3ull;
-	return h ^ (h >> 29);
-}
-
 static void put_cache(const unsigned char *data, size_t len)
 {
 	int fd = open(cache, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -403,7 +386,7 @@ TEST(cache_bit_flips)
 
 			copy[pos] = (unsigned char)rand_r(&seed);
 		}
-		h = sum(copy + 40, good_len - 40);
+		h = depmod_cache_checksum((const char *)copy + 40, good_len - 40);
 		memcpy(copy + 24, &h, 8);
 		load(copy, good_len); /* accepted or not, it must not crash */
 		crashed_not++;
