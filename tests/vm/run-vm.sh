@@ -151,6 +151,8 @@ for f in "${scenarios[@]}"; do
 done
 cp "$here/guest/init" "$stage/init"
 cp "$here/guest/lib.sh" "$here/guest/run-one" "$stage/vm/"
+# dropcap: runs a command without CAP_SYS_MODULE (BusyBox cannot drop one capability).
+gcc -static -O2 -Wall -o "$stage/vm/dropcap" "$here/guest/dropcap.c" || die "building dropcap failed"
 chmod +x "$stage/init" "$stage/vm/run-one"
 cat >"$stage/vm/config" <<EOF
 KO=$ko

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The VM test: boot each Debian kernel once with every scenario of tests/vm/scenarios,
-# then check each scenario run against its "# expect:" lines, and lkm's facts against
-# kmod's (the oracle). See tests/vm/README.md.
+# The VM test: boot each Debian kernel once with the scenarios of tests/vm/scenarios (and
+# once more for each scenario with "# boot: own"), then check each scenario run against
+# its "# expect:" lines, and lkm's facts against kmod's (the oracle). See tests/vm/README.md.
 #
 # Environment: LKM_VM_KERNELS (glob of kernel versions, default all), LKM_VM_SCENARIOS
 # (space-separated names, default all), LKM_VM_NOBOOT=1 (check the logs of the last run
-# again without booting), plus everything run-vm.sh takes.
+# again without booting), LKM_VM_JOBS (VMs at once, default: the number of cores), plus
+# everything run-vm.sh takes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${LKM_CACHE:-/var/cache/lkm-test}
@@ -123,41 +124,75 @@ mkdir -p "$logdir"
 LKM_STATIC=$("$here/lkm-static.sh")
 export LKM_STATIC
 
-# One VM per kernel, all at once: each qemu (TCG) keeps one host core busy.
-declare -A vmpid
-while read -r kver tree; do
+# Scenarios with "# boot: own" (a kernel command line of their own, or an irreversible
+# change such as kernel.modules_disabled) get a boot each; all others share one boot per
+# kernel. A job is "KVER TAG SCENARIO...", TAG being "shared" or the scenario's name.
+own_boot() { grep -q '^# boot: *own' "$here/scenarios/$1.sh" 2>/dev/null; }
+for_kernel() { # scenario kver: does its "# kernel:" glob admit the kernel?
+	local glob
+	glob=$(sed -n 's/^# kernel: *//p' "$here/scenarios/$1.sh" 2>/dev/null | head -n 1)
+	# shellcheck disable=SC2254
+	[ -z "$glob" ] || case $2 in $glob) true ;; *) false ;; esac
+}
+vmjobs=()
+while read -r kver _; do
+	# shellcheck disable=SC2254
 	case $kver in ${LKM_VM_KERNELS:-*}) ;; *) continue ;; esac
-	mkdir -p "$work/$kver"
-	[ -n "${LKM_VM_NOBOOT:-}" ] || echo "# booting $kver with: $scenarios"
+	shared=
+	for s in $scenarios; do
+		if own_boot "$s"; then
+			for_kernel "$s" "$kver" && vmjobs+=("$kver $s $s")
+		else
+			shared="$shared $s"
+		fi
+	done
+	[ -n "$shared" ] && vmjobs=("$kver shared$shared" "${vmjobs[@]}")
+done <<<"$kernels"
+[ ${#vmjobs[@]} -gt 0 ] || { ko "no kernel matches LKM_VM_KERNELS=${LKM_VM_KERNELS:-}"; finish; }
+
+joblog() { # kver tag
+	if [ "$2" = shared ]; then echo "$logdir/log-$1.txt"; else echo "$logdir/log-$1--$2.txt"; fi
+}
+
+# Each qemu (TCG) keeps one host core busy: at most LKM_VM_JOBS (default: the number of
+# cores) at once, the shared boots first since they take longest.
+maxjobs=${LKM_VM_JOBS:-$(nproc)}
+declare -A vmpid
+for job in "${vmjobs[@]}"; do
+	read -r kver tag list <<<"$job"
+	d=$work/$kver/$tag
+	mkdir -p "$d"
+	log=$(joblog "$kver" "$tag")
 	if [ -n "${LKM_VM_NOBOOT:-}" ]; then
-		echo "# $kver: not booting (LKM_VM_NOBOOT): checking $logdir/log-$kver.txt" >"$work/$kver/run-vm.out"
+		echo "# $kver $tag: not booting (LKM_VM_NOBOOT): checking $log" >"$d/run-vm.out"
 		true &
-		vmpid[$kver]=$!
+		vmpid[$job]=$!
 		continue
 	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$maxjobs" ]; do wait -n; done
+	echo "# booting $kver ($tag) with: $list"
 	# shellcheck disable=SC2086
-	LKM_VM_QUIET=1 LKM_VM_LOG=$logdir/log-$kver.txt "$here/run-vm.sh" "$kver" $scenarios \
-		>"$work/$kver/run-vm.out" 2>&1 &
-	vmpid[$kver]=$!
-done <<<"$kernels"
-[ ${#vmpid[@]} -gt 0 ] || { ko "no kernel matches LKM_VM_KERNELS=${LKM_VM_KERNELS:-}"; finish; }
+	LKM_VM_QUIET=1 LKM_VM_LOG=$log "$here/run-vm.sh" "$kver" $list >"$d/run-vm.out" 2>&1 &
+	vmpid[$job]=$!
+done
 
-for kver in $(echo "${!vmpid[@]}" | tr ' ' '\n' | sort -V); do
-	d=$work/$kver
-	log=$logdir/log-$kver.txt
-	wait "${vmpid[$kver]}"
+for job in "${vmjobs[@]}"; do
+	read -r kver tag list <<<"$job"
+	d=$work/$kver/$tag
+	log=$(joblog "$kver" "$tag")
+	wait "${vmpid[$job]}"
 	rc=$?
 	sed 's/^/# /' "$d/run-vm.out"
 	if [ $rc -ne 0 ]; then
-		ko "$kver: the VM run failed; console log: $log"
+		ko "$kver ($tag): the VM run failed; console log: $log"
 		tail -n 30 "$log" 2>/dev/null | sed 's/^/# /'
 		continue
 	fi
-	echo "# $kver: $(sed -n 's/^@@BOOT .*uptime=//p' "$log" | tr -d '\r') s to userspace," \
+	echo "# $kver ($tag): $(sed -n 's/^@@BOOT .*uptime=//p' "$log" | tr -d '\r') s to userspace," \
 		"$(sed -n 's/^@@DONE uptime=//p' "$log" | tr -d '\r') s guest uptime at the end; log: $log"
 	tr -d '\r' <"$log" >"$d/log"
 	split_log "$d/log" "$d"
-	for s in $scenarios; do
+	for s in $list; do
 		sf=$here/scenarios/$s.sh
 		if [ ! -f "$d/$s.kmod" ] && [ ! -f "$d/$s.lkm" ]; then
 			grep -q '^# kernel:' "$sf" && { echo "# $kver $s: not for this kernel"; continue; }
@@ -176,4 +211,12 @@ for kver in $(echo "${!vmpid[@]}" | tr ' ' '\n' | sort -V); do
 		done < <(check "$kver" "$s" "$d" "$sf")
 	done
 done
+# An own-boot scenario skipped on a kernel is no failure, but say so.
+while read -r kver _; do
+	# shellcheck disable=SC2254
+	case $kver in ${LKM_VM_KERNELS:-*}) ;; *) continue ;; esac
+	for s in $scenarios; do
+		own_boot "$s" && ! for_kernel "$s" "$kver" && echo "# $kver $s: not for this kernel"
+	done
+done <<<"$kernels"
 finish
