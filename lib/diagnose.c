@@ -676,6 +676,13 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	}
 	if (lm && lm->permanent)
 		r = diag_permanent(name, out);
+	else if (error == -EPERM && diag_cap_sys_module(ctx) == 0)
+		r = diag_first(out, "removing %s needs root: this process lacks CAP_SYS_MODULE%s",
+			       name, geteuid() != 0 ? " (it does not run as root)" : "");
+	else if (error == -EPERM && diag_modules_disabled(ctx))
+		r = diag_first(out, "module removal is disabled on this system: %s/sys/kernel/"
+			       "modules_disabled is 1, and only a reboot turns it back on",
+			       lkm_ctx_get_proc(ctx));
 	else
 		r = diag_first(out, "the kernel refused to remove %s: %s", name, strerror(-error));
 done:

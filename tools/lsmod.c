@@ -78,7 +78,9 @@ static int list_modules(struct lkm_ctx *ctx)
 
 	r = lkm_kernel_get_loaded(ctx, &list, &err);
 	if (r < 0) {
-		tool_error("lsmod", "could not get list of modules: %s", strerror(-r));
+		/* The reason names the file; a kernel without module support has none. */
+		tool_error("lsmod", "could not get list of modules: %s%s", lkm_err_reason(&err, r),
+			   r == -ENOENT ? " (this kernel has no module support)" : "");
 		return EXIT_FAILURE;
 	}
 	if (list.skipped)

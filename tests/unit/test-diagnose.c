@@ -632,6 +632,20 @@ TEST(unload_refusals)
 	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_noexit", -EBUSY, LKM_UNLOAD_FORCE, &d), ==, 1);
 	HAS(d.detail, "CONFIG_MODULE_FORCE_UNLOAD");
 	lkm_diagnosis_release(&d);
+	/* The kernel said EPERM for an unused module: modules_disabled is why. */
+	put("proc/modules", "lkm_log 16384 0 - Live 0x0 (OE)\n");
+	put("sys/module/lkm_log/initstate", "live\n");
+	put("sys/module/lkm_log/refcnt", "0\n");
+	mkdirs("sys/module/lkm_log/holders");
+	put("proc/sys/kernel/modules_disabled", "1\n");
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 1);
+	HAS(d.first, "module removal is disabled on this system");
+	HAS(d.first, "modules_disabled is 1");
+	lkm_diagnosis_release(&d);
+	put("proc/sys/kernel/modules_disabled", "0\n");
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 1);
+	HAS(d.first, "the kernel refused to remove lkm_log");
+	lkm_diagnosis_release(&d);
 	lkm_ctx_unref(ctx);
 }
 
