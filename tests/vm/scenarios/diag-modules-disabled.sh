@@ -12,6 +12,7 @@
 # expect-kmod: table.insmod=*Operation not permitted*
 # expect-lkm: table.insmod=*module loading is disabled on this system: /proc/sys/kernel/modules_disabled is 1*
 # expect-lkm: table.modprobe=*module loading is disabled on this system: /proc/sys/kernel/modules_disabled is 1*
+# expect-lkm: table.rmmod=*module removal is disabled on this system*
 # diag CASE CMD...: run (rc compared with kmod), and keep the whole stderr as note
 # table.CASE ("<br>" between lines) for tests/vm/diag-table.sh.
 diag() {

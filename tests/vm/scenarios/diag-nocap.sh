@@ -10,6 +10,7 @@
 # expect-kmod: table.insmod=*Operation not permitted*
 # expect-lkm: table.insmod=*loading lkm_log needs root: this process lacks CAP_SYS_MODULE*
 # expect-lkm: table.modprobe=*loading lkm_log needs root: this process lacks CAP_SYS_MODULE*
+# expect-lkm: table.rmmod=*removing loop needs root: this process lacks CAP_SYS_MODULE*
 # diag CASE CMD...: run (rc compared with kmod), and keep the whole stderr as note
 # table.CASE ("<br>" between lines) for tests/vm/diag-table.sh.
 diag() {

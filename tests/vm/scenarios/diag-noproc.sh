@@ -5,7 +5,7 @@
 # expect: lsmod.rc=1
 # expect: rmmod.rc=1
 # expect-kmod: table.lsmod=*could not open /proc/modules*
-# expect-lkm: table.lsmod=*could not get list of modules*
+# expect-lkm: table.lsmod=*could not get list of modules: /proc/modules: No such file*
 # expect-lkm: check.rc=1
 # expect-lkm: check.out=*problem: this kernel has no module support (no /proc/modules)*
 cat >noproc.sh <<'INNER'
