@@ -25,6 +25,7 @@
 
 #include "elf-fixture.h"
 #include "lkm.h"
+#include "fixture.h"
 #include "test.h"
 
 #define KVER "6.1.0-synthetic"
@@ -94,21 +95,7 @@ static char root[256];
 
 static void put_file(const char *base, const char *rel, const void *data, size_t len)
 {
-	char path[512], *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	for (p = path + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(write(fd, data, len) == (ssize_t)len);
-	close(fd);
+	fixture_write(base, rel, data, len, "w");
 }
 
 /* Append @s and its NUL to a string table; return its offset. */

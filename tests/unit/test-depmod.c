@@ -13,27 +13,14 @@
 
 #include "elf-fixture.h"
 #include "lkm.h"
+#include "fixture.h"
 #include "test.h"
 
 static char root[256];
 
 static void put_file(const char *rel, const void *data, size_t len)
 {
-	char path[512], *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(write(fd, data, len) == (ssize_t)len);
-	close(fd);
+	fixture_write(root, rel, data, len, "w");
 }
 
 static void put_text(const char *rel, const char *text)

@@ -10,6 +10,7 @@
 
 #include "elf-fixture.h"
 #include "lkm.h"
+#include "fixture.h"
 #include "test.h"
 
 #define KVER "6.1.0-fix"
@@ -29,35 +30,12 @@ static const char *at(const char *rel)
 
 static void mkdirs(const char *rel)
 {
-	char path[512], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(path, 0755);
+	fixture_mkdirs(root, rel);
 }
 
 static void put_mode(const char *rel, const void *data, size_t len, const char *mode)
 {
-	char dir[512], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	f = fopen(at(rel), mode);
-	if (!f)
-		exit(2);
-	fwrite(data, 1, len, f);
-	fclose(f);
+	fixture_write(root, rel, data, len, mode);
 }
 
 static void put(const char *rel, const char *text)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lkm.h"
+#include "fixture.h"
 #include "test.h"
 
 /* ---------------------------------------------------------------- fixtures */
@@ -17,38 +18,12 @@ static char root[64];
 
 static void mkdirs(const char *rel)
 {
-	char path[512], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(path, 0755);
+	fixture_mkdirs(root, rel);
 }
 
 static void put_bytes(const char *rel, const void *data, size_t size)
 {
-	char path[512], dir[512], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	fwrite(data, 1, size, f);
-	fclose(f);
+	fixture_write(root, rel, data, size, "w");
 }
 
 static void put(const char *rel, const char *text)

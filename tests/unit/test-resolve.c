@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lkm.h"
+#include "fixture.h"
 #include "test.h"
 
 static char fx_root[64];
@@ -21,37 +22,12 @@ static void fx_path(char *buf, size_t size, const char *rel)
 
 static void fx_mkdirs(const char *rel)
 {
-	char path[512], *p;
-
-	fx_path(path, sizeof(path), rel);
-	for (p = path + strlen(fx_root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
+	fixture_mkdirs(fx_root, rel);
 }
 
 static void fx_put(const char *rel, const char *text)
 {
-	char path[512], dir[512], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		fx_mkdirs(dir);
-	}
-	fx_path(path, sizeof(path), rel);
-	f = fopen(path, "w");
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	fputs(text, f);
-	fclose(f);
+	fixture_write(fx_root, rel, text, strlen(text), "w");
 }
 
 /*
