@@ -30,16 +30,8 @@ for t in depmod modinfo modprobe; do
 		{ echo "kmod's $t is missing"; echo "0 passed, 1 failed"; exit 1; }
 done
 
-generated="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
-	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
-	modules.builtin.alias.bin modules.devname modules.lkm-cache"
-
-# A copy of the module dir, modules hard-linked, without the generated files.
-copy_tree() { # root kver dest
-	mkdir -p "$3/lib/modules"
-	cp -al "$1/lib/modules/$2" "$3/lib/modules/"
-	for f in $generated; do rm -f "$3/lib/modules/$2/$f"; done
-}
+# shellcheck source=../tools/tree-lib.sh
+. "$(dirname "$0")/../tools/tree-lib.sh"
 
 fsize() { if [ -f "$1" ]; then echo "$(stat -c %s "$1") bytes"; else echo absent; fi; }
 
