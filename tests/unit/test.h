@@ -3,6 +3,11 @@
  * A minimal unit test harness. Each test is a function registered with TEST(); main()
  * comes from TEST_MAIN(). A failed CHECK prints the file, line and expression, marks the
  * test failed and carries on; the program exits non-zero if any test failed.
+ *
+ * A test that cannot run what it was asked to (a tool or a feature missing here) says
+ * SKIP("why") and returns: it is counted as skipped, never as passed, and the summary
+ * reads "N passed, N failed, N skipped". A test that failed a CHECK before it skipped
+ * still counts as failed.
  */
 #ifndef LKM_TEST_H
 #define LKM_TEST_H
@@ -18,6 +23,7 @@ struct test_case {
 };
 
 extern int test_failed;
+extern int test_skipped;
 #define TEST_MAX 512
 extern struct test_case test_cases[TEST_MAX];
 extern int test_count;
@@ -30,6 +36,14 @@ extern int test_count;
 			test_cases[test_count++] = (struct test_case){ #name, name };      \
 	}                                                                                  \
 	static void name(void)
+
+#define SKIP(...)                                                                          \
+	do {                                                                               \
+		printf("  skip: ");                                                        \
+		printf(__VA_ARGS__);                                                       \
+		printf("\n");                                                              \
+		test_skipped = 1;                                                          \
+	} while (0)
 
 #define CHECK(expr)                                                                        \
 	do {                                                                               \
@@ -63,18 +77,24 @@ extern int test_count;
 
 #define TEST_MAIN()                                                                        \
 	int test_failed;                                                                   \
+	int test_skipped;                                                                  \
 	struct test_case test_cases[TEST_MAX];                                             \
 	int test_count;                                                                    \
 	int main(void)                                                                     \
 	{                                                                                  \
-		int i, failures = 0;                                                       \
+		int i, failures = 0, skips = 0;                                            \
 		for (i = 0; i < test_count; i++) {                                         \
 			test_failed = 0;                                                   \
+			test_skipped = 0;                                                  \
 			test_cases[i].fn();                                                \
-			printf("%s %s\n", test_failed ? "FAIL" : "ok  ", test_cases[i].name); \
+			fflush(stdout);                                                    \
+			printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ", \
+			       test_cases[i].name);                                        \
 			failures += test_failed;                                           \
+			skips += !test_failed && test_skipped;                             \
 		}                                                                          \
-		printf("%d passed, %d failed\n", test_count - failures, failures);         \
+		printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, \
+		       failures, skips);                                                   \
 		return failures ? 1 : 0;                                                   \
 	}
 

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by the test scripts: one way to count checks and end with the summary line
+# "N passed, N failed, N skipped" that tests/run adds up.
+#
+#   ok NAME            a check passed
+#   bad NAME [WHY]     a check failed
+#   skip NAME WHY      a check could not run here: counted and named, never a pass
+#   check NAME CMD...  ok or bad by CMD's exit status
+#   at_least N WHAT COUNT
+#                      bad unless COUNT >= N: a comparison of empty data proves nothing
+#   need NAME CMD...   a setup step: run CMD, and on failure report it and stop the script
+#   finish             print the summary and exit 0 only when nothing failed
+
+t_pass=0 t_fail=0 t_skip=0
+ok() { t_pass=$((t_pass + 1)); echo "PASS $1"; }
+bad() { t_fail=$((t_fail + 1)); echo "FAIL $1${2:+: $2}"; }
+skip() { t_skip=$((t_skip + 1)); echo "SKIP $1: $2"; }
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+at_least() { # N WHAT COUNT
+	if [ "${3:-0}" -ge "$1" ] 2>/dev/null; then
+		return 0
+	fi
+	bad "$2: only ${3:-0} to compare, at least $1 expected"
+	return 1
+}
+finish() {
+	echo "$t_pass passed, $t_fail failed, $t_skip skipped"
+	[ "$t_fail" -eq 0 ]
+	exit $?
+}
+need() {
+	local name=$1; shift
+	"$@" && return 0
+	bad "setup: $name"
+	finish
+}
