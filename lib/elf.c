@@ -754,6 +754,11 @@ static int count_imports(const struct lkm_elf *elf, const struct symtab *st, siz
 		sym_read(elf, st, i, &s);
 		if (!is_import(elf, &s))
 			continue;
+		if (!s.name && s.name_off < st->str_size)
+			return lkm_err_set(err, -EINVAL,
+					   "symbol %llu has its name at byte %u, which runs to the end of the symbol string table (%llu bytes) without a terminating NUL",
+					   (unsigned long long)i, s.name_off,
+					   (unsigned long long)st->str_size);
 		if (!s.name)
 			return lkm_err_set(err, -EINVAL,
 					   "symbol %llu has its name at byte %u, outside the symbol string table (%llu bytes)",

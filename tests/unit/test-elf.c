@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * elf.c: every getter on synthetic modules of each class and byte order, then damaged
- * images (each must give a negative errno and a reason, never a crash), then real
- * modules from the Debian trees when they are present.
+ * images (each must give a negative errno and a reason, never a crash), then module
+ * files written here (plain, signed, xz) read through file.c. Debian's real modules are
+ * read in tests/diff/real-modules.c.
  */
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "elf-fixture.h"
+#include "fixture.h"
 #include "lkm.h"
 #include "test.h"
 
@@ -491,7 +493,7 @@ TEST(a_real_program_is_not_a_module)
 	const char *why;
 
 	if (lkm_file_open("/bin/true", &f, &err) < 0) {
-		printf("skip: /bin/true: %s\n", err.why);
+		SKIP("/bin/true: %s", err.why);
 		return;
 	}
 	why = expect_parse_error(f->data, f->size, -ENOEXEC);
@@ -669,21 +671,83 @@ TEST(machine_names)
 	CHECK(lkm_elf_machine_name(0x7777) == NULL);
 }
 
-/* Open and parse a real module; false (after printing "skip") when it is absent. */
-static bool open_real(const char *tree_var, const char *tree, const char *kver,
-		      const char *rel, struct lkm_file **f, struct lkm_elf *elf)
-{
-	const char *root = getenv(tree_var);
-	struct lkm_err err = { 0 };
-	char path[512];
-	int r;
+/* ------------------------------------------------- modules written to files */
 
-	snprintf(path, sizeof(path), "%s/lib/modules/%s/kernel/%s", root ? root : tree, kver, rel);
-	if (access(path, R_OK) != 0) {
-		printf("skip: %s is not there\n", path);
-		return false;
+static char tmpdir[256];
+
+static const char *tmp_file(const char *name, const void *data, size_t len)
+{
+	static char paths[4][512];
+	static int n;
+	char *p = paths[n++ % 4];
+
+	fixture_write(tmpdir, name, data, len, "w");
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	return p;
+}
+
+static bool has_string(const char **a, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(a[i], s) == 0)
+			return true;
 	}
-	r = lkm_file_open(path, f, &err);
+	return false;
+}
+
+/* What msdos.ko and fat.ko of a Debian kernel hold, in small. */
+static const char msdos_modinfo[] = "alias=fs-msdos\0license=GPL\0description=MS-DOS filesystem support\0"
+				    "depends=fat\0retpoline=Y\0intree=Y\0name=msdos\0"
+				    "vermagic=6.1.0-fix SMP preempt mod_unload modversions \0";
+static const struct fx_crc_sym msdos_imports[] = {
+	{ "module_layout", 0x0e12cc3a }, { "fat_fill_super", 0x4f1b2c3d },
+	{ "fat_time_fat2unix", 0x2d6a3f70 }, { "_printk", 0x92997ed8 },
+};
+static const char fat_modinfo[] = "license=GPL\0name=fat\0depends=\0";
+static const struct fx_crc_sym fat_exports[] = {
+	{ "fat_attach", 0x10000001 },	     { "fat_build_inode", 0x10000002 },
+	{ "fat_dir_empty", 0x10000003 },     { "fat_fill_super", 0x4f1b2c3d },
+	{ "fat_flush_inodes", 0x10000005 },  { "fat_free_clusters", 0x10000006 },
+	{ "fat_get_dotdot_entry", 0x1007 }, { "fat_getattr", 0x10000008 },
+	{ "fat_remove_entries", 0x10009 },   { "fat_scan", 0x1000000a },
+	{ "fat_search_long", 0x1000000b },   { "fat_setattr", 0x1000000c },
+	{ "fat_sync_inode", 0x1000000d },    { "fat_time_fat2unix", 0x2d6a3f70 },
+	{ "fat_truncate_blocks", 0x1000000f },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct fx_image msdos_image(void)
+{
+	struct fx_module_spec m = {
+		.is64 = true, .machine = 62, .name = "msdos",
+		.modinfo = msdos_modinfo, .modinfo_len = sizeof(msdos_modinfo) - 1,
+		.imports = msdos_imports, .n_imports = NELEM(msdos_imports),
+	};
+
+	return fx_module(&m);
+}
+
+/* A PKCS#7 trailer of junk, as an unparsed signature: the ELF reader must not mind. */
+static uint8_t *with_trailer(const struct fx_image *img, size_t *len)
+{
+	static const uint8_t hdr[8] = { 0, 0, 2, 0, 0, 0, 0, 0 };
+	uint8_t blob[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 13 + 5);
+	return fx_append_sig(img->data, img->size, blob, sizeof(blob), hdr, sizeof(blob), len);
+}
+
+/* Open @path with file.c and parse it; false (after failing the test) when it cannot. */
+static bool open_module(const char *path, struct lkm_file **f, struct lkm_elf *elf)
+{
+	struct lkm_err err = { 0 };
+	int r = lkm_file_open(path, f, &err);
+
 	CHECK_INT(r, ==, 0);
 	if (r < 0) {
 		fprintf(stderr, "  %s: %s\n", path, err.why);
@@ -699,22 +763,6 @@ static bool open_real(const char *tree_var, const char *tree, const char *kver,
 	return true;
 }
 
-static bool has_string(const char **a, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(a[i], s) == 0)
-			return true;
-	}
-	return false;
-}
-
-#define T61 "/var/cache/lkm-test/trees/linux-image-6.1.0-56-amd64-unsigned"
-#define K61 "6.1.0-56-amd64"
-#define T612 "/var/cache/lkm-test/trees/linux-image-6.12.117+deb12-amd64-unsigned"
-#define K612 "6.12.117+deb12-amd64"
-
 static void check_msdos(struct lkm_file *f, struct lkm_elf *elf)
 {
 	struct lkm_err err = { 0 };
@@ -727,6 +775,7 @@ static void check_msdos(struct lkm_file *f, struct lkm_elf *elf)
 
 	CHECK_STR(lkm_elf_machine_name(elf->machine), "x86_64");
 	CHECK_INT(lkm_elf_get_modinfo(elf, &mi, &n, &err), ==, 0);
+	CHECK_INT(n, ==, 8);
 	CHECK(has_string(mi, n, "name=msdos"));
 	CHECK(has_string(mi, n, "depends=fat"));
 	free(mi);
@@ -734,8 +783,12 @@ static void check_msdos(struct lkm_file *f, struct lkm_elf *elf)
 	CHECK_INT(n, ==, 0);
 	free(ex);
 	CHECK_INT(lkm_elf_get_imports(elf, &im, &n, &err), ==, 0);
-	for (i = 0; i < n; i++)
-		fat_sym |= strcmp(im[i].name, "fat_fill_super") == 0 && im[i].has_crc;
+	CHECK_INT(n, ==, NELEM(msdos_imports));
+	for (i = 0; i < n; i++) {
+		fat_sym |= strcmp(im[i].name, "fat_fill_super") == 0 && im[i].has_crc &&
+			   im[i].crc == 0x4f1b2c3d;
+		CHECK(im[i].has_crc);
+	}
 	CHECK(fat_sym);
 	free(im);
 	CHECK_INT(lkm_elf_get_this_module_name(elf, name, sizeof(name)), ==, 0);
@@ -743,39 +796,305 @@ static void check_msdos(struct lkm_file *f, struct lkm_elf *elf)
 	lkm_file_free(f);
 }
 
-TEST(real_plain_module_from_6_1)
+TEST(plain_module_file_with_a_signature_trailer)
 {
+	struct fx_module_spec fat = {
+		.is64 = true, .machine = 62, .name = "fat",
+		.modinfo = fat_modinfo, .modinfo_len = sizeof(fat_modinfo) - 1,
+		.exports = fat_exports, .n_exports = NELEM(fat_exports),
+	};
+	struct fx_image img = msdos_image();
 	struct lkm_err err = { 0 };
 	struct lkm_elf_export *ex;
 	struct lkm_file *f;
 	struct lkm_elf elf;
-	size_t n, i;
+	uint8_t *signed_data;
+	size_t n, i, len;
 	bool found = false;
 
-	if (!open_real("T61", T61, K61, "fs/fat/msdos.ko", &f, &elf))
-		return;
-	CHECK_INT(f->compression, ==, LKM_COMP_NONE);
-	check_msdos(f, &elf);
-	if (!open_real("T61", T61, K61, "fs/fat/fat.ko", &f, &elf))
-		return;
-	CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
-	CHECK_INT(n, >, 10);
-	for (i = 0; i < n; i++)
-		found |= strcmp(ex[i].name, "fat_time_fat2unix") == 0 && ex[i].has_crc;
-	CHECK(found);
-	free(ex);
-	lkm_file_free(f);
+	signed_data = with_trailer(&img, &len);
+	if (open_module(tmp_file("msdos.ko", signed_data, len), &f, &elf)) {
+		CHECK_INT(f->compression, ==, LKM_COMP_NONE);
+		CHECK_INT(f->size, ==, len);
+		check_msdos(f, &elf);
+	}
+	free(signed_data);
+	free(img.data);
+
+	img = fx_module(&fat);
+	signed_data = with_trailer(&img, &len);
+	if (open_module(tmp_file("fat.ko", signed_data, len), &f, &elf)) {
+		CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
+		CHECK_INT(n, ==, NELEM(fat_exports));
+		for (i = 0; i < n && i < NELEM(fat_exports); i++) {
+			CHECK_STR(ex[i].name, fat_exports[i].name);
+			CHECK(ex[i].has_crc && ex[i].crc == fat_exports[i].crc);
+			found |= strcmp(ex[i].name, "fat_time_fat2unix") == 0 && ex[i].has_crc;
+		}
+		CHECK(found);
+		free(ex);
+		lkm_file_free(f);
+	}
+	free(signed_data);
+	free(img.data);
 }
 
-TEST(real_xz_module_from_6_12)
+TEST(xz_module_file_reads_like_the_plain_one)
 {
+#if HAVE_XZ
+	struct fx_image img = msdos_image();
 	struct lkm_file *f;
 	struct lkm_elf elf;
+	uint8_t *signed_data, *z;
+	size_t len, zlen;
 
-	if (!open_real("T612", T612, K612, "fs/fat/msdos.ko.xz", &f, &elf))
-		return;
-	CHECK_INT(f->compression, ==, LKM_COMP_XZ);
-	check_msdos(f, &elf);
+	signed_data = with_trailer(&img, &len);
+	z = fx_xz(signed_data, len, &zlen);
+	CHECK(z != NULL);
+	if (z && open_module(tmp_file("msdos.ko.xz", z, zlen), &f, &elf)) {
+		CHECK_INT(f->compression, ==, LKM_COMP_XZ);
+		CHECK_INT(f->size, ==, len);
+		CHECK(memcmp(f->data, signed_data, len) == 0);
+		check_msdos(f, &elf);
+	}
+	free(z);
+	free(signed_data);
+	free(img.data);
+#else
+	SKIP("lkm is built without xz support");
+#endif
+}
+
+/* ---------------------------------------------- shapes that broke other parsers */
+
+/*
+ * A section whose offset + size wraps around the width of the class: in 32-bit
+ * arithmetic (or 64-bit for ELF64) the end would land inside the file.
+ */
+TEST(offsets_that_wrap_when_added_are_refused)
+{
+	static const int secs[] = { S_MODINFO, S_VERSIONS, S_KSYMTAB_STRINGS, S_SYMTAB, S_STRTAB };
+	size_t i, k;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		struct fx_image img = fixture_module(&variants[i], &plain_opts);
+		uint8_t *orig = malloc(img.size);
+		uint64_t wrap = img.is64 ? 0 : (uint64_t)1 << 32; /* 2^64 is 0 in uint64_t */
+		unsigned w = fx_word(&img);
+		const char *why;
+		char want[64];
+
+		memcpy(orig, img.data, img.size);
+		for (k = 0; k < NELEM(secs); k++) {
+			int s = secs[k];
+			uint64_t end = img.off[s] + img.len[s], off = wrap - 0x40;
+
+			/* off + size == end (mod 2^32 or 2^64): "inside" the file */
+			memcpy(img.data, orig, img.size);
+			fx_set_shdr(&img, s, FX_SH_OFFSET, off);
+			fx_set_shdr(&img, s, FX_SH_SIZE, end + 0x40);
+			why = expect_parse_error(img.data, img.size, -EINVAL);
+			snprintf(want, sizeof(want), "section %d (%s)", s, img.names[s]);
+			CHECK(strstr(why, want) != NULL);
+			CHECK(strstr(why, "past the end of the file") != NULL);
+
+			/* the largest offset with a size of 1: the sum wraps to 0 */
+			memcpy(img.data, orig, img.size);
+			fx_set_shdr(&img, s, FX_SH_OFFSET, wrap - 1);
+			fx_set_shdr(&img, s, FX_SH_SIZE, 1);
+			why = expect_parse_error(img.data, img.size, -EINVAL);
+			CHECK(strstr(why, want) != NULL);
+		}
+		/* the section table itself: e_shoff + e_shnum * e_shentsize wraps */
+		memcpy(img.data, orig, img.size);
+		fx_put(&img, fx_e_shoff(&img), w, wrap - fx_shdr_size(&img));
+		why = expect_parse_error(img.data, img.size, -EINVAL);
+		CHECK(strstr(why, "section table") != NULL);
+		free(orig);
+		free(img.data);
+	}
+}
+
+/* An image with two undefined symbols whose .strtab is @strtab (@len bytes). */
+static struct fx_image strtab_image(const struct variant *v, const char *strtab, size_t len,
+				    uint32_t name1, uint32_t name2)
+{
+	struct fx_syms syms = { .is64 = v->is64, .be = v->be };
+
+	fx_sym(&syms, 0, 0, 0, 0, 0);
+	fx_sym(&syms, name1, 1, 0, 0, 0);
+	fx_sym(&syms, name2, 1, 0, 0, 0);
+	struct fx_section secs[] = {
+		{ ".symtab", 2, syms.buf, syms.size, 2, v->is64 ? 24 : 16 },
+		{ ".strtab", 3, strtab, len },
+	};
+	return fx_build(v->is64, v->be, 1, v->machine, secs, 2, false);
+}
+
+TEST(symbol_name_without_its_nul_at_the_end_of_the_string_table)
+{
+	/* "\0first\0last" with no NUL after "last": 11 bytes, "last" at byte 7 */
+	static const char strtab[] = "\0first\0last";
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		const struct variant *v = &variants[i];
+		struct lkm_elf_import *im = NULL;
+		struct lkm_elf_export *ex = NULL;
+		struct lkm_err err = { 0 };
+		struct fx_image img;
+		struct lkm_elf elf;
+		size_t n = 99;
+
+		img = strtab_image(v, strtab, sizeof(strtab) - 1, 1, 7);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		CHECK(im == NULL);
+		CHECK_STR(err.why, "symbol 2 has its name at byte 7, which runs to the end of "
+				   "the symbol string table (11 bytes) without a terminating NUL");
+		/* exports come from nothing here: the symbol names are not read for them */
+		CHECK_INT(lkm_elf_get_exports(&elf, &ex, &n, &err), ==, 0);
+		CHECK_INT(n, ==, 0);
+		free(ex);
+		free(img.data);
+
+		/* the same name terminated: both read */
+		img = strtab_image(v, strtab, sizeof(strtab), 1, 7);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, 0);
+		CHECK_INT(n, ==, 2);
+		if (n == 2) {
+			CHECK_STR(im[0].name, "first");
+			CHECK_STR(im[1].name, "last");
+		}
+		free(im);
+		free(img.data);
+
+		/* a name that starts at the table's end is outside it */
+		img = strtab_image(v, strtab, sizeof(strtab) - 1, 1, 11);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		CHECK_STR(err.why, "symbol 2 has its name at byte 11, outside the symbol string "
+				   "table (11 bytes)");
+		free(img.data);
+
+		/* a one-byte table that is not even a NUL */
+		img = strtab_image(v, "x", 1, 0, 0);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_imports(&elf, &im, &n, &err), ==, -EINVAL);
+		CHECK_STR(err.why, "symbol 1 has its name at byte 0, which runs to the end of "
+				   "the symbol string table (1 bytes) without a terminating NUL");
+		free(img.data);
+	}
+}
+
+/* A module whose .modinfo is @mi (@len bytes, maybe without its last NUL). */
+static struct fx_image modinfo_image(const struct variant *v, const char *mi, size_t len)
+{
+	struct fx_section secs[] = { { ".modinfo", 1, mi, len } };
+
+	return fx_build(v->is64, v->be, 1, v->machine, secs, 1, false);
+}
+
+TEST(an_unterminated_last_modinfo_string_is_refused_with_a_reason)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+	} shapes[] = {
+		{ "license=GPL\0name=x\0alias=cut", 28 },  /* the last string cut */
+		{ "license=GPL", 11 },                      /* one string, no NUL */
+		{ "x", 1 },                                 /* one byte */
+		{ "\0\0\0\0name=x\0\0\0version=1", 21 },    /* after padding */
+	};
+	const char *want = "section .modinfo ends in the middle of a string (its last byte "
+			   "is not NUL)";
+	size_t i, k;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		for (k = 0; k < NELEM(shapes); k++) {
+			struct fx_image img = modinfo_image(&variants[i], shapes[k].data,
+							    shapes[k].len);
+			struct lkm_err err = { 0 };
+			struct lkm_elf elf;
+			const char **mi = (const char **)&err;
+			size_t n = 99;
+
+			CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+			CHECK_INT(lkm_elf_get_modinfo(&elf, &mi, &n, &err), ==, -EINVAL);
+			CHECK(mi == NULL && n == 0);
+			CHECK_STR(err.why, want);
+			free(img.data);
+
+			/* with the NUL the same strings read, the last one whole */
+			{
+				char *fixed = malloc(shapes[k].len + 1);
+				const char *last;
+
+				memcpy(fixed, shapes[k].data, shapes[k].len);
+				fixed[shapes[k].len] = '\0';
+				img = modinfo_image(&variants[i], fixed, shapes[k].len + 1);
+				CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+				CHECK_INT(lkm_elf_get_modinfo(&elf, &mi, &n, &err), ==, 0);
+				last = memrchr(fixed, '\0', shapes[k].len);
+				last = last ? last + 1 : fixed;
+				CHECK(n > 0 && strcmp(mi[n - 1], last) == 0);
+				free(mi);
+				free(fixed);
+				free(img.data);
+			}
+		}
+	}
+}
+
+/* The same through modinfo.c, from a file, as `modinfo` reads it. */
+TEST(modinfo_of_a_file_whose_last_string_is_cut)
+{
+	static const char mi[] = "license=GPL\0name=cut\0alias=fs-cu";
+	struct fx_image img = modinfo_image(&variants[0], mi, sizeof(mi) - 1);
+	struct lkm_err err = { 0 };
+	struct lkm_modinfo info;
+	struct lkm_file *f = NULL;
+
+	CHECK_INT(lkm_file_open(tmp_file("cut.ko", img.data, img.size), &f, &err), ==, 0);
+	if (f) {
+		CHECK_INT(lkm_modinfo_from_file(f, &info, &err), ==, -EINVAL);
+		CHECK(info.entries == NULL && info.count == 0);
+		CHECK(strstr(err.why, ".modinfo ends in the middle of a string") != NULL);
+		lkm_file_free(f);
+	}
+	free(img.data);
+	img = modinfo_image(&variants[0], mi, sizeof(mi));
+	CHECK_INT(lkm_file_open(tmp_file("whole.ko", img.data, img.size), &f, &err), ==, 0);
+	if (f) {
+		CHECK_INT(lkm_modinfo_from_file(f, &info, &err), ==, 0);
+		CHECK_INT(info.count, ==, 3);
+		if (info.count == 3) {
+			CHECK_STR(info.entries[2].key, "alias");
+			CHECK_STR(info.entries[2].value, "fs-cu");
+		}
+		lkm_modinfo_release(&info);
+		lkm_file_free(f);
+	}
+	free(img.data);
+}
+
+static void cleanup(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+__attribute__((constructor(101))) static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/lkm-test-elf.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmpdir))
+		exit(2);
+	atexit(cleanup);
 }
 
 TEST_MAIN()
