@@ -329,6 +329,7 @@ static inline uint8_t *fx_append_sig(const void *mod, size_t mod_len, const void
 	size_t n = mod_len + blob_len + 12 + sizeof(FX_SIG_MAGIC) - 1;
 	uint8_t *p = malloc(n), *at = p;
 
+	*out_len = 0;
 	if (!p)
 		return NULL;
 	if (mod_len)
