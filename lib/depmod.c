@@ -81,7 +81,8 @@ uint32_t depmod_hash(const char *key)
 	case 3:
 		hash += (uint32_t)(k[0] | k[1] << 8);
 		hash ^= hash << 16;
-		hash ^= (uint32_t)((int32_t)(signed char)k[2] << 18);
+		/* kmod shifts a (signed) char: sign-extend first, shift unsigned (no UB). */
+		hash ^= (uint32_t)(int32_t)(signed char)k[2] << 18;
 		hash += hash >> 11;
 		break;
 	case 2:
