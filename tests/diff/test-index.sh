@@ -9,22 +9,22 @@ set -u
 : "${LKM:?LKM must point at the lkm binary}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-index.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 # "KVER ROOT" lines of the Debian trees, downloaded on first use.
-trees=$("$(dirname "$0")/../tools/fetch-trees.sh") || { echo "FAIL cannot get the Debian trees"; echo "0 passed, 1 failed"; exit 1; }
-modprobe=
-if command -v modprobe > /dev/null && readlink -f "$(command -v modprobe)" | grep -q kmod; then
-	modprobe=$(command -v modprobe)
-fi
+trees=$("$(dirname "$0")/../tools/fetch-trees.sh") || need "fetch the Debian trees" false
+[ "$(echo "$trees" | wc -l)" -eq 2 ] || need "two Debian trees" false
+# kmod's modprobe is the oracle; tests/run installs it.
+need "kmod's modprobe" command -v modprobe >/dev/null
+modprobe=$(command -v modprobe)
+readlink -f "$modprobe" | grep -q kmod || need "$modprobe is kmod's" false
 # An empty config directory keeps the host's modprobe.d aliases out of kmod's answers.
 mkdir "$tmp/conf.d"
 
-# same NAME FILE1 FILE2: the two files hold the same lines.
+# same NAME FILE1 FILE2: the two files hold the same lines, at least 100 of them.
 same() {
-	if cmp -s "$2" "$3"; then
+	if ! at_least 100 "$1" "$(wc -l < "$2")"; then :
+	elif cmp -s "$2" "$3"; then
 		ok "$1 ($(wc -l < "$2") lines)"
 	else
 		bad "$1"
@@ -100,10 +100,6 @@ pick_aliases() {
 check_oracle() {
 	root=$1 kver=$2 tag=$3
 	dir=$root/lib/modules/$kver
-	if [ -z "$modprobe" ]; then
-		echo "skip $tag: kmod's modprobe is not installed"
-		return
-	fi
 	pick_aliases "$dir/modules.alias" > "$tmp/keys"
 	n=0 nbad=0 nlook=0 lbad=0
 	while read -r key; do
@@ -198,5 +194,4 @@ if [ "$seen" = 1 ]; then
 		"usb:v046Dp0A0Bd0100dc00dsc00dp00ic01isc01ip00in00"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
