@@ -3,11 +3,14 @@
 # (chosen by argv[0]) with its own --help; the man pages come along.
 set -u
 build=${LKM_BUILD_ROOT:?}
-d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-passed=0 failed=0
-check() { if eval "$2"; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi; }
-meson install -C "$build" --destdir "$d" --no-rebuild >"$d.log" 2>&1
-check "meson install" "[ \$? -eq 0 ] || [ -x $d/usr/local/bin/lkm ]"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+d=$(mktemp -d); trap 'rm -rf "$d" "$d.log"' EXIT
+# Checks here are shell expressions.
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+meson install -C "$build" --destdir "$d" --no-rebuild >"$d.log" 2>&1 ||
+	{ tail -5 "$d.log"; need "meson install" false; }
+ok "meson install"
 lkm=$(find "$d" -name lkm -type f | head -n 1)
 check "lkm installed" "[ -x '$lkm' ]"
 for t in insmod rmmod lsmod modprobe depmod modinfo; do
@@ -20,5 +23,4 @@ for t in insmod rmmod lsmod modprobe depmod modinfo; do
 done
 check "man pages installed" "[ \$(find '$d' -name '*.8' | wc -l) -ge 6 ]"
 check "-V lists features" "'$lkm' --version | grep -qE '[+-]ZLIB [+-]XZ [+-]ZSTD [+-]LIBCRYPTO'"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
