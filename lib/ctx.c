@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The context: every path and syscall the library uses outside the process. Tools
- * build it from their options; tests point it at fixture trees or fake syscalls.
+ * The context: every path and syscall the library uses outside the process, lkm's own
+ * cache directory included. Tools build it from their options; tests point it at
+ * fixture trees or fake syscalls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct lkm_ctx {
 	char *proc;
 	char *sys;
 	char *kmsg;
+	char *cache_dir;
 	char **config_paths;
 	struct lkm_syscalls syscalls;
 	struct lkm_index *indexes[LKM_INDEX_KIND_COUNT];
@@ -103,6 +105,7 @@ static void ctx_free(struct lkm_ctx *ctx)
 	free(ctx->proc);
 	free(ctx->sys);
 	free(ctx->kmsg);
+	free(ctx->cache_dir);
 	free(ctx);
 }
 
@@ -140,7 +143,8 @@ int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out)
 	ctx->proc = dup_or(cfg->proc, "/proc");
 	ctx->sys = dup_or(cfg->sys, "/sys");
 	ctx->kmsg = dup_or(cfg->kmsg, "/dev/kmsg");
-	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg)
+	ctx->cache_dir = dup_or(cfg->cache_dir, "/var/cache/lkm");
+	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg || !ctx->cache_dir)
 		goto fail;
 	r = copy_config_paths(ctx, cfg->config_paths);
 	if (r < 0)
@@ -172,6 +176,7 @@ const char *lkm_ctx_get_kver(const struct lkm_ctx *ctx) { return ctx->kver; }
 const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx) { return ctx->proc; }
 const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx) { return ctx->sys; }
 const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx) { return ctx->kmsg; }
+const char *lkm_ctx_get_cache_dir(const struct lkm_ctx *ctx) { return ctx->cache_dir; }
 
 const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx)
 {

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * depmod's incremental cache: the record depmod-scan.c extracted from each module,
- * kept in the output directory (modules.lkm-cache) so that the next run reads only the
- * modules that were added or changed.
+ * kept so that the next run reads only the modules that were added or changed.
+ *
+ * Where it lives is policy (lkm_depmod_default_cache): never in the module directory,
+ * which dpkg owns and mkinitramfs, Yocto, Buildroot and image builders copy whole,
+ * but in CACHE_DIR/depmod/KVER, and by default only for the running system's own tree.
+ * A tree being built for another system (below -b, written to -o, another kernel's, in
+ * a chroot) gets no cache unless one is named. The modules.lkm-cache that earlier
+ * versions kept in the module directory is removed when the indexes are written.
  *
  * A record is used only when the file's key is unchanged: path, inode, size, mtime and
  * ctime (both in ns). ctime cannot be set back by hand, so an edit in place is caught
@@ -25,6 +31,7 @@
  * with a warning. Records are used in place (struct dm_info.borrowed). Bump
  * CACHE_VERSION whenever what depmod-scan.c extracts from a module changes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -33,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "depmod-internal.h"
@@ -41,6 +49,11 @@
 #define CACHE_BOM 0x01020304u
 #define CACHE_VERSION 1u
 #define CACHE_MAX ((size_t)1 << 30)
+#define CACHE_SUBDIR "depmod"
+/* A temporary file is ".NAME" TMP_MARK "XXXXXX": mkostemp's, unique whatever the pid. */
+#define TMP_MARK ".lkm-tmp."
+/* A temporary file this old was left by a killed depmod: prune removes it. */
+#define TMP_STALE_SEC 3600
 
 struct cache_header {
 	char magic[8];
@@ -196,7 +209,7 @@ static int read_cache(struct depmod_cache *c, const char *path)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0 || (uint64_t)st.st_size > CACHE_MAX) {
-		r = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		r = !S_ISREG(st.st_mode) ? -EINVAL : st.st_size ? -EFBIG : -ENODATA;
 		goto out;
 	}
 	c->len = (size_t)st.st_size;
@@ -235,7 +248,7 @@ int depmod_cache_load(struct lkm_depmod *d)
 		return 0;
 	if (r < 0) {
 		depmod_log(d, LKM_DEPMOD_WARNING, "ignoring the cache %s: %s", d->cfg.cache,
-			   r == -ENODATA ? "file shrank while read" : strerror(-r));
+			   r == -ENODATA ? "empty, or shrank while read" : strerror(-r));
 		depmod_cache_release(c);
 		return r == -ENOMEM ? r : 0;
 	}
@@ -359,9 +372,57 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* mkdir -p of the directory that holds @file. */
+static int make_parent(const char *file)
+{
+	char *copy = strdup(file), *p;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = '/';
+	}
+	free(copy);
+	return r;
+}
+
+/* DIR/.BASE.lkm-tmp.XXXXXX, created: the fd, and the name in *@tmp. */
+static int open_tmp(const char *file, char **tmp)
+{
+	const char *slash = strrchr(file, '/');
+	int fd, dirlen = slash ? (int)(slash + 1 - file) : 0;
+
+	if (asprintf(tmp, "%.*s.%s" TMP_MARK "XXXXXX", dirlen, file, file + dirlen) < 0) {
+		*tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && make_parent(file) == 0) {
+		/* A failed mkostemp leaves its random letters in the template. */
+		memcpy(*tmp + strlen(*tmp) - 6, "XXXXXX", 6);
+		fd = mkostemp(*tmp, O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0) {
+		int r = -errno;
+
+		close(fd);
+		unlink(*tmp);
+		return r;
+	}
+	return fd;
+}
+
 /*
- * Through a temporary file and a rename, like the indexes, but not synced: a cache
- * lost or torn by a crash fails its checksum and costs one full scan.
+ * Through a temporary file and a rename, like the indexes, so that a reader never sees
+ * a partial file, but not synced: a cache lost or torn by a crash fails its checksum
+ * and costs one full scan. The temporary name is unique (mkostemp), so two depmods
+ * writing the same cache at once each rename a complete file of their own.
  */
 int depmod_cache_save(struct lkm_depmod *d)
 {
@@ -370,7 +431,7 @@ int depmod_cache_save(struct lkm_depmod *d)
 	uint64_t total = sizeof(h), pos = sizeof(h), size;
 	char *buf, *tmp = NULL;
 	size_t i;
-	int fd, r = -ENOMEM;
+	int fd, r;
 
 	for (i = 0; i < d->n_mods; i++)
 		total += saved_size(d, d->mods[i]);
@@ -391,13 +452,9 @@ int depmod_cache_save(struct lkm_depmod *d)
 	h.payload_len = total - sizeof(h);
 	h.checksum = depmod_cache_checksum(buf + sizeof(h), (size_t)h.payload_len);
 	memcpy(buf, &h, sizeof(h));
-	if (asprintf(&tmp, "%s.lkm-tmp.%ld", d->cfg.cache, (long)getpid()) < 0) {
-		tmp = NULL;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open_tmp(d->cfg.cache, &tmp);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
 	r = write_all(fd, buf, (size_t)total);
@@ -419,4 +476,148 @@ void depmod_cache_release(struct depmod_cache *c)
 	if (c->buf)
 		munmap(c->buf, c->len);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The cache modules.lkm-cache of earlier versions, in the output directory @dfd. */
+void depmod_cache_remove_old(struct lkm_depmod *d, int dfd)
+{
+	struct stat old, named;
+
+	if (fstatat(dfd, LKM_DEPMOD_OLD_CACHE, &old, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(old.st_mode))
+		return;
+	/* Unless it is the very file named as the cache. */
+	if (d->cfg.cache && stat(d->cfg.cache, &named) == 0 && named.st_dev == old.st_dev &&
+	    named.st_ino == old.st_ino)
+		return;
+	if (unlinkat(dfd, LKM_DEPMOD_OLD_CACHE, 0) < 0 && errno != ENOENT)
+		depmod_log(d, LKM_DEPMOD_WARNING, "could not remove the old cache %s/%s: %s",
+			   d->outdir, LKM_DEPMOD_OLD_CACHE, strerror(errno));
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Whether PROC/sys/kernel/osrelease is @kver: 1, 0, or -ENOMEM. */
+static int is_running_kernel(const struct lkm_ctx *ctx, const char *kver)
+{
+	char *path, *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (asprintf(&path, "%s/sys/kernel/osrelease", lkm_ctx_get_proc(ctx)) < 0)
+		return -ENOMEM;
+	r = lkm_read_file(path, 4096, &text, &len);
+	free(path);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\0'))
+		len--;
+	r = len == strlen(kver) && memcmp(text, kver, len) == 0;
+	free(text);
+	return r;
+}
+
+/*
+ * Whether this process's root is PID 1's, as systemd's running_in_chroot() asks:
+ * inside a chroot, PROC/1/root is the host's root. Without /proc it cannot tell, and
+ * says no. A bind mount of / used as a chroot looks the same as / and is not caught;
+ * the kernel version check still is, for an image of another kernel.
+ */
+static int is_pid1_root(const struct lkm_ctx *ctx)
+{
+	char *path;
+	int r;
+
+	if (asprintf(&path, "%s/1/root", lkm_ctx_get_proc(ctx)) < 0)
+		return -ENOMEM;
+	r = same_file(path, "/");
+	free(path);
+	return r;
+}
+
+int lkm_depmod_default_cache(const struct lkm_ctx *ctx, const char *dirname, const char *outdir,
+			     char **path)
+{
+	const char *kver = lkm_ctx_get_kver(ctx);
+	int r;
+
+	*path = NULL;
+	if (!kver[0] || kver[0] == '.' || strchr(kver, '/'))
+		return 0;
+	if (!same_file(dirname, lkm_ctx_get_dirname(ctx)) ||
+	    (outdir && !same_file(outdir, dirname)))
+		return 0;
+	r = is_running_kernel(ctx, kver);
+	if (r <= 0)
+		return r;
+	r = is_pid1_root(ctx);
+	if (r <= 0)
+		return r;
+	if (asprintf(path, "%s/" CACHE_SUBDIR "/%s", lkm_ctx_get_cache_dir(ctx), kver) < 0) {
+		*path = NULL;
+		return -ENOMEM;
+	}
+	return 1;
+}
+
+/* Whether @name in the cache directory @dfd is to go; @mfd: the module directories. */
+static bool prunable(int dfd, int mfd, const char *name, time_t now)
+{
+	const char *mark = strstr(name, TMP_MARK);
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (name[0] == '.' && mark)
+		return st.st_mtime < now - TMP_STALE_SEC;
+	return fstatat(mfd, name, &st, 0) < 0 && errno == ENOENT;
+}
+
+int lkm_depmod_cache_prune(const struct lkm_ctx *ctx)
+{
+	const char *dirname = lkm_ctx_get_dirname(ctx), *slash = strrchr(dirname, '/');
+	char *cdir = NULL, *mdir = NULL;
+	time_t now = time(NULL);
+	int dfd = -1, mfd = -1, n = 0, r = -ENOMEM;
+	struct dirent *e;
+	DIR *dir = NULL;
+
+	if (asprintf(&cdir, "%s/" CACHE_SUBDIR, lkm_ctx_get_cache_dir(ctx)) < 0) {
+		cdir = NULL;
+		goto out;
+	}
+	if (!(mdir = slash && slash > dirname ? strndup(dirname, (size_t)(slash - dirname))
+					      : strdup("/")))
+		goto out;
+	mfd = open(mdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = mfd < 0 ? -1 : open(cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(dir = fdopendir(dfd))) {
+		r = -errno;
+		goto out;
+	}
+	dfd = -1; /* the stream's now */
+	while ((e = readdir(dir))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (prunable(dirfd(dir), mfd, e->d_name, now) &&
+		    unlinkat(dirfd(dir), e->d_name, 0) == 0)
+			n++;
+	}
+	r = n;
+out:
+	if (dir)
+		closedir(dir);
+	if (dfd >= 0)
+		close(dfd);
+	if (mfd >= 0)
+		close(mfd);
+	free(cdir);
+	free(mdir);
+	return r;
 }

@@ -157,6 +157,8 @@ int depmod_cache_load(struct lkm_depmod *d);
 bool depmod_cache_fill(struct lkm_depmod *d, struct dm_mod *m);
 bool depmod_cache_stale(const struct lkm_depmod *d);
 int depmod_cache_save(struct lkm_depmod *d);
+/* Remove modules.lkm-cache of earlier versions from the output directory @dfd. */
+void depmod_cache_remove_old(struct lkm_depmod *d, int dfd);
 /* The checksum over the cache payload (tests use it to forge corruptions past it). */
 uint64_t depmod_cache_checksum(const char *p, size_t len);
 void depmod_cache_release(struct depmod_cache *c);

@@ -682,8 +682,10 @@ int lkm_depmod_write(struct lkm_depmod *d, int dry_run_fd, struct lkm_err *err)
 	r = build_outputs(d, f, dfd, err);
 	if (r == 0 && dfd >= 0)
 		r = rename_files(d, dfd, f, err);
-	if (r == 0 && dfd >= 0)
+	if (r == 0 && dfd >= 0) {
 		save_cache(d);
+		depmod_cache_remove_old(d, dfd);
+	}
 	for (i = 0; i < sizeof(text_order) / sizeof(text_order[0]) && r == 0 && dfd < 0; i++) {
 		r = write_all(dry_run_fd, f[text_order[i]].text.data, f[text_order[i]].text.len);
 		if (r < 0)

@@ -88,6 +88,7 @@ struct lkm_ctx_config {
 	const char *proc;        /* default "/proc" */
 	const char *sys;         /* default "/sys" */
 	const char *kmsg;        /* default "/dev/kmsg" */
+	const char *cache_dir;   /* lkm's own caches; default "/var/cache/lkm" */
 	const struct lkm_syscalls *syscalls; /* default: the real ones */
 };
 
@@ -99,6 +100,7 @@ const char *lkm_ctx_get_kver(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx);
+const char *lkm_ctx_get_cache_dir(const struct lkm_ctx *ctx);
 const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx);
 const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx);
 /* Default modprobe.d search path, in precedence order. */
@@ -845,8 +847,9 @@ struct lkm_depmod_options {
 	bool warn_dups;          /* -w: warn about duplicate index entries */
 	unsigned threads;        /* scanner and writer threads; 0: one per online CPU */
 	/*
-	 * The incremental cache file (the tool: OUTDIR/modules.lkm-cache); NULL: none.
-	 * Read by lkm_depmod_build(); written by lkm_depmod_write() unless dry run. A
+	 * The incremental cache file; NULL: none. The tool's default comes from
+	 * lkm_depmod_default_cache(). Read by lkm_depmod_build(); written by
+	 * lkm_depmod_write() unless dry run, through a temporary file and a rename. A
 	 * corrupt or foreign file is ignored with a warning; output never depends on it.
 	 */
 	const char *cache;
@@ -876,6 +879,27 @@ void lkm_depmod_free(struct lkm_depmod *d);
 size_t lkm_depmod_count(const struct lkm_depmod *d);
 /* -A: 1 when modules.dep is newer than every module file, 0 when not, or -errno. */
 int lkm_depmod_up_to_date(const char *dirname);
+/*
+ * The cache depmod uses when none is named: CACHE_DIR/depmod/KVER, outside the module
+ * directory, for the running system's own tree only. The tree is the running
+ * system's when @dirname is @ctx's module directory (same file), @outdir is NULL or
+ * that same directory, @ctx's kernel version is the running kernel's
+ * (PROC/sys/kernel/osrelease) and this process's root is PID 1's (PROC/1/root): a tree
+ * below -b or written to -o, another kernel's tree, a chroot, or a /proc that cannot
+ * tell, gets no cache, so nothing of lkm's lands in an image built for another system.
+ * Return: 1 and *@path (to free), 0 and NULL for another system's tree, or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_depmod_default_cache(const struct lkm_ctx *ctx, const char *dirname,
+					    const char *outdir, char **path);
+/*
+ * Remove from CACHE_DIR/depmod the caches of kernels whose module directory (next to
+ * @ctx's) is gone, and temporary files left there over an hour ago by a killed depmod.
+ * Return: the number of files removed, or -errno when the directory cannot be read
+ * (-ENOENT: there is none).
+ */
+int lkm_depmod_cache_prune(const struct lkm_ctx *ctx);
+/* What depmod once wrote into the module directory itself; lkm_depmod_write() removes it. */
+#define LKM_DEPMOD_OLD_CACHE "modules.lkm-cache"
 /* (end of depmod.c section) */
 
 /* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */

@@ -14,6 +14,7 @@
 #include "tools.h"
 
 #define OPT_NO_CACHE 256
+#define OPT_CACHE 257
 
 static const struct tool_option options[] = {
 	{ "all", 'a', no_argument, NULL, "Probe all modules" },
@@ -32,8 +33,10 @@ static const struct tool_option options[] = {
 	{ "outdir", 'o', required_argument, "DIR", "Output root path (default: same as <basedir>)" },
 	{ "filesyms", 'F', required_argument, "FILE", "Use the file instead of the current kernel symbols" },
 	{ "symvers", 'E', required_argument, "FILE", "Use Module.symvers file to check symbol versions" },
+	{ "cache", OPT_CACHE, required_argument, "FILE",
+	  "Keep the incremental cache in FILE, for any tree (also LKM_DEPMOD_CACHE=FILE)" },
 	{ "no-cache", OPT_NO_CACHE, no_argument, NULL,
-	  "Do not read or write modules.lkm-cache (also LKM_DEPMOD_CACHE=off)" },
+	  "Use no incremental cache (also LKM_DEPMOD_CACHE=0)" },
 	{ 0 },
 };
 
@@ -44,6 +47,12 @@ static const char usage_text[] =
 	"\n"
 	"depmod will output a dependency list suitable for the modprobe utility.\n";
 
+/*
+ * The incremental cache: by default the library's rule (the running system's own tree
+ * only, the cache under /var/cache/lkm); a named file for any tree; or none.
+ */
+enum cache_choice { CACHE_DEFAULT, CACHE_NAMED, CACHE_NONE };
+
 struct depmod_args {
 	struct lkm_depmod_options o;
 	const char *root;
@@ -51,7 +60,9 @@ struct depmod_args {
 	const char *moduledir;
 	const char **configs;
 	size_t n_configs;
-	bool quick, dry_run, use_cache;
+	bool quick, dry_run, no_cache;
+	enum cache_choice cache_choice;
+	const char *cache_file; /* --cache */
 	int verbose;
 	char *dirname, *outdir, *cache;
 };
@@ -145,7 +156,10 @@ static int parse_args(int argc, char *argv[], struct depmod_args *a)
 			a->o.warn_dups = true;
 			break;
 		case OPT_NO_CACHE:
-			a->use_cache = false;
+			a->no_cache = true;
+			break;
+		case OPT_CACHE:
+			a->cache_file = optarg;
 			break;
 		case 'h':
 			tool_print_help(stdout, usage_text, options);
@@ -185,8 +199,6 @@ static int make_dirs(struct depmod_args *a, const char *kver)
 	if (asprintf(&a->outdir, "%s/%s/%s", out_root ? out_root : root ? root : "", md,
 		     kver) < 0)
 		goto out;
-	if (asprintf(&a->cache, "%s/modules.lkm-cache", a->outdir) < 0)
-		goto out;
 	r = 0;
 out:
 	free(root);
@@ -194,16 +206,35 @@ out:
 	return r;
 }
 
-static int run(struct depmod_args *a)
+/* a->cache: the cache file to use, or NULL; @ctx: the system this depmod runs on. */
+static int choose_cache(struct depmod_args *a, struct lkm_ctx *ctx)
 {
+	if (a->o.files || a->cache_choice == CACHE_NONE)
+		return 0;
+	if (a->cache_choice == CACHE_NAMED)
+		return (a->cache = strdup(a->cache_file)) ? 0 : -ENOMEM;
+	return lkm_depmod_default_cache(ctx, a->dirname, a->outdir, &a->cache);
+}
+
+static int run(struct depmod_args *a, const char *kver)
+{
+	struct lkm_ctx_config cc = { .kver = kver };
 	struct lkm_err err = { 0 };
 	struct lkm_depmod *d = NULL;
+	struct lkm_ctx *ctx = NULL;
 	int r;
 
+	r = lkm_ctx_new(&cc, &ctx);
+	if (r == 0)
+		r = choose_cache(a, ctx);
+	if (r < 0) {
+		fprintf(stderr, "depmod: ERROR: %s\n", strerror(-r));
+		goto out;
+	}
 	a->o.dirname = a->dirname;
 	a->o.outdir = a->outdir;
 	a->o.config_paths = a->configs;
-	a->o.cache = a->use_cache && !a->o.files ? a->cache : NULL;
+	a->o.cache = a->cache;
 	a->o.log = log_message;
 	a->o.log_data = a;
 	r = lkm_depmod_new(&a->o, &d, &err);
@@ -213,8 +244,45 @@ static int run(struct depmod_args *a)
 		r = lkm_depmod_write(d, a->dry_run ? STDOUT_FILENO : -1, &err);
 	if (r < 0 && r != -ELOOP)
 		fprintf(stderr, "depmod: ERROR: %s\n", lkm_err_reason(&err, r));
+	/* The caches of removed kernels go with the default one's writes. */
+	if (r == 0 && a->cache && a->cache_choice == CACHE_DEFAULT && !a->dry_run)
+		(void)lkm_depmod_cache_prune(ctx);
+out:
 	lkm_depmod_free(d);
+	lkm_ctx_unref(ctx);
 	return r;
+}
+
+/*
+ * --no-cache, then --cache=FILE, then LKM_DEPMOD_CACHE: 0, off or no: none; 1, on,
+ * yes or empty: the default; anything else names the file.
+ */
+static void choose_cache_kind(struct depmod_args *a, const char *env)
+{
+	static const char *const off[] = { "0", "off", "no" }, *const on[] = { "", "1", "on", "yes" };
+	size_t i;
+
+	a->cache_choice = CACHE_DEFAULT;
+	if (a->no_cache) {
+		a->cache_choice = CACHE_NONE;
+		return;
+	}
+	if (a->cache_file) {
+		a->cache_choice = CACHE_NAMED;
+		return;
+	}
+	if (!env)
+		return;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		if (strcmp(env, off[i]) == 0)
+			a->cache_choice = CACHE_NONE;
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (strcmp(env, on[i]) == 0)
+			return;
+	if (a->cache_choice != CACHE_NONE) {
+		a->cache_choice = CACHE_NAMED;
+		a->cache_file = env;
+	}
 }
 
 /*
@@ -231,20 +299,18 @@ static void tune_malloc(void)
 
 int tool_depmod(int argc, char *argv[])
 {
-	struct depmod_args a = { .moduledir = "/lib/modules", .use_cache = true };
-	const char *env = getenv("LKM_DEPMOD_CACHE");
+	struct depmod_args a = { .moduledir = "/lib/modules" };
 	struct utsname un;
 	const char *kver;
 	int r, ret = EXIT_FAILURE;
 
 	tune_malloc();
-	if (env && (strcmp(env, "0") == 0 || strcmp(env, "off") == 0 || strcmp(env, "no") == 0))
-		a.use_cache = false;
 	r = parse_args(argc, argv, &a);
 	if (r != 0) {
 		ret = r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 		goto out;
 	}
+	choose_cache_kind(&a, getenv("LKM_DEPMOD_CACHE"));
 	if (optind < argc) {
 		if (!is_version_number(argv[optind])) {
 			fprintf(stderr, "depmod: ERROR: Bad version passed %s\n", argv[optind]);
@@ -281,7 +347,7 @@ int tool_depmod(int argc, char *argv[])
 		}
 		a.o.files = NULL;
 	}
-	ret = run(&a) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	ret = run(&a, kver) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	free(a.configs);
 	free(a.dirname);
