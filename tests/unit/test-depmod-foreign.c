@@ -411,7 +411,7 @@ static void compare_tree(const struct tree *t, const struct mod *extra)
 	int i, r;
 
 	if (!have_kmod()) {
-		printf("  (kmod's depmod is missing: %s skipped)\n", t->name);
+		SKIP("kmod's depmod is missing: the %s tree is not compared", t->name);
 		return;
 	}
 	snprintf(root, sizeof(root), "/tmp/lkm-test-depmod-foreign.%d", (int)getpid());
