@@ -15,27 +15,13 @@ struct tool {
 };
 
 static const struct tool tools[] = {
-#ifdef HAVE_TOOL_INSMOD
 	{ "insmod", tool_insmod, "insert a module file into the kernel" },
-#endif
-#ifdef HAVE_TOOL_RMMOD
 	{ "rmmod", tool_rmmod, "remove a module from the kernel" },
-#endif
-#ifdef HAVE_TOOL_LSMOD
 	{ "lsmod", tool_lsmod, "list the loaded modules" },
-#endif
-#ifdef HAVE_TOOL_MODPROBE
 	{ "modprobe", tool_modprobe, "load or remove modules with their dependencies" },
-#endif
-#ifdef HAVE_TOOL_DEPMOD
 	{ "depmod", tool_depmod, "write the module indexes" },
-#endif
-#ifdef HAVE_TOOL_MODINFO
 	{ "modinfo", tool_modinfo, "show what a module declares" },
-#endif
-#ifdef HAVE_TOOL_INDEX
 	{ "index", tool_index, "dump a .bin index: lkm index dump FILE" },
-#endif
 };
 
 static const struct tool *find_tool(const char *name)
