@@ -154,50 +154,72 @@ static int parse_line(char *line, struct lkm_loaded *m, const char **slots)
 	return 0;
 }
 
-static size_t count_char(const char *s, char c)
+/* The capacity to grow an array to so that it holds @need items; 0: @cap does. */
+static size_t grow_to(size_t need, size_t cap)
 {
-	size_t n = 0;
+	size_t want = cap ? cap : 16;
 
-	for (; *s; s++)
-		n += *s == c;
-	return n;
+	if (need <= cap)
+		return 0;
+	while (want < need)
+		want *= 2;
+	return want;
 }
 
 /*
- * Two passes over the text: count lines and commas to size the arrays once, then
- * parse. The used-by lists of all modules share one array of pointers, and every
- * used-by entry ends with a comma, so commas + lines bounds the entries.
+ * Line by line over @len bytes of @text, tokenizing in place. A line holding a NUL
+ * byte is junk like any line that does not parse: it is counted in ->skipped and the
+ * lines after it are still read (a NUL must not hide the modules that follow).
+ *
+ * Both arrays grow with the lines that parse: the modules, and the used-by names of
+ * all modules, one after the other in module order (a line has at most one more
+ * used-by name than commas). Memory stays a small multiple of the text whatever its
+ * shape: one huge line, or millions of empty or junk lines.
  */
-static int parse_modules(struct lkm_loaded_list *out, char *text)
+static int parse_modules(struct lkm_loaded_list *out, char *text, size_t len)
 {
-	size_t lines = count_char(text, '\n') + 1;
-	size_t nslots = count_char(text, ',') + lines;
+	char *line = text, *end = text + len, *next;
+	size_t lineno = 0, cap = 0, nslots = 0, slot_cap = 0, i, want;
+	struct lkm_loaded *mods;
 	const char **slots;
-	char *line, *next;
-	size_t lineno = 0;
 
-	out->mods = calloc(lines, sizeof(*out->mods));
-	out->slots = calloc(nslots, sizeof(*out->slots));
-	if (!out->mods || !out->slots)
-		return -ENOMEM;
-	slots = out->slots;
-	for (line = text; line && *line; line = next) {
-		struct lkm_loaded *m = &out->mods[out->count];
+	for (; line < end; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(end - line)), *c;
+		size_t linelen = (size_t)((nl ? nl : end) - line), commas = 0;
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+		next = nl ? nl + 1 : end;
+		line[linelen] = '\0'; /* the '\n', or the NUL lkm_read_file put after the text */
 		lineno++;
-		if (!*line)
+		if (linelen == 0)
 			continue;
-		if (parse_line(line, m, slots) < 0) {
+		for (c = line; (c = memchr(c, ',', (size_t)(line + linelen - c))); c++)
+			commas++;
+		if ((want = grow_to(out->count + 1, cap))) {
+			mods = realloc(out->mods, want * sizeof(*mods));
+			if (!mods)
+				return -ENOMEM;
+			out->mods = mods;
+			cap = want;
+		}
+		if ((want = grow_to(nslots + commas + 1, slot_cap))) {
+			slots = realloc(out->slots, want * sizeof(*slots));
+			if (!slots)
+				return -ENOMEM;
+			out->slots = slots;
+			slot_cap = want;
+		}
+		if (memchr(line, '\0', linelen) ||
+		    parse_line(line, &out->mods[out->count], out->slots + nslots) < 0) {
 			if (!out->skipped++)
 				out->first_bad_line = lineno;
-			memset(m, 0, sizeof(*m));
 			continue;
 		}
-		slots += m->n_used_by;
-		out->count++;
+		nslots += out->mods[out->count++].n_used_by;
+	}
+	/* The slots array moved as it grew: point each list at its place now. */
+	for (i = 0, nslots = 0; i < out->count; i++) {
+		out->mods[i].used_by = out->slots + nslots;
+		nslots += out->mods[i].n_used_by;
 	}
 	return 0;
 }
@@ -212,19 +234,38 @@ void lkm_loaded_list_release(struct lkm_loaded_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+int lkm_kernel_parse_loaded(const char *text, size_t len, struct lkm_loaded_list *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (len > PROC_MODULES_MAX)
+		return -EFBIG;
+	out->text = malloc(len + 1);
+	if (!out->text)
+		return -ENOMEM;
+	memcpy(out->text, text, len);
+	out->text[len] = '\0';
+	r = parse_modules(out, out->text, len);
+	if (r < 0)
+		lkm_loaded_list_release(out);
+	return r;
+}
+
 int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out, struct lkm_err *err)
 {
 	char path[PATH_MAX];
+	size_t len;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (snprintf(path, sizeof(path), "%s/modules", lkm_ctx_get_proc(ctx)) >= (int)sizeof(path))
 		return lkm_err_set(err, -ENAMETOOLONG, "%s/modules: path too long",
 				   lkm_ctx_get_proc(ctx));
-	r = lkm_read_file(path, PROC_MODULES_MAX, &out->text, NULL);
+	r = lkm_read_file(path, PROC_MODULES_MAX, &out->text, &len);
 	if (r < 0)
 		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
-	r = parse_modules(out, out->text);
+	r = parse_modules(out, out->text, len);
 	if (r < 0) {
 		lkm_loaded_list_release(out);
 		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));

@@ -743,6 +743,13 @@ struct lkm_loaded_list {
 
 LKM_MUST_CHECK int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out,
 					 struct lkm_err *err);
+/*
+ * The same parse on @len bytes of text held by the caller (copied): what
+ * lkm_kernel_get_loaded() does once it has read the file. A line holding a NUL byte
+ * is skipped like any line that does not parse. -EFBIG past 64 MiB, -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_kernel_parse_loaded(const char *text, size_t len,
+					   struct lkm_loaded_list *out);
 void lkm_loaded_list_release(struct lkm_loaded_list *list);
 /* The entry for @name ('-' and '_' alike), or NULL. */
 const struct lkm_loaded *lkm_loaded_list_find(const struct lkm_loaded_list *list,

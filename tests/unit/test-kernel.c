@@ -272,6 +272,134 @@ TEST(proc_modules_many_users_and_long_lines)
 	lkm_ctx_unref(ctx);
 }
 
+/*
+ * A NUL byte in /proc/modules used to end the parse there: every module after it was
+ * dropped without a word. Now the line holding it is junk like any other (skipped and
+ * counted, so lsmod warns with its line number) and the lines after it are read.
+ */
+static void put_bytes_and_load(struct lkm_ctx *ctx, const char *text, size_t len,
+			       struct lkm_loaded_list *l)
+{
+	struct lkm_loaded_list mem;
+
+	put_bytes("proc/modules", text, len);
+	CHECK_INT(lkm_kernel_get_loaded(ctx, l, NULL), ==, 0);
+	/* The in-memory parse (the fuzz target's entry) agrees with the file's. */
+	CHECK_INT(lkm_kernel_parse_loaded(text, len, &mem), ==, 0);
+	CHECK_INT(mem.count, ==, l->count);
+	CHECK_INT(mem.skipped, ==, l->skipped);
+	CHECK_INT(mem.first_bad_line, ==, l->first_bad_line);
+	lkm_loaded_list_release(&mem);
+}
+
+TEST(proc_modules_nul_byte_skips_its_line_only)
+{
+	static const char text[] = "fat 86016 2 vfat,msdos, Live 0x0\n"
+				   "bad 1 0 -\0 Live 0x0\n"
+				   "vfat 24576 1 - Live 0x0\n"
+				   "msdos 20480 0 - Live 0x0";
+	struct lkm_ctx *ctx;
+	struct lkm_loaded_list l;
+
+	new_root();
+	ctx = fixture_ctx();
+	put_bytes_and_load(ctx, text, sizeof(text) - 1, &l);
+	CHECK_INT(l.count, ==, 3);
+	CHECK_INT(l.skipped, ==, 1);
+	CHECK_INT(l.first_bad_line, ==, 2);
+	CHECK(lkm_loaded_list_find(&l, "bad") == NULL);
+	CHECK(lkm_loaded_list_find(&l, "vfat") != NULL);
+	CHECK(lkm_loaded_list_find(&l, "msdos") != NULL);
+	if (l.count == 3) {
+		CHECK_INT(l.mods[0].n_used_by, ==, 2);
+		CHECK_STR(l.mods[0].used_by[1], "msdos");
+	}
+	lkm_loaded_list_release(&l);
+	lkm_ctx_unref(ctx);
+}
+
+TEST(proc_modules_starting_with_nul)
+{
+	static const char nul_line[] = "\0\nfat 86016 0 - Live 0x0\nvfat 24576 0 - Live 0x0\n";
+	static const char nul_glued[] = "\0fat 86016 0 - Live 0x0\nvfat 24576 0 - Live 0x0\n";
+	static const char only_nuls[] = "\0\0\0";
+	struct lkm_ctx *ctx;
+	struct lkm_loaded_list l;
+
+	new_root();
+	ctx = fixture_ctx();
+	put_bytes_and_load(ctx, nul_line, sizeof(nul_line) - 1, &l);
+	CHECK_INT(l.count, ==, 2);
+	CHECK_INT(l.skipped, ==, 1);
+	CHECK_INT(l.first_bad_line, ==, 1);
+	lkm_loaded_list_release(&l);
+	/* The NUL is on fat's line: that line is junk, vfat's is not. */
+	put_bytes_and_load(ctx, nul_glued, sizeof(nul_glued) - 1, &l);
+	CHECK_INT(l.count, ==, 1);
+	CHECK_INT(l.skipped, ==, 1);
+	CHECK_INT(l.first_bad_line, ==, 1);
+	CHECK(l.count == 1 && strcmp(l.mods[0].name, "vfat") == 0);
+	lkm_loaded_list_release(&l);
+	put_bytes_and_load(ctx, only_nuls, sizeof(only_nuls) - 1, &l);
+	CHECK_INT(l.count, ==, 0);
+	CHECK_INT(l.skipped, ==, 1);
+	lkm_loaded_list_release(&l);
+	lkm_ctx_unref(ctx);
+}
+
+/*
+ * A 100 KB line: as junk it is one skipped line; as a module with 15,000 users it is
+ * read whole. A million empty and junk lines give no module and cost no array sized
+ * by the line count (the arrays grow with the lines that parse).
+ */
+TEST(proc_modules_100k_line_and_a_million_lines)
+{
+	struct lkm_buf b = { 0 };
+	struct lkm_ctx *ctx;
+	struct lkm_loaded_list l;
+	size_t i;
+
+	new_root();
+	ctx = fixture_ctx();
+	for (i = 0; i < 100 * 1024; i++)
+		CHECK_INT(lkm_buf_append(&b, "x", 1), ==, 0);
+	CHECK_INT(lkm_buf_puts(&b, " 1 0 - Live 0x0\nafter 1 0 - Live 0x0\n"), ==, 0);
+	put_bytes_and_load(ctx, b.data, b.len, &l);
+	CHECK_INT(l.count, ==, 1);
+	CHECK_INT(l.skipped, ==, 1);
+	CHECK_INT(l.first_bad_line, ==, 1);
+	CHECK(l.count == 1 && strcmp(l.mods[0].name, "after") == 0);
+	lkm_loaded_list_release(&l);
+
+	b.len = 0;
+	CHECK_INT(lkm_buf_puts(&b, "big 4096 15000 "), ==, 0);
+	for (i = 0; i < 15000; i++)
+		CHECK_INT(lkm_buf_printf(&b, "u%05zu,", i), ==, 0);
+	CHECK_INT(lkm_buf_puts(&b, " Live 0x0\nafter 1 0 a,b, Live 0x0\n"), ==, 0);
+	CHECK(b.len > 100 * 1024);
+	put_bytes_and_load(ctx, b.data, b.len, &l);
+	CHECK_INT(l.count, ==, 2);
+	CHECK_INT(l.skipped, ==, 0);
+	if (l.count == 2) {
+		CHECK_INT(l.mods[0].n_used_by, ==, 15000);
+		CHECK_STR(l.mods[0].used_by[14999], "u14999");
+		CHECK_INT(l.mods[1].n_used_by, ==, 2);
+		CHECK_STR(l.mods[1].used_by[0], "a");
+	}
+	lkm_loaded_list_release(&l);
+
+	b.len = 0;
+	for (i = 0; i < 1000000; i++)
+		CHECK_INT(lkm_buf_puts(&b, i % 2 ? "\n" : "j\n"), ==, 0);
+	put_bytes_and_load(ctx, b.data, b.len, &l);
+	CHECK_INT(l.count, ==, 0);
+	CHECK_INT(l.skipped, ==, 500000);
+	CHECK_INT(l.first_bad_line, ==, 1);
+	lkm_loaded_list_release(&l);
+	lkm_buf_free(&b);
+	lkm_ctx_unref(ctx);
+}
+
 /* ---------------------------------------------------------------- /sys/module */
 
 TEST(sys_initstate_and_builtin)
