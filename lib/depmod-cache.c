@@ -524,19 +524,52 @@ static int is_running_kernel(const struct lkm_ctx *ctx, const char *kver)
 }
 
 /*
+ * Where PROC/1/root cannot be followed (PID 1 not dumpable, /proc mounted with
+ * hidepid), PROC/self/mountinfo: the mount on "/" (the last, the top of a stack) must
+ * show its filesystem from its root ("ID PARENT MAJ:MIN / / ..."). A chroot into a
+ * directory has no mount on "/" there, one into a bind mount shows the directory as
+ * the root; one into another filesystem's root is not caught.
+ */
+static int mountinfo_root_is_whole(const struct lkm_ctx *ctx)
+{
+	char *path, *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	int r, whole = 0;
+
+	if (asprintf(&path, "%s/self/mountinfo", lkm_ctx_get_proc(ctx)) < 0)
+		return -ENOMEM;
+	r = lkm_read_file(path, 16 << 20, &text, &len);
+	free(path);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *field[5], *fsave = NULL;
+		int n = 0;
+
+		for (field[0] = strtok_r(line, " ", &fsave); field[n] && n < 4;)
+			field[++n] = strtok_r(NULL, " ", &fsave);
+		if (n == 4 && field[4] && strcmp(field[4], "/") == 0)
+			whole = strcmp(field[3], "/") == 0;
+	}
+	free(text);
+	return whole;
+}
+
+/*
  * Whether this process's root is PID 1's, as systemd's running_in_chroot() asks:
- * inside a chroot, PROC/1/root is the host's root. Without /proc it cannot tell, and
- * says no. A bind mount of / used as a chroot looks the same as / and is not caught;
- * the kernel version check still is, for an image of another kernel.
+ * inside a chroot, PROC/1/root is the host's root. A bind mount of / used as a chroot
+ * looks the same as / and is not caught; the kernel version check still is, for an
+ * image of another kernel. Without /proc it cannot tell, and says no.
  */
 static int is_pid1_root(const struct lkm_ctx *ctx)
 {
+	struct stat st;
 	char *path;
 	int r;
 
 	if (asprintf(&path, "%s/1/root", lkm_ctx_get_proc(ctx)) < 0)
 		return -ENOMEM;
-	r = same_file(path, "/");
+	r = stat(path, &st) == 0 ? same_file(path, "/") : mountinfo_root_is_whole(ctx);
 	free(path);
 	return r;
 }

@@ -891,7 +891,8 @@ int lkm_depmod_up_to_date(const char *dirname);
  * directory, for the running system's own tree only. The tree is the running
  * system's when @dirname is @ctx's module directory (same file), @outdir is NULL or
  * that same directory, @ctx's kernel version is the running kernel's
- * (PROC/sys/kernel/osrelease) and this process's root is PID 1's (PROC/1/root): a tree
+ * (PROC/sys/kernel/osrelease) and this process's root is PID 1's (PROC/1/root, else
+ * the mount on / in PROC/self/mountinfo shows its filesystem from its root): a tree
  * below -b or written to -o, another kernel's tree, a chroot, or a /proc that cannot
  * tell, gets no cache, so nothing of lkm's lands in an image built for another system.
  * Return: 1 and *@path (to free), 0 and NULL for another system's tree, or -ENOMEM.

@@ -616,6 +616,11 @@ static int default_cache(const char *kver, const char *dirname, const char *outd
 	return r;
 }
 
+static void proc_file(const char *rel, const char *text, const char *mode)
+{
+	fixture_write(proc, rel, text, strlen(text), mode);
+}
+
 static void relink_root(const char *to)
 {
 	char path[400];
@@ -627,9 +632,10 @@ static void relink_root(const char *to)
 
 TEST(default_cache_only_for_the_running_systems_tree)
 {
-	char other[400], same[400], osrel[400], *path = NULL;
+	char other[400], same[400], osrel[400], mountinfo[400], *path = NULL;
 
 	fresh("rule");
+	snprintf(mountinfo, sizeof(mountinfo), "%s/self/mountinfo", proc);
 	/* The running kernel's tree, written in place: the cache under CACHE_DIR. */
 	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 1);
 	CHECK_STR(path, cache);
@@ -660,8 +666,21 @@ TEST(default_cache_only_for_the_running_systems_tree)
 	/* A chroot: PID 1's root is not ours. */
 	relink_root(base);
 	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 0);
-	/* No /proc to tell: no cache. */
+	/*
+	 * PID 1's root out of reach (not dumpable, hidepid): the mount on "/" tells,
+	 * the top one of a stack. A bind-mounted directory as the root is a chroot.
+	 */
 	relink_root("/nonexistent");
+	proc_file("self/mountinfo", "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+				    "22 21 0:5 / /proc rw - proc proc rw\n", "w");
+	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 1);
+	free(path);
+	proc_file("self/mountinfo", "30 21 8:1 /srv/image / rw - ext4 /dev/sda1 rw\n", "a");
+	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 0);
+	proc_file("self/mountinfo", "22 21 0:5 / /proc rw - proc proc rw\n", "w");
+	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 0);
+	/* No /proc to tell: no cache. */
+	CHECK(unlink(mountinfo) == 0);
 	CHECK_INT(default_cache(KVER, root, NULL, &path), ==, 0);
 	relink_root("/");
 	snprintf(osrel, sizeof(osrel), "%s/sys/kernel/osrelease", proc);
