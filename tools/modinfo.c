@@ -103,20 +103,38 @@ static void job_error(struct job *j, const char *fmt, const char *a, const char 
 		j->result = -ENOMEM;
 }
 
+/* FNV-1a of a parameter name, for the table that finds its earlier record. */
+static size_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 /*
  * kmod keeps parameters in a list where each new name goes first, so they print in
  * reverse order of their first record; a later record of the same kind replaces the
- * earlier one.
+ * earlier one. A hash table of the names seen (open addressing, slot = index + 1)
+ * finds that earlier record in constant time: a module with 200,000 parameters is
+ * linear, not quadratic.
  */
 static int collect_params(const struct lkm_modinfo *info, struct param **out, size_t *count,
 			  struct job *j)
 {
 	struct param *params;
-	size_t n = 0, i, k;
+	size_t n = 0, i, k, mask = 15, *table, h;
 
+	while (mask < 2 * info->count)
+		mask = 2 * mask + 1;
 	params = calloc(info->count ? info->count : 1, sizeof(*params));
-	if (!params)
+	table = calloc(mask + 1, sizeof(*table));
+	if (!params || !table) {
+		free(params);
+		free(table);
 		return -ENOMEM;
+	}
 	for (i = 0; i < info->count; i++) {
 		const char *key = info->entries[i].key, *value = info->entries[i].value;
 		bool is_parm = strcmp(key, "parm") == 0;
@@ -129,20 +147,24 @@ static int collect_params(const struct lkm_modinfo *info, struct param **out, si
 			job_error(j, "Found invalid \"%s=%s\": missing ':'", key, value);
 			continue;
 		}
-		for (k = 0; k < n; k++)
-			if (params[k].namelen == colon - value &&
-			    memcmp(params[k].name, value, (size_t)(colon - value)) == 0)
+		for (h = name_hash(value, (size_t)(colon - value)) & mask; table[h]; h = (h + 1) & mask)
+			if (params[table[h] - 1].namelen == colon - value &&
+			    memcmp(params[table[h] - 1].name, value, (size_t)(colon - value)) == 0)
 				break;
-		if (k == n) {
-			params[n].name = value;
-			params[n].namelen = (int)(colon - value);
-			n++;
+		if (table[h]) {
+			k = table[h] - 1;
+		} else {
+			k = n++;
+			params[k].name = value;
+			params[k].namelen = (int)(colon - value);
+			table[h] = n;
 		}
 		if (is_parm)
 			params[k].desc = colon + 1;
 		else
 			params[k].type = colon + 1;
 	}
+	free(table);
 	*out = params;
 	*count = n;
 	return 0;
