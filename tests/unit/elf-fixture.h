@@ -6,7 +6,10 @@
  *   ELF header | section data (8-byte aligned) ... | .shstrtab | section headers
  *
  * or, with shdr_first, the section headers right after the ELF header. The tests then
- * patch fields with fx_put() to build each kind of damage.
+ * patch fields with fx_put() to build each kind of damage. fx_module() fills such an
+ * image as a module built with modversions is (.modinfo, __versions, exports with their
+ * CRCs); fx_append_sig() adds sign-file's trailer, fx_sign() a real PKCS#7 signature
+ * made with libcrypto, and fx_xz() compresses as the kernel's build does.
  */
 #ifndef LKM_ELF_FIXTURE_H
 #define LKM_ELF_FIXTURE_H
