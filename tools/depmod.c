@@ -85,16 +85,23 @@ static void log_message(void *data, enum lkm_depmod_level level, const char *msg
 	}
 }
 
+/*
+ * Absolute, without trailing slashes ("/" becomes ""): -b / names the same module
+ * paths as no -b, and so the same cache records.
+ */
 static char *make_absolute(const char *p)
 {
 	char cwd[PATH_MAX], *out = NULL;
+	size_t n;
 
 	if (p[0] == '/')
-		return strdup(p);
-	if (!getcwd(cwd, sizeof(cwd)))
+		out = strdup(p);
+	else if (getcwd(cwd, sizeof(cwd)) && asprintf(&out, "%s/%s", cwd, p) < 0)
+		out = NULL;
+	if (!out)
 		return NULL;
-	if (asprintf(&out, "%s/%s", cwd, p) < 0)
-		return NULL;
+	for (n = strlen(out); n > 0 && out[n - 1] == '/'; n--)
+		out[n - 1] = '\0';
 	return out;
 }
 

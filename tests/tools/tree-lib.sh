@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the tests that run depmod on copies of a module tree.
 
-# Every file depmod writes (lkm's cache included).
+# Every file depmod writes into the module directory (lkm's cache goes elsewhere).
 generated="modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
 	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
-	modules.builtin.alias.bin modules.devname modules.lkm-cache"
+	modules.builtin.alias.bin modules.devname"
 
 # The number of module files below a directory.
 count_modules() { # dir
@@ -21,7 +21,8 @@ copy_tree() { # root kver dest
 		rm -rf "${to:?}/$2"
 		cp -a "$from" "$to/" || { echo "copy_tree: cannot copy $from to $to" >&2; return 1; }
 	}
-	for f in $generated; do rm -f "$to/$2/$f"; done
+	# And the cache an earlier lkm kept in the tree.
+	for f in $generated modules.lkm-cache; do rm -f "$to/$2/$f"; done
 	n=$(count_modules "$from")
 	m=$(count_modules "$to/$2")
 	[ "$n" -gt 0 ] && [ "$n" -eq "$m" ] ||
