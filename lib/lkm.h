@@ -308,12 +308,12 @@ LKM_MUST_CHECK int lkm_hex_format(struct lkm_buf *out, const void *bytes, size_t
 				  unsigned per_line);
 /* (end of signature.c section) */
 
-/* ===================== index.c: .bin trie indexes (kmod format), read and write ===================== */
+/* ===================== index-read.c, index-write.c: .bin trie indexes (kmod format) ===================== */
 
 /*
  * The trie files depmod writes (modules.dep.bin, modules.alias.bin, ...) in kmod's
- * format 2.1; lib/index.c describes the bytes. A key maps to one or more values, each
- * with a priority; values of a key are kept in ascending priority.
+ * format 2.1; lib/index-format.h describes the bytes. A key maps to one or more values,
+ * each with a priority; values of a key are kept in ascending priority.
  */
 struct lkm_index;
 
@@ -393,7 +393,7 @@ LKM_MUST_CHECK int lkm_index_builder_add(struct lkm_index_builder *b, const char
 LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
 					   struct lkm_err *err);
 void lkm_index_builder_free(struct lkm_index_builder *b);
-/* (end of index.c section) */
+/* (end of index-read.c, index-write.c section) */
 
 /* ===================== module.c: a module: file + ELF + modinfo + signature, by path ===================== */
 /* (end of module.c section) */
@@ -641,7 +641,7 @@ const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_con
  * Append `modprobe -c` output for the configuration to @out: blacklist, install, remove,
  * alias, options, softdep, weakdep lines, then the "# End of configuration files.
  * Dumping indexes now:" trailer. The caller appends the modules.alias and
- * modules.symbols index dumps (index.c) after it. Unlike kmod, a softdep with both
+ * modules.symbols index dumps (index-read.c) after it. Unlike kmod, a softdep with both
  * groups prints "pre: a post: b" (kmod glues them: "pre: apost: b").
  */
 LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out);
