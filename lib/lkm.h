@@ -1023,8 +1023,11 @@ LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_
 LKM_MUST_CHECK int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_config *config,
 				     const struct lkm_resolved *mod, unsigned flags,
 				     const struct lkm_load_ops *ops);
-/* $CMDLINE_OPTS in @command replaced by @options (NULL: ""); malloc'd, NULL on ENOMEM. */
-char *lkm_command_expand(const char *command, const char *options);
+/*
+ * $CMDLINE_OPTS in @command replaced by @options (NULL: "").
+ * Return: 0 and the malloc'd command in @out, or -ENOMEM (then @out is NULL).
+ */
+LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, char **out);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */

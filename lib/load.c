@@ -52,28 +52,31 @@ struct planner {
 	size_t depth;
 };
 
-char *lkm_command_expand(const char *command, const char *options)
+int lkm_command_expand(const char *command, const char *options, char **out)
 {
 	static const char var[] = "$CMDLINE_OPTS";
 	struct lkm_buf b = { 0 };
 	const char *p;
+	int r;
 
+	*out = NULL;
 	if (!options)
 		options = "";
-	if (lkm_buf_puts(&b, "") < 0)
-		return NULL;
-	while ((p = strstr(command, var))) {
-		if (lkm_buf_append(&b, command, (size_t)(p - command)) < 0 ||
-		    lkm_buf_puts(&b, options) < 0)
-			goto fail;
+	r = lkm_buf_puts(&b, "");
+	while (r == 0 && (p = strstr(command, var))) {
+		r = lkm_buf_append(&b, command, (size_t)(p - command));
+		if (r == 0)
+			r = lkm_buf_puts(&b, options);
 		command = p + sizeof(var) - 1;
 	}
-	if (lkm_buf_puts(&b, command) < 0)
-		goto fail;
-	return b.data;
-fail:
-	lkm_buf_free(&b);
-	return NULL;
+	if (r == 0)
+		r = lkm_buf_puts(&b, command);
+	if (r < 0) {
+		lkm_buf_free(&b);
+		return r;
+	}
+	*out = b.data;
+	return 0;
 }
 
 static bool in_list(char *const *v, size_t n, const char *name)
@@ -205,8 +208,9 @@ static int append_module(struct planner *p, const struct lkm_resolved *m, bool i
 	if (cmd) {
 		s->action = LKM_STEP_INSTALL;
 		s->command = strdup(cmd);
-		s->cmdline = lkm_command_expand(cmd, s->options);
-		return s->command && s->cmdline ? 0 : -ENOMEM;
+		if (!s->command)
+			return -ENOMEM;
+		return lkm_command_expand(cmd, s->options, &s->cmdline);
 	}
 	if (m->path) {
 		s->action = LKM_STEP_INSMOD;
@@ -791,9 +795,9 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 			return r;
 	}
 	if (cmd) {
-		expanded = lkm_command_expand(cmd, NULL);
-		if (!expanded)
-			return -ENOMEM;
+		r = lkm_command_expand(cmd, NULL, &expanded);
+		if (r < 0)
+			return r;
 		show_step(rm, LKM_STEP_REMOVE, mod->name, expanded);
 		r = 0;
 		if (!(rm->flags & LKM_PROBE_DRY_RUN)) {

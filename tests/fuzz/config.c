@@ -71,8 +71,8 @@ static void look_up(const struct lkm_config *cfg, const char *name)
 	free(opts);
 	e = lkm_config_get_install(cfg, norm);
 	if (e) {
-		cmd = lkm_command_expand(e->value, "a=1 b");
-		free(cmd);
+		if (lkm_command_expand(e->value, "a=1 b", &cmd) == 0)
+			free(cmd);
 	}
 	(void)lkm_config_get_remove(cfg, norm);
 	(void)lkm_config_get_softdep(cfg, norm);

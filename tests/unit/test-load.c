@@ -458,11 +458,12 @@ TEST(a_refused_removal_is_explained_with_its_reference_count)
 
 TEST(command_expand_replaces_every_cmdline_opts)
 {
-	char *s = lkm_command_expand("a $CMDLINE_OPTS b $CMDLINE_OPTS", "x=1");
+	char *s;
 
+	CHECK_INT(lkm_command_expand("a $CMDLINE_OPTS b $CMDLINE_OPTS", "x=1", &s), ==, 0);
 	CHECK_STR(s, "a x=1 b x=1");
 	free(s);
-	s = lkm_command_expand("$CMDLINE_OPTS", NULL);
+	CHECK_INT(lkm_command_expand("$CMDLINE_OPTS", NULL, &s), ==, 0);
 	CHECK_STR(s, "");
 	free(s);
 }
