@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to the diagnostics: lib/diagnose.c (the wording of each failure),
- * lib/diagnose-facts.c (what the module file and the running system say: format,
- * vermagic, symbols, policy) and lib/check.c (the pre-flight check). The kernel log
- * capture, lib/kmsg.c, needs nothing from here.
+ * Private to the diagnostics, in layers that only look down: lib/diagnose-text.c (the
+ * formatting every other file uses), lib/diagnose-facts.c (what the module file and the
+ * running system say: format, vermagic, symbols, policy), then the files that word a
+ * failure with them: lib/diagnose.c (load and unload), lib/diagnose-probe.c and
+ * lib/check.c (the pre-flight check). The kernel log capture, lib/kmsg.c, needs
+ * nothing from here.
  */
 #ifndef LKM_DIAGNOSE_INTERNAL_H
 #define LKM_DIAGNOSE_INTERNAL_H
@@ -11,7 +13,7 @@
 #include "lkm.h"
 
 /*
- * diagnose.c: format into @d's first sentence (replacing it, @is_first) or a new
+ * diagnose-text.c: format into @d's first sentence (replacing it, @is_first) or a new
  * detail line. Each file wraps it in static first() and line(). 0 or -ENOMEM.
  */
 int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list ap);

@@ -7,10 +7,10 @@
  * contents, <proc>/kallsyms, <proc>/modules, <sys>/module and the indexes.
  *
  * This file words load and unload failures: the facts come from lib/diagnose-facts.c,
- * the log from lib/kmsg.c; lib/diagnose-probe.c words modprobe's own failures (not
- * found, blacklisted, config lines, loops) and lib/check.c looks ahead. Nothing here
- * prints: a struct lkm_diagnosis holds one sentence and detail lines, and the tool
- * decides where they go.
+ * the formatting from lib/diagnose-text.c, the log from lib/kmsg.c;
+ * lib/diagnose-probe.c words modprobe's own failures (not found, blacklisted, config
+ * lines, loops) and lib/check.c looks ahead. Nothing here prints: a struct
+ * lkm_diagnosis holds one sentence and detail lines, and the tool decides where they go.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,88 +20,6 @@
 #include <unistd.h>
 
 #include "diagnose-internal.h"
-
-/* ------------------------------------------------------------------ wording helpers */
-
-void lkm_diagnosis_release(struct lkm_diagnosis *d)
-{
-	lkm_buf_free(&d->first);
-	lkm_buf_free(&d->detail);
-	memset(d, 0, sizeof(*d));
-}
-
-/* The one place a diagnosis's text is formatted; first/line below are its two uses. */
-int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list ap)
-{
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (!is_first)
-		return lkm_buf_printf(&d->detail, "%s\n", msg);
-	d->first.len = 0;
-	return lkm_buf_puts(&d->first, msg);
-}
-
-int diag_first(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, true, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int diag_line(struct lkm_diagnosis *d, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = diag_vsay(d, false, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-const char *lkm_diagnose_load_reason(int errnum)
-{
-	switch (errnum) {
-	case ENOEXEC:
-		return "Invalid module format";
-	case ENOENT:
-		return "Unknown symbol in module";
-	case ESRCH:
-		return "Module has wrong symbol version";
-	case EINVAL:
-		return "Invalid parameters";
-	default:
-		return strerror(errnum);
-	}
-}
-
-const char *lkm_diagnose_errno_name(int errnum)
-{
-	static const struct {
-		int num;
-		const char *name;
-	} names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
-		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { ENOEXEC, "ENOEXEC" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-		{ ENODATA, "ENODATA" }, { ETIMEDOUT, "ETIMEDOUT" }, { EBADMSG, "EBADMSG" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOKEY, "ENOKEY" }, { EKEYREJECTED, "EKEYREJECTED" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].num == errnum)
-			return names[i].name;
-	return NULL;
-}
 
 /*
  * The log records that matter for @name: those naming it, and the loader's own that

@@ -1034,7 +1034,8 @@ LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, 
 /*
  * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),
  * lib/diagnose-probe.c (not found, blacklisted, config, loops), lib/check.c (the
- * pre-flight check) and lib/diagnose-facts.c (shared, private: diagnose-internal.h).
+ * pre-flight check), lib/diagnose-text.c (the formatting and the errno names) and
+ * lib/diagnose-facts.c (shared, private: diagnose-internal.h).
  */
 
 /*
