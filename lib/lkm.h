@@ -1028,6 +1028,13 @@ LKM_MUST_CHECK int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_confi
  * Return: 0 and the malloc'd command in @out, or -ENOMEM (then @out is NULL).
  */
 LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, char **out);
+/*
+ * Module options given as separate arguments ("a=1" "b=x y"), joined as kmod 34 joins
+ * them: one space between two, and a value that holds a space and is not quoted already
+ * put in double quotes (b="x y"), so the kernel keeps it whole.
+ * Return: 0 and the malloc'd line in @out ("" for none), or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */

@@ -79,6 +79,31 @@ int lkm_command_expand(const char *command, const char *options, char **out)
 	return 0;
 }
 
+int lkm_options_join(char *const *args, size_t n, char **out)
+{
+	struct lkm_buf b = { 0 };
+	size_t i;
+	int r = lkm_buf_puts(&b, "");
+
+	*out = NULL;
+	for (i = 0; i < n && r == 0; i++) {
+		const char *eq = strchr(args[i], '=');
+
+		if (i > 0)
+			r = lkm_buf_puts(&b, " ");
+		if (r == 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
+			r = lkm_buf_printf(&b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i], eq + 1);
+		else if (r == 0)
+			r = lkm_buf_puts(&b, args[i]);
+	}
+	if (r < 0) {
+		lkm_buf_free(&b);
+		return r;
+	}
+	*out = b.data;
+	return 0;
+}
+
 static bool in_list(char *const *v, size_t n, const char *name)
 {
 	size_t i;

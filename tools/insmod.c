@@ -51,24 +51,6 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Join the module options; a value with a space and no quotes of its own gets "". */
-static int join_params(char **args, int n, struct lkm_buf *b)
-{
-	int i, r = lkm_buf_puts(b, "");
-
-	for (i = 0; i < n && r == 0; i++) {
-		const char *eq = strchr(args[i], '=');
-
-		if (i > 0)
-			r = lkm_buf_puts(b, " ");
-		if (r == 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
-			r = lkm_buf_printf(b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i], eq + 1);
-		else if (r == 0)
-			r = lkm_buf_puts(b, args[i]);
-	}
-	return r;
-}
-
 /* Explain a refusal from the kernel's log records of this attempt and the file. */
 static void explain(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
 		    int r, const struct lkm_kmsg_log *log)
@@ -208,7 +190,7 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 int tool_insmod(int argc, char *argv[])
 {
 	struct insmod_opts o = { 0 };
-	struct lkm_buf params = { 0 };
+	char *params = NULL;
 	const char *filename;
 	int r;
 
@@ -231,14 +213,14 @@ int tool_insmod(int argc, char *argv[])
 		r = check(filename);
 		goto out;
 	}
-	r = join_params(argv + optind + 1, argc - optind - 1, &params);
+	r = lkm_options_join(argv + optind + 1, (size_t)(argc - optind - 1), &params);
 	if (r < 0) {
 		say_error(&o, "could not gather module options: %s", strerror(-r));
 		goto out;
 	}
-	r = insert(&o, filename, params.data);
+	r = insert(&o, filename, params);
 out:
-	lkm_buf_free(&params);
+	free(params);
 	if (o.syslog)
 		closelog();
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -437,30 +437,6 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	return r;
 }
 
-/* kmod's joining of "param=value" arguments: a value with spaces gets double quotes. */
-static char *options_from_args(char **args, int nargs)
-{
-	struct lkm_buf b = { 0 };
-	int i, r = lkm_buf_puts(&b, "");
-
-	for (i = 1; i < nargs && r >= 0; i++) {
-		const char *eq = strchr(args[i], '=');
-
-		if (i > 1)
-			r = lkm_buf_puts(&b, " ");
-		if (r >= 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
-			r = lkm_buf_printf(&b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i],
-					   eq + 1);
-		else if (r >= 0)
-			r = lkm_buf_puts(&b, args[i]);
-	}
-	if (r < 0) {
-		lkm_buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
 /*
  * $MODPROBE_OPTIONS goes before the arguments: words split at spaces, a word wholly
  * quoted loses its quotes, and a quoted part inside a word loses them too.
@@ -627,8 +603,9 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int na
 				err = r;
 		}
 	else {
-		extra = options_from_args(args, nargs);
-		err = extra ? do_insert(o, ctx, cfg, args[0], extra) : -ENOMEM;
+		err = lkm_options_join(args + 1, (size_t)nargs - 1, &extra);
+		if (err == 0)
+			err = do_insert(o, ctx, cfg, args[0], extra);
 		free(extra);
 	}
 	lkm_config_free(cfg);

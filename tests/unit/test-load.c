@@ -468,4 +468,17 @@ TEST(command_expand_replaces_every_cmdline_opts)
 	free(s);
 }
 
+TEST(options_join_quotes_a_spaced_value_as_kmod_34)
+{
+	char *args[] = { "a=1", "b=x y", "c=\"p q\"", "d", "e='r s'" };
+	char *s;
+
+	CHECK_INT(lkm_options_join(args, 5, &s), ==, 0);
+	CHECK_STR(s, "a=1 b=\"x y\" c=\"p q\" d e='r s'");
+	free(s);
+	CHECK_INT(lkm_options_join(args, 0, &s), ==, 0);
+	CHECK_STR(s, "");
+	free(s);
+}
+
 TEST_MAIN()
