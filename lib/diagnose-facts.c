@@ -3,7 +3,8 @@
  * The facts a diagnosis stands on: what a module file holds (ELF, machine, module
  * sections, vermagic), which of its symbols the running kernel lacks and who exports
  * them, and the system's policy (CAP_SYS_MODULE, modules_disabled, lockdown,
- * sig_enforce). lib/diagnose.c words failures with them; lib/check.c checks ahead.
+ * sig_enforce). lib/diagnose.c words failures with them; lib/diagnose-check.c checks
+ * ahead.
  */
 #include <errno.h>
 #include <stdarg.h>

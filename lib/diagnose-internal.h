@@ -4,8 +4,8 @@
  * formatting every other file uses), lib/diagnose-facts.c (what the module file and the
  * running system say: format, vermagic, symbols, policy), then the files that word a
  * failure with them: lib/diagnose.c (load and unload), lib/diagnose-probe.c and
- * lib/check.c (the pre-flight check). The kernel log capture, lib/kmsg.c, needs
- * nothing from here.
+ * lib/diagnose-check.c (the pre-flight check). The kernel log capture, lib/kmsg.c,
+ * needs nothing from here.
  */
 #ifndef LKM_DIAGNOSE_INTERNAL_H
 #define LKM_DIAGNOSE_INTERNAL_H

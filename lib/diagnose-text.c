@@ -3,8 +3,8 @@
  * The words of a diagnosis, at the bottom of the diagnostics: formatting a struct
  * lkm_diagnosis's sentence and detail lines, and the names of errnos. The facts
  * (lib/diagnose-facts.c) and every file that words a failure (lib/diagnose.c,
- * lib/diagnose-probe.c, lib/check.c) build on it; it needs none of them, so
- * the layering runs one way: text, then facts, then the wording of each failure.
+ * lib/diagnose-probe.c, lib/diagnose-check.c) build on it; it needs none of them, so the
+ * layering runs one way: text, then facts, then the wording of each failure.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
  * This file words load and unload failures: the facts come from lib/diagnose-facts.c,
  * the formatting from lib/diagnose-text.c, the log from lib/kmsg.c;
  * lib/diagnose-probe.c words modprobe's own failures (not found, blacklisted, config
- * lines, loops) and lib/check.c looks ahead. Nothing here prints: a struct
+ * lines, loops) and lib/diagnose-check.c looks ahead. Nothing here prints: a struct
  * lkm_diagnosis holds one sentence and detail lines, and the tool decides where they go.
  */
 #include <errno.h>

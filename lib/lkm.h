@@ -1040,8 +1040,8 @@ LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
 /* ===================== diagnose.c: explaining load and unload failures ===================== */
 /*
  * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),
- * lib/diagnose-probe.c (not found, blacklisted, config, loops), lib/check.c (the
- * pre-flight check), lib/diagnose-text.c (the formatting and the errno names) and
+ * lib/diagnose-probe.c (not found, blacklisted, config, loops), lib/diagnose-check.c
+ * (the pre-flight check), lib/diagnose-text.c (the formatting and the errno names) and
  * lib/diagnose-facts.c (shared, private: diagnose-internal.h).
  */
 
