@@ -163,7 +163,7 @@ static struct blob pkcs7_sign(const void *data, size_t size)
 	PKCS7 *p7;
 	struct blob out = { 0 };
 	unsigned char *der = NULL;
-	int len;
+	int len = 0;
 
 	if (!key || !cert || !name || !in)
 		die("openssl: key");
@@ -567,8 +567,8 @@ static void cache_seed(const char *name, struct dm_mod **mods, size_t n, uint8_t
 	char dir[] = "/tmp/lkm-make-corpus-XXXXXX", path[128];
 	struct lkm_depmod d = { 0 };
 	struct blob b = { 0 };
-	char *data;
-	size_t len;
+	char *data = NULL;
+	size_t len = 0;
 
 	if (!mkdtemp(dir))
 		die("mkdtemp");
