@@ -1012,6 +1012,18 @@ LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_
 				     unsigned flags, const struct lkm_load_ops *ops,
 				     struct lkm_err *err);
 /*
+ * insmod: one load of the module file @path (@name: NULL to take it from the file) with
+ * @options (NULL: none) and LKM_LOAD_* @lflags, the kernel log read around the attempt.
+ * A refusal by the kernel is explained into @why (lkm_diagnose_load; why->code != 0);
+ * a load that worked but deserves a word (lkm_diagnose_loaded) too, with why->code 0;
+ * otherwise @why stays empty (first.len 0), and so it does when a failure before the
+ * syscall (the file) is in @err->why instead. Release @why either way.
+ * Return: lkm_kernel_load()'s: 0 or -errno.
+ */
+LKM_MUST_CHECK int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
+				      const char *options, unsigned lflags, struct lkm_err *err,
+				      struct lkm_diagnosis *why);
+/*
  * modprobe -r for one module: its post: softdeps (reversed), its holders with
  * LKM_PROBE_REMOVE_HOLDERS, the module itself (or its remove command), the
  * dependencies nobody uses any more, then its pre: softdeps (reversed). With

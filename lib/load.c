@@ -480,34 +480,32 @@ static void explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
 		say(ops, level, "%s", d->first.data);
 }
 
-/*
- * One load, with the kernel log of the attempt: a refusal by the kernel is explained
- * into @why (code != 0), a warning about a load that worked too (code 0). A failure
- * before the syscall (the file) is in @err->why instead.
- */
-static int load_explained(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned lflags,
-			  struct lkm_err *err, struct lkm_diagnosis *why)
+int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
+		       const char *options, unsigned lflags, struct lkm_err *err,
+		       struct lkm_diagnosis *why)
 {
 	struct lkm_kmsg_capture cap;
 	struct lkm_kmsg_log log = { 0 };
+	char own[LKM_NAME_MAX];
 	int r;
 
+	memset(why, 0, sizeof(*why));
 	/* Without the log a diagnosis is only less detailed: no error. */
 	if (lkm_kmsg_begin(ctx, &cap) < 0)
 		cap.fd = -1;
-	r = lkm_kernel_load(ctx, s->path, s->options, lflags, err);
+	r = lkm_kernel_load(ctx, path, options ? options : "", lflags, err);
 	if (lkm_kmsg_end(&cap, &log) < 0)
 		log.count = 0;
 	if (r < 0 && !err->why[0]) {
-		struct lkm_diag_load in = {
-			.path = s->path, .name = s->name, .error = r, .log = &log,
-		};
+		struct lkm_diag_load in = { .path = path, .name = name, .error = r, .log = &log };
 
 		if (lkm_diagnose_load(ctx, &in, why) < 0)
 			memset(why, 0, sizeof(*why));
-	} else if (r == 0 && lkm_diagnose_loaded(ctx, s->name, &log, why) <= 0) {
-		memset(why, 0, sizeof(*why));
+	} else if (r == 0 && !name && lkm_name_from_path(own, sizeof(own), path) == 0) {
+		name = own;
 	}
+	if (r == 0 && name && lkm_diagnose_loaded(ctx, name, &log, why) < 0)
+		memset(why, 0, sizeof(*why));
 	lkm_kmsg_log_release(&log);
 	return r;
 }
@@ -531,7 +529,7 @@ static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned
 			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
 		if (flags & LKM_PROBE_FORCE_VERMAGIC)
 			lflags |= LKM_LOAD_IGNORE_VERMAGIC;
-		return load_explained(ctx, s, lflags, err, why);
+		return lkm_load_explained(ctx, s->path, s->name, s->options, lflags, err, why);
 	case LKM_STEP_BUILTIN:
 		return 0;
 	default:

@@ -51,46 +51,14 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Explain a refusal from the kernel's log records of this attempt and the file. */
-static void explain(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
-		    int r, const struct lkm_kmsg_log *log)
-{
-	struct lkm_diag_load in = { .path = filename, .error = r, .log = log };
-	struct lkm_diagnosis d;
-
-	if (lkm_diagnose_load(ctx, &in, &d) < 0) {
-		say_error(o, "could not insert module %s: %s", filename,
-			  lkm_diagnose_load_reason(-r));
-		return;
-	}
-	say_error(o, "could not insert module %s: %s", filename, d.first.data);
-	tool_say_detail(&(struct tool_voice){ "insmod", o->syslog, LOG_DEBUG }, LOG_ERR, &d);
-	lkm_diagnosis_release(&d);
-}
-
-/* A load that worked can still deserve a word: init returned a positive value. */
-static void warn_loaded(const struct insmod_opts *o, struct lkm_ctx *ctx, const char *filename,
-			const struct lkm_kmsg_log *log)
-{
-	char name[LKM_NAME_MAX];
-	struct lkm_diagnosis d;
-
-	if (lkm_name_from_path(name, sizeof(name), filename) < 0)
-		return;
-	if (lkm_diagnose_loaded(ctx, name, log, &d) <= 0)
-		return;
-	tool_say_diagnosis(&(struct tool_voice){ "insmod", o->syslog, LOG_DEBUG }, LOG_WARNING,
-			   NULL, &d);
-	lkm_diagnosis_release(&d);
-}
-
 static int insert(const struct insmod_opts *o, const char *filename, const char *params)
 {
-	struct lkm_kmsg_capture cap;
-	struct lkm_kmsg_log log = { 0 };
+	const struct tool_voice v = { "insmod", o->syslog, LOG_DEBUG };
 	struct lkm_err err = { 0 };
+	struct lkm_diagnosis why;
 	struct lkm_ctx *ctx;
 	struct stat st;
+	char lead[4200];
 	int r;
 
 	if (stat(filename, &st) < 0) {
@@ -106,19 +74,19 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	if (o->verbose)
 		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
 			params, o->flags);
-	/* Without the log a diagnosis is only less detailed, so its absence is no error. */
-	if (lkm_kmsg_begin(ctx, &cap) < 0)
-		cap.fd = -1;
-	r = lkm_kernel_load(ctx, filename, params, o->flags, &err);
-	if (lkm_kmsg_end(&cap, &log) < 0)
-		log.count = 0;
+	r = lkm_load_explained(ctx, filename, NULL, params, o->flags, &err, &why);
 	if (r < 0 && err.why[0])
 		say_error(o, "could not insert module %s: %s", filename, err.why);
+	else if (r < 0 && why.code) {
+		snprintf(lead, sizeof(lead), "could not insert module %s", filename);
+		tool_say_diagnosis(&v, LOG_ERR, lead, &why);
+	}
 	else if (r < 0)
-		explain(o, ctx, filename, r, &log);
-	else
-		warn_loaded(o, ctx, filename, &log);
-	lkm_kmsg_log_release(&log);
+		say_error(o, "could not insert module %s: %s", filename,
+			  lkm_diagnose_load_reason(-r));
+	else if (why.first.len)
+		tool_say_diagnosis(&v, LOG_WARNING, NULL, &why);
+	lkm_diagnosis_release(&why);
 	lkm_ctx_unref(ctx);
 	return r;
 }
