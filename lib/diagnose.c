@@ -460,7 +460,7 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 	snprintf(quoted, sizeof(quoted), "'%s'", name);
 	rec = log_find(log, "suspiciously returned", quoted);
 	if (!rec)
-		return 0;
+		return -ENODATA;
 	v = strstr(rec, "suspiciously returned ") + strlen("suspiciously returned ");
 	r = diag_first(out, "%s was loaded, but its init function returned %.*s instead of 0 or a "
 		  "negative errno", name, (int)strspn(v, "-0123456789"), v);
@@ -469,11 +469,9 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 			 "author should fix its init");
 	if (r == 0)
 		r = quote_log(out, log, name);
-	if (r < 0) {
+	if (r < 0)
 		lkm_diagnosis_release(out);
-		return r;
-	}
-	return 1;
+	return r;
 }
 
 /* ------------------------------------------------------------------ unload */
@@ -546,7 +544,7 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 		out->code = -ENOENT;
 		r = diag_first(out, "Module %s is builtin: it is part of the kernel image and cannot "
 			  "be removed", name);
-		goto done;
+		goto out;
 	}
 	/* Without <proc>/modules a fixture /sys may still know modules: ask both. */
 	if (error == -ENOSYS || (state < 0 && !lm && !diag_module_support(ctx) &&
@@ -554,42 +552,42 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 		out->code = -ENOSYS;
 		r = diag_first(out, "this kernel has no module support: there is no %s to remove",
 			  name);
-		goto done;
+		goto out;
 	}
 	if (state < 0 && !lm) {
 		out->code = -ENOENT;
 		r = diag_first(out, "Module %s is not currently loaded", name);
-		goto done;
+		goto out;
 	}
 	if (state == LKM_INITSTATE_GOING || (lm && lm->state == LKM_LOADED_UNLOADING)) {
 		r = diag_first(out, "Module %s is already being removed (state: going)", name);
-		goto done;
+		goto out;
 	}
 	if (state == LKM_INITSTATE_COMING || (lm && lm->state == LKM_LOADED_LOADING)) {
 		r = diag_first(out, "Module %s is still being loaded (state: coming): its init "
 			  "function has not finished", name);
-		goto done;
+		goto out;
 	}
 	if (lkm_kernel_get_holders(ctx, name, &holders, &n) == 0 && n > 0) {
 		r = diag_holders(ctx, name, lm, out);
-		goto done;
+		goto out;
 	}
 	if (lm && lm->permanent && !(flags & LKM_UNLOAD_FORCE)) {
 		r = diag_permanent(name, out);
-		goto done;
+		goto out;
 	}
 	if (lkm_kernel_get_refcnt(ctx, name, &refcnt) == -ENOENT && state > 0) {
 		out->code = -ENOSYS;
 		r = diag_first(out, "Module unloading is not supported: this kernel was built without "
 			  "CONFIG_MODULE_UNLOAD, so %s stays until reboot", name);
-		goto done;
+		goto out;
 	}
 	if (refcnt > 0) {
 		r = diag_holders(ctx, name, lm, out);
-		goto done;
+		goto out;
 	}
 	if (error == 0) {
-		r = 0;
+		r = -ENODATA;
 		goto out;
 	}
 	if (lm && lm->permanent)
@@ -603,8 +601,6 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 			       lkm_ctx_get_proc(ctx));
 	else
 		r = diag_first(out, "the kernel refused to remove %s: %s", name, strerror(-error));
-done:
-	r = r < 0 ? r : 1;
 out:
 	if (holders)
 		lkm_kernel_holders_free(holders);

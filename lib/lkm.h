@@ -1126,9 +1126,10 @@ struct lkm_diag_load {
 LKM_MUST_CHECK int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
 				     struct lkm_diagnosis *out);
 /*
- * After a load that worked: 1 and a warning in @out when the kernel's log says the
- * init function returned a positive value (the module stays loaded), 0 when there is
- * nothing to say, or -ENOMEM.
+ * After a load that worked: a warning in @out when the kernel's log says the init
+ * function returned a positive value (the module stays loaded).
+ * Return: 0 and @out filled (release it); -ENODATA when there is nothing to say (@out
+ * is empty); -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name,
 				       const struct lkm_kmsg_log *log, struct lkm_diagnosis *out);
@@ -1136,8 +1137,9 @@ LKM_MUST_CHECK int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name,
  * Why @name cannot be (or was not) removed: not loaded, built in, held by modules
  * (named, with the reference count), used, permanent (no exit function: what -f needs
  * and the risk), no unload support. @error is delete_module's -errno, or 0 to check
- * before calling it. Return: 1 and @out filled when removal is refused, 0 when
- * nothing stands in the way (with @error 0), or -ENOMEM.
+ * before calling it.
+ * Return: 0 and @out filled (release it) when removal is refused; -ENODATA when nothing
+ * stands in the way (only with @error 0; @out is empty); -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error,
 				       unsigned flags, struct lkm_diagnosis *out);

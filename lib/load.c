@@ -624,7 +624,7 @@ static void explain_unload(struct lkm_ctx *ctx, const struct lkm_load_ops *ops,
 {
 	struct lkm_diagnosis d;
 
-	if (lkm_diagnose_unload(ctx, name, error, uflags, &d) > 0) {
+	if (lkm_diagnose_unload(ctx, name, error, uflags, &d) == 0) {
 		explain(ops, LKM_LOAD_ERROR, lead, &d);
 		lkm_diagnosis_release(&d);
 	} else {

@@ -72,13 +72,13 @@ static int explain(const struct rmmod_opts *o, struct lkm_ctx *ctx, const char *
 	int r;
 
 	r = lkm_diagnose_unload(ctx, name, error, o->flags, &d);
+	if (r == -ENODATA)
+		return error;
 	if (r < 0) {
 		if (error)
 			say_error(o, "could not remove module %s: %s", name, strerror(-error));
 		return error ? error : r;
 	}
-	if (r == 0)
-		return error;
 	say_diagnosis(o, name, error, &d);
 	r = d.code;
 	lkm_diagnosis_release(&d);

@@ -500,11 +500,14 @@ TEST(init_positive_is_a_warning)
 
 	capture(ctx, "4,9,900,-;do_init_module: 'lkm_init_positive'->init suspiciously returned "
 		     "42, it should follow 0/-E convention\n", &log);
-	CHECK_INT(lkm_diagnose_loaded(ctx, "lkm_init_positive", &log, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_loaded(ctx, "lkm_init_positive", &log, &d), ==, 0);
 	HAS(d.first, "lkm_init_positive was loaded, but its init function returned 42");
 	HAS(d.detail, "keeps the module loaded");
 	lkm_diagnosis_release(&d);
-	CHECK_INT(lkm_diagnose_loaded(ctx, "other", &log, &d), ==, 0);
+	/* Nothing to say is not a diagnosis: -ENODATA, and nothing to release. */
+	CHECK_INT(lkm_diagnose_loaded(ctx, "other", &log, &d), ==, -ENODATA);
+	CHECK(d.first.data == NULL && d.detail.data == NULL);
+	CHECK_INT(lkm_diagnose_loaded(ctx, "lkm_init_positive", NULL, &d), ==, -ENODATA);
 	lkm_kmsg_log_release(&log);
 	lkm_ctx_unref(ctx);
 }
@@ -583,17 +586,18 @@ TEST(unload_refusals)
 	struct lkm_ctx *ctx = fixture();
 	struct lkm_diagnosis d;
 
-	CHECK_INT(lkm_diagnose_unload(ctx, "fat", 0, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "fat", 0, 0, &d), ==, 0);
 	HAS(d.first, "Module fat is in use by: vfat (reference count 1)");
 	HAS(d.detail, "rmmod vfat");
 	lkm_diagnosis_release(&d);
 
-	CHECK_INT(lkm_diagnose_unload(ctx, "vfat", 0, 0, &d), ==, 0);
-	CHECK_INT(lkm_diagnose_unload(ctx, "absent", 0, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "vfat", 0, 0, &d), ==, -ENODATA);
+	CHECK(d.first.data == NULL && d.code == 0);
+	CHECK_INT(lkm_diagnose_unload(ctx, "absent", 0, 0, &d), ==, 0);
 	HAS(d.first, "Module absent is not currently loaded");
 	CHECK_INT(d.code, ==, -ENOENT);
 	lkm_diagnosis_release(&d);
-	CHECK_INT(lkm_diagnose_unload(ctx, "printk", 0, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "printk", 0, 0, &d), ==, 0);
 	HAS(d.first, "Module printk is builtin");
 	lkm_diagnosis_release(&d);
 
@@ -601,13 +605,13 @@ TEST(unload_refusals)
 	put("sys/module/lkm_noexit/initstate", "live\n");
 	put("sys/module/lkm_noexit/refcnt", "0\n");
 	mkdirs("sys/module/lkm_noexit/holders");
-	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_noexit", 0, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_noexit", 0, 0, &d), ==, 0);
 	HAS(d.first, "Module lkm_noexit cannot be removed: it has no exit function");
 	HAS(d.detail, "CONFIG_MODULE_FORCE_UNLOAD");
 	HAS(d.detail, "taints the kernel and can crash it");
 	lkm_diagnosis_release(&d);
 	/* -f asked, and the kernel still refused. */
-	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_noexit", -EBUSY, LKM_UNLOAD_FORCE, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_noexit", -EBUSY, LKM_UNLOAD_FORCE, &d), ==, 0);
 	HAS(d.detail, "CONFIG_MODULE_FORCE_UNLOAD");
 	lkm_diagnosis_release(&d);
 	/* The kernel said EPERM for an unused module: modules_disabled is why. */
@@ -616,12 +620,12 @@ TEST(unload_refusals)
 	put("sys/module/lkm_log/refcnt", "0\n");
 	mkdirs("sys/module/lkm_log/holders");
 	put("proc/sys/kernel/modules_disabled", "1\n");
-	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 0);
 	HAS(d.first, "module removal is disabled on this system");
 	HAS(d.first, "modules_disabled is 1");
 	lkm_diagnosis_release(&d);
 	put("proc/sys/kernel/modules_disabled", "0\n");
-	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 1);
+	CHECK_INT(lkm_diagnose_unload(ctx, "lkm_log", -EPERM, 0, &d), ==, 0);
 	HAS(d.first, "the kernel refused to remove lkm_log");
 	lkm_diagnosis_release(&d);
 	lkm_ctx_unref(ctx);
