@@ -122,10 +122,11 @@ static const char *const out_names[F_COUNT] = {
 static int index_add(struct lkm_depmod *d, struct out_file *f, const char *key,
 		     const char *value, uint32_t prio, const char *what)
 {
-	int r = lkm_index_builder_add(f->index, key, value, prio);
+	int r;
 
-	if (r == 1 && d->cfg.warn_dups)
+	if (d->cfg.warn_dups && lkm_index_builder_contains(f->index, key, value))
 		depmod_log(d, LKM_DEPMOD_WARNING, "duplicate module %s:\n%s %s", what, key, value);
+	r = lkm_index_builder_add(f->index, key, value, prio);
 	if (r == -EINVAL) {
 		depmod_log(d, LKM_DEPMOD_WARNING, "%s: cannot index key %s", f->name, key);
 		r = 0;
@@ -147,12 +148,12 @@ static int out_deps(struct lkm_depmod *d, struct out_file *f)
 		if (r == 0)
 			r = lkm_buf_printf(&f[F_DEP].text, "%s\n", line.data);
 		if (r == 0 && f[F_DEP_BIN].index) {
-			r = lkm_index_builder_add(f[F_DEP_BIN].index, m->name, line.data,
-						  (uint32_t)m->idx);
-			if (r == 1 && d->cfg.warn_dups)
+			if (d->cfg.warn_dups &&
+			    lkm_index_builder_contains(f[F_DEP_BIN].index, m->name, line.data))
 				depmod_log(d, LKM_DEPMOD_WARNING, "duplicate module deps:\n%s",
 					   line.data);
-			r = r < 0 ? r : 0;
+			r = lkm_index_builder_add(f[F_DEP_BIN].index, m->name, line.data,
+						  (uint32_t)m->idx);
 		}
 	}
 	free(list);

@@ -161,16 +161,15 @@ static int bnode_split(struct bnode *n, size_t j)
 	return 0;
 }
 
-/* depmod's order: before the first value of equal or higher priority. */
+/*
+ * depmod's order: before the first value of equal or higher priority. A value the key
+ * already has is stored again, as depmod stores it, so the file stays kmod's.
+ */
 static int bnode_add_value(struct bnode *n, const char *value, uint32_t priority)
 {
 	struct bvalue **pos = &n->values, *v;
 	size_t len = strlen(value);
-	int dup = 0;
 
-	for (v = n->values; v; v = v->next)
-		if (strcmp(v->value, value) == 0)
-			dup = 1;
 	while (*pos && (*pos)->priority < priority)
 		pos = &(*pos)->next;
 	v = malloc(sizeof(*v) + len + 1);
@@ -180,7 +179,7 @@ static int bnode_add_value(struct bnode *n, const char *value, uint32_t priority
 	memcpy(v->value, value, len + 1);
 	v->next = *pos;
 	*pos = v;
-	return dup;
+	return 0;
 }
 
 static bool is_7bit(const char *s, size_t *len)
@@ -235,6 +234,36 @@ int lkm_index_builder_add(struct lkm_index_builder *b, const char *key, const ch
 		}
 		return 0;
 	}
+}
+
+/* add() does not report duplicates: only depmod -w wants them, and it asks here first. */
+bool lkm_index_builder_contains(const struct lkm_index_builder *b, const char *key,
+				const char *value)
+{
+	const struct bnode *n = b->root;
+	const struct bvalue *v;
+	unsigned pos;
+	bool found;
+	size_t j;
+
+	for (;;) {
+		/* A key that ends inside the prefix differs from it at its NUL. */
+		for (j = 0; n->prefix[j]; j++)
+			if (n->prefix[j] != key[j])
+				return false;
+		key += j;
+		if (*key == '\0')
+			break;
+		pos = kid_pos(n, (unsigned char)*key, &found);
+		if (!found)
+			return false;
+		n = n->kids[pos];
+		key++;
+	}
+	for (v = n->values; v; v = v->next)
+		if (strcmp(v->value, value) == 0)
+			return true;
+	return false;
 }
 
 static uint32_t bnode_flags(const struct bnode *n)

@@ -381,14 +381,17 @@ int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data
  * Build an index in memory and write it byte for byte as kmod 34's depmod would
  * (nodes in pre-order). add() follows depmod's index_insert: a value goes before the
  * key's first value of equal or higher priority, and a key+value pair that is already
- * there is added again (as depmod does) but reported by returning 1 instead of 0.
+ * there is stored again, as depmod does, so add() returns 0 for it too.
  * Keys and values must be 7-bit (kmod's readers refuse other bytes): -EINVAL otherwise,
- * or for a key longer than LKM_INDEX_KEY_MAX.
+ * or for a key longer than LKM_INDEX_KEY_MAX; -ENOMEM. Nothing is added on failure.
  */
 struct lkm_index_builder;
 LKM_MUST_CHECK int lkm_index_builder_new(struct lkm_index_builder **out);
 LKM_MUST_CHECK int lkm_index_builder_add(struct lkm_index_builder *b, const char *key,
 					 const char *value, uint32_t priority);
+/* Whether @key already has @value: what depmod -w reports as a duplicate before add(). */
+bool lkm_index_builder_contains(const struct lkm_index_builder *b, const char *key,
+				const char *value);
 /* Write the whole file to @fd; -EFBIG when it exceeds the format's 256 MiB offsets. */
 LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
 					   struct lkm_err *err);

@@ -285,6 +285,52 @@ TEST(depmod_hash_matches_kmod_for_high_bytes)
 	CHECK_INT(depmod_hash("ext4"), ==, 0xe679ab16u);
 }
 
+/*
+ * depmod -w names an alias a module declares twice, and both copies stay in
+ * modules.alias.bin as kmod's depmod keeps them: the builder stores a duplicate and
+ * returns 0, and depmod asks it first whether the pair is there.
+ */
+TEST(warn_dups_names_an_alias_declared_twice_and_keeps_both)
+{
+	static const char modinfo[] = "license=GPL\0alias=dup-twice\0alias=dup-twice";
+	static const uint8_t symtab[24];
+	const char *none[] = { "/nonexistent", NULL };
+	struct fx_section secs[] = {
+		{ ".modinfo", 1, modinfo, sizeof(modinfo) },
+		{ "__ksymtab_strings", 1, "", 1 },
+		{ ".symtab", 2, symtab, sizeof(symtab), 4, 24 },
+		{ ".strtab", 3, "", 1 },
+	};
+	struct lkm_depmod_options o = { .kver = "6.1.0", .log = log_fn,
+					.config_paths = none, .warn_dups = true };
+	struct lkm_index_value *v = NULL;
+	struct lkm_index *idx = NULL;
+	struct lkm_err err = { 0 };
+	struct lkm_depmod *d = NULL;
+	struct fx_image img;
+	char path[512];
+
+	new_tree("warn-dups");
+	img = fx_build(true, false, 1, 62, secs, 4, false);
+	put_file("kernel/m.ko", img.data, img.size);
+	free(img.data);
+	o.dirname = root;
+	CHECK_INT(lkm_depmod_new(&o, &d, &err), ==, 0);
+	if (!d)
+		return;
+	CHECK_INT(lkm_depmod_build(d, &err), ==, 0);
+	CHECK_INT(lkm_depmod_write(d, -1, &err), ==, 0);
+	lkm_depmod_free(d);
+	CHECK(strstr(logbuf, "duplicate module alias:\ndup_twice m\n") != NULL);
+	snprintf(path, sizeof(path), "%s/modules.alias.bin", root);
+	CHECK_INT(lkm_index_open(path, &idx, NULL), ==, 0);
+	if (!idx)
+		return;
+	CHECK_INT(lkm_index_lookup(idx, "dup_twice", &v), ==, 2);
+	lkm_index_values_free(v);
+	lkm_index_close(idx);
+}
+
 /* Last: remove the trees (tests run in the order they are defined). */
 TEST(zz_cleanup)
 {

@@ -239,8 +239,12 @@ TEST(builder_reports_duplicates_and_keeps_them_as_depmod_does)
 
 	CHECK_INT(lkm_index_builder_new(&b), ==, 0);
 	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "snd", 4), ==, 0);
-	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "snd", 4), ==, 1);
-	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "snd", 2), ==, 1);
+	CHECK(lkm_index_builder_contains(b, "pci:v1", "snd"));
+	CHECK(!lkm_index_builder_contains(b, "pci:v1", "other"));
+	CHECK(!lkm_index_builder_contains(b, "pci:v", "snd"));
+	CHECK(!lkm_index_builder_contains(b, "pci:v12", "snd"));
+	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "snd", 4), ==, 0);
+	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "snd", 2), ==, 0);
 	CHECK_INT(lkm_index_builder_add(b, "pci:v1", "other", 4), ==, 0);
 	CHECK_INT(write_index(b, path), ==, 0);
 	lkm_index_builder_free(b);
