@@ -3,10 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "tools.h"
 
-#define TOOL "lkm index"
+static const struct tool_voice voice = { "lkm index", false, LOG_DEBUG };
 
 static const char usage_text[] =
 	"\tlkm index dump FILE          every value: KEY<TAB>PRIORITY<TAB>VALUE, keys sorted\n"
@@ -51,7 +52,7 @@ static int run(const char *cmd, const char *path, const char *key)
 			lkm_index_close(idx);
 	}
 	if (r < 0) {
-		tool_error(TOOL, "%s: %s", path, lkm_err_reason(&err, r));
+		tool_say(&voice, LOG_ERR, "%s: %s", path, lkm_err_reason(&err, r));
 		return r;
 	}
 	if (strcmp(cmd, "dump") == 0)
@@ -61,12 +62,12 @@ static int run(const char *cmd, const char *path, const char *key)
 	else
 		r = lkm_index_match_wildcards(idx, key, &values);
 	if (r < 0)
-		tool_error(TOOL, "%s: %s", path, lkm_err_reason(NULL, r));
+		tool_say(&voice, LOG_ERR, "%s: %s", path, lkm_err_reason(NULL, r));
 	print_list(key, values);
 	lkm_index_values_free(values);
 	lkm_index_close(idx);
 	if (fflush(stdout) != 0 && r >= 0) {
-		tool_error(TOOL, "standard output: %m");
+		tool_say(&voice, LOG_ERR, "standard output: %m");
 		r = -EIO;
 	}
 	return r;
@@ -101,7 +102,7 @@ int tool_index(int argc, char *argv[])
 		}
 	}
 	if (optind >= argc || !known_command(argv[optind], argc - optind - 1)) {
-		tool_error(TOOL, "expected: dump FILE | lookup FILE KEY | match FILE KEY");
+		tool_say(&voice, LOG_ERR, "expected: dump FILE | lookup FILE KEY | match FILE KEY");
 		return EXIT_FAILURE;
 	}
 	if (run(argv[optind], argv[optind + 1], argc - optind > 2 ? argv[optind + 2] : NULL) < 0)

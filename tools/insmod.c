@@ -94,19 +94,21 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 /* --check: load nothing, report what would stop the load. Exit 0 when it would load. */
 static int check(const char *filename)
 {
+	/* The report goes to stdout and its errors to stderr, -s or not. */
+	const struct tool_voice v = { "insmod", false, LOG_DEBUG };
 	struct lkm_diagnosis d;
 	struct lkm_ctx *ctx;
 	int r;
 
 	r = lkm_ctx_new(NULL, &ctx);
 	if (r < 0) {
-		tool_error("insmod", "could not set up: %s", strerror(-r));
+		tool_say(&v, LOG_ERR, "could not set up: %s", strerror(-r));
 		return r;
 	}
 	r = lkm_diagnose_check(ctx, filename, &d);
 	lkm_ctx_unref(ctx);
 	if (r < 0) {
-		tool_error("insmod", "could not check %s: %s", filename, strerror(-r));
+		tool_say(&v, LOG_ERR, "could not check %s: %s", filename, strerror(-r));
 		return r;
 	}
 	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");

@@ -20,8 +20,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "tools.h"
+
+static const struct tool_voice voice = { "lsmod", false, LOG_DEBUG };
 
 enum { OPT_PROC = 256, OPT_SYS };
 
@@ -79,19 +82,21 @@ static int list_modules(struct lkm_ctx *ctx)
 	r = lkm_kernel_get_loaded(ctx, &list, &err);
 	if (r < 0) {
 		/* The reason names the file; a kernel without module support has none. */
-		tool_error("lsmod", "could not get list of modules: %s%s", lkm_err_reason(&err, r),
-			   r == -ENOENT ? " (this kernel has no module support)" : "");
+		tool_say(&voice, LOG_ERR, "could not get list of modules: %s%s",
+			 lkm_err_reason(&err, r),
+			 r == -ENOENT ? " (this kernel has no module support)" : "");
 		return EXIT_FAILURE;
 	}
 	if (list.skipped)
-		tool_warn("lsmod", "%s/modules: skipped %zu line(s) that do not parse, first: line %zu",
-			  lkm_ctx_get_proc(ctx), list.skipped, list.first_bad_line);
+		tool_say(&voice, LOG_WARNING,
+			 "%s/modules: skipped %zu line(s) that do not parse, first: line %zu",
+			 lkm_ctx_get_proc(ctx), list.skipped, list.first_bad_line);
 	puts("Module                  Size  Used by");
 	for (i = 0; i < list.count; i++)
 		print_module(ctx, &list.mods[i]);
 	lkm_loaded_list_release(&list);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		tool_error("lsmod", "could not write the list: %m");
+		tool_say(&voice, LOG_ERR, "could not write the list: %m");
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
@@ -127,12 +132,12 @@ int tool_lsmod(int argc, char *argv[])
 		}
 	}
 	if (optind < argc) {
-		tool_error("lsmod", "too many arguments provided.");
+		tool_say(&voice, LOG_ERR, "too many arguments provided.");
 		return EXIT_FAILURE;
 	}
 	r = lkm_ctx_new(&cfg, &ctx);
 	if (r < 0) {
-		tool_error("lsmod", "could not set up: %s", strerror(-r));
+		tool_say(&voice, LOG_ERR, "could not set up: %s", strerror(-r));
 		return EXIT_FAILURE;
 	}
 	r = list_modules(ctx);

@@ -59,31 +59,6 @@ void tool_print_version(const char *tool)
 	(void)tool;
 }
 
-static void vmsg(const char *tool, const char *prefix, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: %s", tool, prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void tool_error(const char *tool, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(tool, "ERROR: ", fmt, ap);
-	va_end(ap);
-}
-
-void tool_warn(const char *tool, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(tool, "WARNING: ", fmt, ap);
-	va_end(ap);
-}
-
 void tool_vsay(const struct tool_voice *v, int prio, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "EMERGENCY", "ALERT", "FATAL", "ERROR", "WARNING",

@@ -35,9 +35,9 @@ void tool_print_help(FILE *out, const char *usage, const struct tool_option *opt
 void tool_print_version(const char *tool);
 
 /*
- * Where a tool's messages go: stderr as "TOOL: LEVEL: text" (LEVEL from the syslog
- * priority, as kmod words it: FATAL, ERROR, WARNING, ...), or syslog with -s. Messages
- * less urgent than @max_prio are dropped.
+ * The one way a tool's messages go out: stderr as "TOOL: LEVEL: text" (LEVEL from the
+ * syslog priority, as kmod words it: FATAL, ERROR, WARNING, ...), or syslog with -s.
+ * Messages less urgent than @max_prio are dropped.
  */
 struct tool_voice {
 	const char *tool;
@@ -50,10 +50,6 @@ void tool_say(const struct tool_voice *v, int prio, const char *fmt, ...) LKM_PR
 void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
 			const struct lkm_diagnosis *d);
 void tool_say_detail(const struct tool_voice *v, int prio, const struct lkm_diagnosis *d);
-
-/* Messages: "tool: what: reason" to stderr. */
-void tool_error(const char *tool, const char *fmt, ...) LKM_PRINTF(2, 3);
-void tool_warn(const char *tool, const char *fmt, ...) LKM_PRINTF(2, 3);
 
 /* Entry points; each lives in its own file. */
 int tool_modinfo(int argc, char *argv[]);
