@@ -617,7 +617,7 @@ int tool_modprobe(int argc, char *argv[])
 	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
 	struct lkm_ctx_config cfg = { 0 };
 	struct lkm_ctx *ctx = NULL;
-	char dirname[4096], *storage, **av;
+	char *storage, **av;
 	struct tool_parser p;
 	int c, r = 0;
 
@@ -638,27 +638,17 @@ int tool_modprobe(int argc, char *argv[])
 		r = -EINVAL;
 		goto out;
 	}
-	if (o.root || o.kver) {
-		cfg.kver = o.kver;
-		r = lkm_ctx_new(&cfg, &ctx);
-		if (r < 0)
-			goto setup_failed;
-		snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s", o.root ? o.root : "",
-			 lkm_ctx_get_kver(ctx));
-		ctx = lkm_ctx_unref(ctx);
-		cfg.dirname = dirname;
-	}
+	cfg.basedir = o.root;
+	cfg.kver = o.kver;
 	cfg.config_paths = o.config_paths;
 	cfg.sys = o.sys;
 	cfg.proc = o.proc;
 	r = lkm_ctx_new(&cfg, &ctx);
 	if (r < 0)
-		goto setup_failed;
-	r = run(&o, ctx, av + optind, argc - optind);
+		say(&o, LOG_ERR, "could not set up: %s", strerror(-r));
+	else
+		r = run(&o, ctx, av + optind, argc - optind);
 	lkm_ctx_unref(ctx);
-	goto out;
-setup_failed:
-	say(&o, LOG_ERR, "could not set up: %s", strerror(-r));
 out:
 	if (o.syslog)
 		closelog();
