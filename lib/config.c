@@ -54,7 +54,7 @@ struct lkm_config_pool {
 	struct pool_block *head;
 };
 
-static void *pool_alloc(struct lkm_config_pool *pool, size_t size)
+static void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size)
 {
 	const size_t align = sizeof(max_align_t);
 	struct pool_block *b = pool->head;
@@ -77,9 +77,9 @@ static void *pool_alloc(struct lkm_config_pool *pool, size_t size)
 	return p;
 }
 
-static char *pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n)
+static char *conf_pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n)
 {
-	char *p = pool_alloc(pool, n + 1);
+	char *p = conf_pool_alloc(pool, n + 1);
 
 	if (!p)
 		return NULL;
@@ -88,12 +88,12 @@ static char *pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n)
 	return p;
 }
 
-static char *pool_strdup(struct lkm_config_pool *pool, const char *s)
+static char *conf_pool_strdup(struct lkm_config_pool *pool, const char *s)
 {
-	return pool_strndup(pool, s, strlen(s));
+	return conf_pool_strndup(pool, s, strlen(s));
 }
 
-static void pool_free(struct lkm_config_pool *pool)
+static void conf_pool_free(struct lkm_config_pool *pool)
 {
 	struct pool_block *b, *next;
 
@@ -110,7 +110,7 @@ static void pool_free(struct lkm_config_pool *pool)
  * Make room for element @n of a growable array; capacities are powers of two from 4,
  * so the capacity is implied by the count.
  */
-static int array_grow(void *arrayp, size_t n, size_t elsize)
+static int conf_array_grow(void *arrayp, size_t n, size_t elsize)
 {
 	void **array = arrayp;
 	size_t cap;
@@ -136,17 +136,18 @@ struct sink {
 	size_t *n_warnings;
 };
 
-static int warn(struct sink *s, const char *file, unsigned line, const char *fmt, ...)
-	LKM_PRINTF(4, 5);
+static int conf_warn(struct sink *s, const char *file, unsigned line, const char *fmt,
+		     ...) LKM_PRINTF(4, 5);
 
-static int warn(struct sink *s, const char *file, unsigned line, const char *fmt, ...)
+static int conf_warn(struct sink *s, const char *file, unsigned line, const char *fmt,
+		     ...)
 {
 	struct lkm_config_warning *w;
 	va_list ap;
 	char *text;
 	int n, r;
 
-	r = array_grow(s->warnings, *s->n_warnings, sizeof(**s->warnings));
+	r = conf_array_grow(s->warnings, *s->n_warnings, sizeof(**s->warnings));
 	if (r < 0)
 		return r;
 	va_start(ap, fmt);
@@ -155,8 +156,8 @@ static int warn(struct sink *s, const char *file, unsigned line, const char *fmt
 	if (n < 0)
 		return -ENOMEM;
 	w = &(*s->warnings)[*s->n_warnings];
-	w->file = file ? pool_strdup(s->pool, file) : NULL;
-	w->text = pool_strdup(s->pool, text);
+	w->file = file ? conf_pool_strdup(s->pool, file) : NULL;
+	w->text = conf_pool_strdup(s->pool, text);
 	free(text);
 	if ((file && !w->file) || !w->text)
 		return -ENOMEM;
@@ -219,7 +220,7 @@ static int conf_list_insert(struct conf_list *l, const char *dir, const char *na
 		else
 			lo = mid + 1;
 	}
-	r = array_grow(&l->v, l->n, sizeof(*l->v));
+	r = conf_array_grow(&l->v, l->n, sizeof(*l->v));
 	if (r < 0)
 		goto fail;
 	memmove(&l->v[lo + 1], &l->v[lo], (l->n - lo) * sizeof(*l->v));
@@ -248,17 +249,17 @@ static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink
 
 	d = opendir(path);
 	if (!d)
-		return warn(s, NULL, 0, "opendir(%s): %s", path, strerror(errno));
+		return conf_warn(s, NULL, 0, "opendir(%s): %s", path, strerror(errno));
 	while (r >= 0 && (de = readdir(d))) {
 		if (!is_conf_name(de->d_name))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0) {
-			r = warn(s, NULL, 0, "Cannot stat directory entry: %s/%s", path,
-				 de->d_name);
+			r = conf_warn(s, NULL, 0, "Cannot stat directory entry: %s/%s",
+				      path, de->d_name);
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			r = warn(
+			r = conf_warn(
 				s, NULL, 0,
 				"Directories inside directories are not supported: %s/%s",
 				path, de->d_name);
@@ -266,7 +267,8 @@ static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink
 		}
 		/* A fifo or device would block the read or make it endless. */
 		if (!S_ISREG(st.st_mode)) {
-			r = warn(s, NULL, 0, "Not a regular file: %s/%s", path, de->d_name);
+			r = conf_warn(s, NULL, 0, "Not a regular file: %s/%s", path,
+				      de->d_name);
 			continue;
 		}
 		r = conf_list_insert(l, path, de->d_name);
@@ -286,7 +288,7 @@ static int conf_list_scan(struct conf_list *l, const char *path, struct sink *s)
 		/* Most default directories do not exist; that is not worth a word. */
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		return warn(s, NULL, 0, "%s: %s", path, strerror(errno));
+		return conf_warn(s, NULL, 0, "%s: %s", path, strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode))
 		return conf_list_scan_dir(l, path, s);
@@ -345,7 +347,7 @@ static bool is_blank(char c)
 }
 
 /* The next blank-separated word, or NULL; like strtok_r with " \t". */
-static char *word(char **save)
+static char *conf_word(char **save)
 {
 	char *s = *save, *w;
 
@@ -365,7 +367,7 @@ static char *word(char **save)
 }
 
 /* The rest of the line after the last word's one separator; NULL when empty. */
-static char *rest(char **save)
+static char *conf_rest(char **save)
 {
 	char *s = *save;
 
@@ -374,7 +376,7 @@ static char *rest(char **save)
 }
 
 /* '-' to '_' in place, except inside [...]. */
-static int underscores(char *s)
+static int conf_underscores(char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '-') {
@@ -397,7 +399,7 @@ int lkm_alias_normalize(char *dst, size_t dstsize, const char *src)
 	if (len >= dstsize)
 		return -ENAMETOOLONG;
 	memcpy(dst, src, len + 1);
-	return underscores(dst);
+	return conf_underscores(dst);
 }
 
 /* Read @path and hand each logical line to @fn; a read problem is a warning. */
@@ -415,9 +417,10 @@ static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)
-		return e == -ENOMEM ? e : warn(s, path, 0, "%s: %s", path, strerror(-e));
+		return e == -ENOMEM ? e
+				    : conf_warn(s, path, 0, "%s: %s", path, strerror(-e));
 	/* One copy of the name, shared by every entry from this file. */
-	file = pool_strdup(s->pool, path);
+	file = conf_pool_strdup(s->pool, path);
 	if (!file) {
 		free(data);
 		return -ENOMEM;
@@ -436,8 +439,8 @@ static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
 	return e;
 }
 
-static int parse_files(const char *const *paths, struct conf_list *pre, struct sink *s,
-		       line_fn fn, void *state)
+static int conf_parse_files(const char *const *paths, struct conf_list *pre,
+			    struct sink *s, line_fn fn, void *state)
 {
 	struct conf_list l = { 0 };
 	size_t i;
@@ -461,7 +464,7 @@ struct mparse {
 };
 
 #define APPEND(arr, n) \
-	(array_grow(&(arr), (n), sizeof(*(arr))) < 0 ? NULL : &(arr)[(n)++])
+	(conf_array_grow(&(arr), (n), sizeof(*(arr))) < 0 ? NULL : &(arr)[(n)++])
 
 static struct lkm_config_source src_at(const char *file, unsigned line)
 {
@@ -475,8 +478,8 @@ static int add_entry(struct lkm_config *cfg, struct lkm_config_entry **arr, size
 
 	if (!e)
 		return -ENOMEM;
-	e->modname = pool_strdup(cfg->pool, modname);
-	e->value = pool_strdup(cfg->pool, value);
+	e->modname = conf_pool_strdup(cfg->pool, modname);
+	e->value = conf_pool_strdup(cfg->pool, value);
 	e->src = src;
 	return e->modname && e->value ? 0 : -ENOMEM;
 }
@@ -505,7 +508,7 @@ static int add_blacklist(struct lkm_config *cfg, const char *modname,
 	if (!b)
 		return -ENOMEM;
 	b->src = src;
-	b->modname = pool_strdup(cfg->pool, modname);
+	b->modname = conf_pool_strdup(cfg->pool, modname);
 	return b->modname ? 0 : -ENOMEM;
 }
 
@@ -517,8 +520,8 @@ static int add_alias(struct lkm_config *cfg, const char *pattern, const char *mo
 	if (!a)
 		return -ENOMEM;
 	a->src = src;
-	a->pattern = pool_strdup(cfg->pool, pattern);
-	a->modname = pool_strdup(cfg->pool, modname);
+	a->pattern = conf_pool_strdup(cfg->pool, pattern);
+	a->modname = conf_pool_strdup(cfg->pool, modname);
 	return a->pattern && a->modname ? 0 : -ENOMEM;
 }
 
@@ -549,7 +552,7 @@ static size_t split_words(struct lkm_config_pool *pool, const char *s, const cha
 		if (want_group && (!group || strcmp(group, want_group)))
 			continue;
 		if (out) {
-			out[n] = pool_strndup(pool, w, len);
+			out[n] = conf_pool_strndup(pool, w, len);
 			if (!out[n])
 				return SIZE_MAX;
 		}
@@ -565,7 +568,7 @@ static int words_array(struct lkm_config_pool *pool, const char *s, const char *
 	const char **v;
 
 	*n = split_words(pool, s, NULL, group);
-	v = pool_alloc(pool, (*n ? *n : 1) * sizeof(*v));
+	v = conf_pool_alloc(pool, (*n ? *n : 1) * sizeof(*v));
 	if (!v || split_words(pool, s, v, group) == SIZE_MAX)
 		return -ENOMEM;
 	*out = v;
@@ -581,7 +584,7 @@ static int add_softdep(struct lkm_config *cfg, const char *modname, const char *
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
-	d->modname = pool_strdup(cfg->pool, modname);
+	d->modname = conf_pool_strdup(cfg->pool, modname);
 	if (!d->modname || words_array(cfg->pool, line, "pre:", &d->pre, &d->n_pre) < 0 ||
 	    words_array(cfg->pool, line, "post:", &d->post, &d->n_post) < 0)
 		return -ENOMEM;
@@ -597,7 +600,7 @@ static int add_weakdep(struct lkm_config *cfg, const char *modname, const char *
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
-	d->modname = pool_strdup(cfg->pool, modname);
+	d->modname = conf_pool_strdup(cfg->pool, modname);
 	if (!d->modname || words_array(cfg->pool, line, NULL, &d->deps, &d->n_deps) < 0)
 		return -ENOMEM;
 	return 0;
@@ -607,10 +610,10 @@ static int add_weakdep(struct lkm_config *cfg, const char *modname, const char *
 static int modprobe_rest_cmd(struct lkm_config *cfg, const char *cmd, char **save,
 			     struct lkm_config_source src)
 {
-	char *modname = word(save);
-	char *value = rest(save);
+	char *modname = conf_word(save);
+	char *value = conf_rest(save);
 
-	if (underscores(modname) < 0 || !value)
+	if (conf_underscores(modname) < 0 || !value)
 		return 1;
 	if (!strcmp(cmd, "options"))
 		return add_options(cfg, modname, value, src);
@@ -634,15 +637,15 @@ static int modprobe_cmd(struct lkm_config *cfg, const char *cmd, char **save,
 	size_t i;
 
 	if (!strcmp(cmd, "alias")) {
-		a = word(save);
-		b = word(save);
-		if (underscores(a) < 0 || underscores(b) < 0)
+		a = conf_word(save);
+		b = conf_word(save);
+		if (conf_underscores(a) < 0 || conf_underscores(b) < 0)
 			return 1;
 		return add_alias(cfg, a, b, src);
 	}
 	if (!strcmp(cmd, "blacklist")) {
-		a = word(save);
-		if (underscores(a) < 0)
+		a = conf_word(save);
+		if (conf_underscores(a) < 0)
 			return 1;
 		return add_blacklist(cfg, a, src);
 	}
@@ -658,19 +661,19 @@ static int modprobe_line(void *state, const char *file, unsigned line, char *tex
 	char *save = text, *cmd;
 	int r;
 
-	cmd = word(&save);
+	cmd = conf_word(&save);
 	/* An indented '#' is a comment too (kmod warns about it). */
 	if (!cmd || cmd[0] == '#')
 		return 0;
 	if (!strcmp(cmd, "include") || !strcmp(cmd, "config"))
-		return warn(&mp->sink, file, line,
-			    "%s: command %s is deprecated and not parsed anymore", file,
-			    cmd);
+		return conf_warn(&mp->sink, file, line,
+				 "%s: command %s is deprecated and not parsed anymore",
+				 file, cmd);
 	r = modprobe_cmd(mp->cfg, cmd, &save, src_at(file, line));
 	if (r == 1)
-		r = warn(&mp->sink, file, line,
-			 "%s line %u: ignoring bad line starting with '%s'", file, line,
-			 cmd);
+		r = conf_warn(&mp->sink, file, line,
+			      "%s line %u: ignoring bad line starting with '%s'", file,
+			      line, cmd);
 	return r;
 }
 
@@ -695,8 +698,8 @@ static int kcmdline_blacklist(struct mparse *mp, char *list)
 		*w = '\0';
 		if (!*item)
 			continue;
-		if (underscores(item) < 0)
-			r = warn(
+		if (conf_underscores(item) < 0)
+			r = conf_warn(
 				&mp->sink, KCMDLINE_SOURCE, 0,
 				"Ignoring bad blacklist entry on kernel command line: '%s'",
 				item);
@@ -711,8 +714,8 @@ static int kcmdline_entry(struct mparse *mp, char *modname, char *param)
 {
 	if (!strcmp(modname, "modprobe") && !strncmp(param, "blacklist=", 10))
 		return kcmdline_blacklist(mp, param + 10);
-	if (!*modname || underscores(modname) < 0)
-		return warn(
+	if (!*modname || conf_underscores(modname) < 0)
+		return conf_warn(
 			&mp->sink, KCMDLINE_SOURCE, 0,
 			"Ignoring bad option on kernel command line while parsing module name: '%s'",
 			modname);
@@ -826,8 +829,8 @@ static int kcmdline_load(struct mparse *mp, const char *proc)
 	if (r < 0) {
 		/* No /proc in a chroot or container is normal, as for kmod. */
 		if (r != -ENOMEM && r != -ENOENT)
-			r = warn(&mp->sink, path, 0, "could not read '%s': %s", path,
-				 strerror(-r));
+			r = conf_warn(&mp->sink, path, 0, "could not read '%s': %s", path,
+				      strerror(-r));
 		else if (r == -ENOENT)
 			r = 0;
 		free(path);
@@ -853,7 +856,7 @@ void lkm_config_free(struct lkm_config *cfg)
 	free(cfg->softdeps);
 	free(cfg->weakdeps);
 	free(cfg->warnings);
-	pool_free(cfg->pool);
+	conf_pool_free(cfg->pool);
 	free(cfg);
 }
 
@@ -891,8 +894,8 @@ int lkm_config_new(const struct lkm_ctx *ctx, unsigned flags, struct lkm_config 
 			goto fail;
 		}
 	}
-	r = parse_files(lkm_ctx_get_config_paths(ctx), &pre, &mp.sink, modprobe_line,
-			&mp);
+	r = conf_parse_files(lkm_ctx_get_config_paths(ctx), &pre, &mp.sink, modprobe_line,
+			     &mp);
 	if (r >= 0 && !(flags & LKM_CONFIG_NO_KCMDLINE))
 		r = kcmdline_load(&mp, lkm_ctx_get_proc(ctx));
 	if (r < 0)
@@ -1089,7 +1092,7 @@ static int add_search(struct lkm_depmod_config *cfg, const char *w,
 		s->type = LKM_DEPMOD_SEARCH_EXTERNAL;
 	} else {
 		s->type = LKM_DEPMOD_SEARCH_PATH;
-		s->path = pool_strdup(cfg->pool, w);
+		s->path = conf_pool_strdup(cfg->pool, w);
 		if (!s->path)
 			return -ENOMEM;
 	}
@@ -1104,7 +1107,7 @@ static int add_dir(struct lkm_config_pool *pool, struct lkm_depmod_dir **v, size
 	if (!d)
 		return -ENOMEM;
 	d->src = src;
-	d->path = pool_strdup(pool, path);
+	d->path = conf_pool_strdup(pool, path);
 	return d->path ? 0 : -ENOMEM;
 }
 
@@ -1120,9 +1123,9 @@ static int kver_matches(struct dparse *dp, const char *pattern,
 	if (!dp->kver)
 		return 0;
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
-		r = warn(&dp->sink, src.file, src.line,
-			 "%s:%u: bad kernel version pattern '%s'", src.file, src.line,
-			 pattern);
+		r = conf_warn(&dp->sink, src.file, src.line,
+			      "%s:%u: bad kernel version pattern '%s'", src.file,
+			      src.line, pattern);
 		return r < 0 ? r : 0;
 	}
 	r = regexec(&re, dp->kver, 0, NULL, 0) == 0;
@@ -1139,16 +1142,16 @@ static int depmod_cmd(struct dparse *dp, const char *cmd, char **save,
 	int r = 0;
 
 	if (!strcmp(cmd, "search") || !strcmp(cmd, "exclude")) {
-		while (r >= 0 && (a = word(save)))
+		while (r >= 0 && (a = conf_word(save)))
 			r = cmd[0] == 's' ? add_search(cfg, a, src)
 					  : add_dir(cfg->pool, &cfg->excludes,
 						    &cfg->n_excludes, a, src);
 		return r;
 	}
 	if (!strcmp(cmd, "override")) {
-		a = word(save);
-		b = word(save);
-		c = word(save);
+		a = conf_word(save);
+		b = conf_word(save);
+		c = conf_word(save);
 		if (!c)
 			return 1;
 		r = kver_matches(dp, b, src);
@@ -1158,20 +1161,20 @@ static int depmod_cmd(struct dparse *dp, const char *cmd, char **save,
 		if (!o)
 			return -ENOMEM;
 		o->src = src;
-		o->modname = pool_strdup(cfg->pool, a);
-		o->subdir = pool_strdup(cfg->pool, c);
+		o->modname = conf_pool_strdup(cfg->pool, a);
+		o->subdir = conf_pool_strdup(cfg->pool, c);
 		return o->modname && o->subdir ? 0 : -ENOMEM;
 	}
 	if (!strcmp(cmd, "external")) {
-		a = word(save);
-		b = word(save);
+		a = conf_word(save);
+		b = conf_word(save);
 		if (!b)
 			return 1;
 		r = kver_matches(dp, a, src);
 		if (r <= 0)
 			return r;
 		/* depmod.d(5) documents several directories; kmod reads only the first. */
-		for (r = 0; r >= 0 && b; b = word(save))
+		for (r = 0; r >= 0 && b; b = conf_word(save))
 			r = add_dir(cfg->pool, &cfg->externals, &cfg->n_externals, b,
 				    src);
 		return r;
@@ -1188,13 +1191,14 @@ static int depmod_line(void *state, const char *file, unsigned line, char *text)
 	char *save = text, *cmd;
 	int r;
 
-	cmd = word(&save);
+	cmd = conf_word(&save);
 	if (!cmd || cmd[0] == '#')
 		return 0;
 	r = depmod_cmd(dp, cmd, &save, src_at(file, line));
 	if (r == 1)
-		r = warn(&dp->sink, file, line,
-			 "%s:%u: ignoring bad line starting with '%s'", file, line, cmd);
+		r = conf_warn(&dp->sink, file, line,
+			      "%s:%u: ignoring bad line starting with '%s'", file, line,
+			      cmd);
 	return r;
 }
 
@@ -1207,7 +1211,7 @@ void lkm_depmod_config_free(struct lkm_depmod_config *cfg)
 	free(cfg->externals);
 	free(cfg->excludes);
 	free(cfg->warnings);
-	pool_free(cfg->pool);
+	conf_pool_free(cfg->pool);
 	free(cfg);
 }
 
@@ -1227,8 +1231,8 @@ int lkm_depmod_config_new(const char *const *paths, const char *kver,
 	dp = (struct dparse){ .cfg = cfg,
 			      .kver = kver,
 			      .sink = { cfg->pool, &cfg->warnings, &cfg->n_warnings } };
-	r = parse_files(paths ? paths : lkm_default_depmod_paths, NULL, &dp.sink,
-			depmod_line, &dp);
+	r = conf_parse_files(paths ? paths : lkm_default_depmod_paths, NULL, &dp.sink,
+			     depmod_line, &dp);
 	/* kmod's default when no search line was given: "updates built-in". */
 	if (r >= 0 && cfg->n_searches == 0) {
 		r = add_search(cfg, "updates", src_at(NULL, 0));
