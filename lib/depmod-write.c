@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -649,6 +650,15 @@ static int open_outdir(struct lkm_depmod *d, struct lkm_err *err)
 	if (dfd < 0)
 		return lkm_err_set(err, -errno, "could not open directory %s: %s", d->outdir,
 				   strerror(errno));
+	/*
+	 * One writer at a time, until its files are renamed: two depmods in two pid
+	 * namespaces (containers sharing a tree) can have the same pid, and so the same
+	 * temporary names; without the lock one renames the other's half-written file.
+	 * Serialized, the set of files is one run's, never a mix of two. Where flock is
+	 * refused (NFS wants a file open for writing), go on without it.
+	 */
+	while (flock(dfd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	return dfd;
 }
 

@@ -5,12 +5,14 @@
  * aliases, a softdep and a weakdep): round trip, what the key catches, caches that are
  * truncated, flipped, foreign or from another version (ignored with a warning, never
  * a crash), and where the cache lives: the rule of lkm_depmod_default_cache() against
- * a fake /proc, the old in-tree file removed, the caches of removed kernels pruned.
- * Uses the engine's internal header to see what was read.
+ * a fake /proc, the old in-tree file removed, the caches of removed kernels pruned;
+ * and writers at once: of one cache, and of one output directory (which they take in
+ * turns). Uses the engine's internal header to see what was read.
  */
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -831,6 +833,38 @@ TEST(concurrent_writers_leave_a_whole_cache)
 	if (d)
 		closedir(d);
 	CHECK_INT(left, ==, 0);
+}
+
+/*
+ * Two writers of one output directory take turns (flock on the directory): two
+ * depmods in two pid namespaces may have one pid and so one set of temporary names.
+ * Here the test holds the lock: the writer must wait for it, then finish.
+ */
+TEST(a_second_writer_waits_for_the_first)
+{
+	char dep[500];
+	struct stat st;
+	int fd, status = -1, done_early;
+	pid_t pid;
+
+	fresh("lock");
+	snprintf(dep, sizeof(dep), "%s/modules.dep", root);
+	fd = open(root, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(run(false, -1, NULL, NULL) == 0 ? 0 : 1);
+	CHECK(pid > 0);
+	usleep(500 * 1000); /* a run on three modules takes a few ms */
+	done_early = stat(dep, &st) == 0 || waitpid(pid, &status, WNOHANG) == pid;
+	CHECK(!done_early);
+	CHECK(fd >= 0 && flock(fd, LOCK_UN) == 0);
+	if (fd >= 0)
+		close(fd);
+	if (pid > 0 && !done_early)
+		CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(stat(dep, &st) == 0 && st.st_size > 0);
 	cleanup();
 }
 
