@@ -203,9 +203,14 @@ int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_
 	if (kind >= LKM_INDEX_KIND_COUNT)
 		return -EINVAL;
 	if (!ctx->indexes[kind]) {
+		struct lkm_err why = { 0 };
+
 		if (asprintf(&path, "%s/%s", ctx->dirname, index_filenames[kind]) < 0)
 			return -ENOMEM;
-		r = lkm_index_open(path, &ctx->indexes[kind], err);
+		r = lkm_index_open(path, &ctx->indexes[kind], &why);
+		/* The reason alone ("too short for an index header") does not say which. */
+		if (r < 0)
+			lkm_err_set(err, r, "%s: %s", path, lkm_err_reason(&why, r));
 		free(path);
 		if (r < 0)
 			return r;

@@ -442,7 +442,8 @@ enum lkm_index_kind {
 };
 /*
  * The open index of that kind, owned by @ctx. -ENOENT when the file is missing, and
- * another negative errno (with the reason in @err) when it is unreadable or malformed.
+ * another negative errno when it is unreadable or malformed; either way @err names the
+ * file and the reason ("/lib/modules/KVER/modules.dep.bin: ...").
  */
 LKM_MUST_CHECK int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind,
 				     struct lkm_index **out, struct lkm_err *err);

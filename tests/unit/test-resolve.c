@@ -316,5 +316,28 @@ TEST(builtin_and_initstate)
 	fx_teardown();
 }
 
+/*
+ * A damaged index is named in the reason: "too short for an index header" alone does not
+ * say which of the five files it is.
+ */
+TEST(damaged_index_is_named_in_the_error)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_index *idx;
+	struct lkm_ctx *ctx;
+
+	fx_setup();
+	fx_put("mod/modules.alias.bin", "junk");
+	ctx = fx_ctx(NULL);
+	CHECK_INT(lkm_ctx_get_index(ctx, LKM_INDEX_ALIAS, &idx, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.alias.bin: too short") != NULL);
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(lkm_ctx_get_index(ctx, LKM_INDEX_BUILTIN_ALIAS, &idx, &err), ==, -ENOENT);
+	CHECK(strstr(err.why, "/mod/modules.builtin.alias.bin: ") != NULL);
+	CHECK_INT(lkm_ctx_get_index(ctx, LKM_INDEX_DEP, &idx, &err), ==, 0);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
 TEST_MAIN()
 #endif
