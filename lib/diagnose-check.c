@@ -26,7 +26,8 @@ static bool coming_owner(struct lkm_ctx *ctx, const struct check *c, const char 
 {
 	size_t i;
 
-	if (!c->n_coming || !diag_symbol_owner(ctx, sym, owner, size))
+	/* A broken index is said by diag_explain_symbol(), which comes next. */
+	if (!c->n_coming || diag_symbol_owner(ctx, sym, owner, size, NULL) < 0)
 		return false;
 	for (i = 0; i < c->n_coming; i++)
 		if (strcmp(c->coming[i], owner) == 0)

@@ -293,30 +293,45 @@ static int mark_kallsyms(struct lkm_ctx *ctx, struct need *needs, size_t n)
 }
 
 /* The module that exports @sym according to modules.symbols.bin, copied to @owner. */
-bool diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size)
+int diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size,
+		      struct lkm_err *err)
 {
 	struct lkm_index *idx;
 	const char *value;
 	char key[LKM_NAME_MAX + 16];
+	int r;
 
-	if (lkm_ctx_get_index(ctx, LKM_INDEX_SYMBOLS, &idx, NULL) < 0)
-		return false;
+	r = lkm_ctx_get_index(ctx, LKM_INDEX_SYMBOLS, &idx, err);
+	if (r < 0)
+		return r;
 	snprintf(key, sizeof(key), "symbol:%s", sym);
-	if (lkm_index_lookup_first(idx, key, &value, NULL) != 1)
-		return false;
+	r = lkm_index_lookup_first(idx, key, &value, NULL);
+	if (r < 0)
+		return lkm_err_set(err, r, "%s/%s: %s", lkm_ctx_get_dirname(ctx),
+				   lkm_index_kind_filename(LKM_INDEX_SYMBOLS), strerror(-r));
+	if (r == 0)
+		return lkm_err_set(err, -ENOENT, "no module exports %s", sym);
 	snprintf(owner, size, "%s", value);
-	return true;
+	return 0;
 }
 
 /* One line per missing symbol: who exports it, and whether that module is loaded. */
 int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loaded,
 			  const char *sym, struct lkm_diagnosis *d, bool *any_owner)
 {
+	struct lkm_err err = { 0 };
 	char owner[LKM_NAME_MAX];
+	int r;
 
-	if (!diag_symbol_owner(ctx, sym, owner, sizeof(owner)))
+	r = diag_symbol_owner(ctx, sym, owner, sizeof(owner), &err);
+	if (r == -ENOENT)
 		return diag_line(d, "%s: no module in %s/%s exports it", sym, lkm_ctx_get_dirname(ctx),
 			    lkm_index_kind_filename(LKM_INDEX_SYMBOLS));
+	if (r == -ENOMEM)
+		return r;
+	/* A broken index is worth a line, not the whole diagnosis: the rest still holds. */
+	if (r < 0)
+		return diag_line(d, "%s: who exports it is unknown: %s", sym, lkm_err_reason(&err, r));
 	*any_owner = true;
 	if (loaded && lkm_loaded_list_find(loaded, owner))
 		return diag_line(d, "%s: exported by %s, which is loaded (its version of the symbol "

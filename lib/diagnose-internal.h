@@ -54,8 +54,13 @@ int diag_format_problem(struct lkm_ctx *ctx, const struct modfile *m, const char
  * space after it. -ENOEXEC without an ELF, -errno when kallsyms is unreadable.
  */
 int diag_missing_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct lkm_buf *syms);
-/* The module that exports @sym (modules.symbols.bin) into @owner; false if none. */
-bool diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size);
+/*
+ * The module that exports @sym (modules.symbols.bin) into @owner.
+ * Return: 0; -ENOENT when none does (or there is no modules.symbols.bin); another
+ * negative errno when the index is unreadable or malformed, with the file in @err.
+ */
+int diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t size,
+		      struct lkm_err *err);
 /* One detail line for a missing @sym: who exports it (modules.symbols), if loaded. */
 int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loaded,
 			const char *sym, struct lkm_diagnosis *d, bool *any_owner);

@@ -330,6 +330,23 @@ TEST(unknown_symbol_without_log_compares_with_kallsyms)
 	lkm_ctx_unref(ctx);
 }
 
+/* A damaged modules.symbols.bin is named, not taken for "no module exports it". */
+TEST(unknown_symbol_with_a_damaged_symbols_index_names_the_file)
+{
+	struct lkm_ctx *ctx = fixture();
+	const char *ko = write_module("fix.ko", &(struct modopts){ 0 });
+	struct lkm_diagnosis d;
+
+	put("lib/modules/" KVER "/modules.symbols.bin", "junk");
+	diagnose(ctx, ko, -ENOENT, "4,5,500,-;fix: Unknown symbol lkm_dep_a_get (err -2)\n", &d);
+	HAS(d.first, "fix needs a symbol that neither the kernel nor a loaded module exports");
+	HAS(d.detail, "lkm_dep_a_get: who exports it is unknown: ");
+	HAS(d.detail, "/modules.symbols.bin: too short for an index header");
+	HASNT(d.detail, "no module in");
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
 /* ---------------------------------------------------------------- invalid format */
 
 TEST(format_not_elf_and_not_relocatable)
