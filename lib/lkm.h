@@ -516,7 +516,7 @@ bool lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
 int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
 /* (end of resolve.c section) */
 
-/* ===================== config.c: modprobe.d, depmod.d and the kernel command line ===================== */
+/* ============ config.c, config-depmod.c, config-read.c: modprobe.d, depmod.d and the kernel command line ============ */
 /*
  * modprobe.d(5): files named *.conf in the ctx's config paths (lkm_ctx_get_config_paths,
  * highest precedence first; a path may also be a single file, as with modprobe -C).
@@ -704,7 +704,7 @@ extern const char *const lkm_default_depmod_paths[];
 LKM_MUST_CHECK int lkm_depmod_config_new(const char *const *paths, const char *kver,
 					 struct lkm_depmod_config **out);
 void lkm_depmod_config_free(struct lkm_depmod_config *cfg);
-/* (end of config.c section) */
+/* (end of config.c, config-depmod.c, config-read.c section) */
 
 /* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
 
@@ -844,7 +844,7 @@ enum lkm_depmod_level {
 };
 typedef void (*lkm_depmod_log_fn)(void *data, enum lkm_depmod_level level, const char *msg);
 
-/* (Named "options": struct lkm_depmod_config is the parsed depmod.d, in config.c.) */
+/* (Named "options": struct lkm_depmod_config is the parsed depmod.d, in config-depmod.c.) */
 struct lkm_depmod_options {
 	const char *dirname;     /* module directory that is scanned: ROOT/lib/modules/KVER */
 	const char *outdir;      /* where the indexes go; NULL: dirname */

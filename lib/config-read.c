@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Reading configuration files: what modprobe.d(5) and depmod.d(5) have in common, for
+ * lib/config.c and lib/config-depmod.c (private interface: config-internal.h).
+ *
+ * Both formats share the same rules, which are kmod's:
+ *  - a config path is a directory of *.conf files, or a single file;
+ *  - a file name met in an earlier (higher precedence) path hides the same name
+ *    later, and the surviving files are read in strcmp order of their names;
+ *  - a line ending in '\' continues on the next; a '\' before any other character
+ *    is dropped and the character kept; '#' first on a line makes a comment;
+ *  - words are split on spaces and tabs; "the rest of the line" starts one
+ *    separator after the word before it, so its leading blanks are kept.
+ * Bad lines become warnings and parsing goes on, so one typo never hides a whole
+ * configuration.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config-internal.h"
+#include "lkm.h"
+
+/* Config files are small; this only bounds memory on a hostile one. */
+#define CONF_FILE_MAX ((size_t)16 << 20)
+
+/* ---- a pool for every string and pointer array a config hands out ---- */
+
+struct pool_block {
+	struct pool_block *next;
+	size_t used;
+	size_t cap;
+	max_align_t data[];
+};
+
+void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	struct pool_block *b = pool->head;
+	size_t cap;
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!b || b->cap - b->used < size) {
+		cap = size > 8192 ? size : 8192;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = pool->head;
+		pool->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+char *conf_pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n)
+{
+	char *p = conf_pool_alloc(pool, n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *conf_pool_strdup(struct lkm_config_pool *pool, const char *s)
+{
+	return conf_pool_strndup(pool, s, strlen(s));
+}
+
+void conf_pool_free(struct lkm_config_pool *pool)
+{
+	struct pool_block *b, *next;
+
+	if (!pool)
+		return;
+	for (b = pool->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(pool);
+}
+
+/*
+ * Make room for element @n of a growable array; capacities are powers of two from 4,
+ * so the capacity is implied by the count.
+ */
+int conf_array_grow(void *arrayp, size_t n, size_t elsize)
+{
+	void **array = arrayp;
+	size_t cap;
+	void *p;
+
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+		return 0;
+	cap = n ? n * 2 : 4;
+	if (cap > SIZE_MAX / elsize)
+		return -ENOMEM;
+	p = realloc(*array, cap * elsize);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	return 0;
+}
+
+/* ---- warnings ---- */
+
+int conf_warn(struct sink *s, const char *file, unsigned line, const char *fmt, ...)
+{
+	struct lkm_config_warning *w;
+	va_list ap;
+	char *text;
+	int n, r;
+
+	r = conf_array_grow(s->warnings, *s->n_warnings, sizeof(**s->warnings));
+	if (r < 0)
+		return r;
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	w = &(*s->warnings)[*s->n_warnings];
+	w->file = file ? conf_pool_strdup(s->pool, file) : NULL;
+	w->text = conf_pool_strdup(s->pool, text);
+	free(text);
+	if ((file && !w->file) || !w->text)
+		return -ENOMEM;
+	w->line = line;
+	(*s->n_warnings)++;
+	return 0;
+}
+
+/* ---- which files, in which order ---- */
+
+void conf_list_free(struct conf_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].path);
+	}
+	free(l->v);
+}
+
+int conf_list_insert(struct conf_list *l, const char *dir, const char *name)
+{
+	struct conf_file f = { 0 };
+	size_t lo = 0, hi = l->n, mid;
+	int cmp, r;
+
+	if (name) {
+		if (asprintf(&f.path, "%s/%s", dir, name) < 0)
+			return -ENOMEM;
+	} else {
+		f.path = strdup(dir);
+		name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	}
+	f.name = strdup(name);
+	if (!f.path || !f.name) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		cmp = strcmp(f.name, l->v[mid].name);
+		if (cmp == 0) {
+			r = -EEXIST;
+			goto fail;
+		}
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	r = conf_array_grow(&l->v, l->n, sizeof(*l->v));
+	if (r < 0)
+		goto fail;
+	memmove(&l->v[lo + 1], &l->v[lo], (l->n - lo) * sizeof(*l->v));
+	l->v[lo] = f;
+	l->n++;
+	return 0;
+fail:
+	free(f.path);
+	free(f.name);
+	return r;
+}
+
+static bool is_conf_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".conf") == 0;
+}
+
+static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink *s)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	d = opendir(path);
+	if (!d)
+		return conf_warn(s, NULL, 0, "opendir(%s): %s", path, strerror(errno));
+	while (r >= 0 && (de = readdir(d))) {
+		if (!is_conf_name(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0) {
+			r = conf_warn(s, NULL, 0, "Cannot stat directory entry: %s/%s",
+				      path, de->d_name);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			r = conf_warn(
+				s, NULL, 0,
+				"Directories inside directories are not supported: %s/%s",
+				path, de->d_name);
+			continue;
+		}
+		/* A fifo or device would block the read or make it endless. */
+		if (!S_ISREG(st.st_mode)) {
+			r = conf_warn(s, NULL, 0, "Not a regular file: %s/%s", path,
+				      de->d_name);
+			continue;
+		}
+		r = conf_list_insert(l, path, de->d_name);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	closedir(d);
+	return r;
+}
+
+static int conf_list_scan(struct conf_list *l, const char *path, struct sink *s)
+{
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) < 0) {
+		/* Most default directories do not exist; that is not worth a word. */
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return conf_warn(s, NULL, 0, "%s: %s", path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return conf_list_scan_dir(l, path, s);
+	r = conf_list_insert(l, path, NULL);
+	return r == -EEXIST ? 0 : r;
+}
+
+/* ---- logical lines and words ---- */
+
+struct line_reader {
+	const char *p;
+	const char *end;
+	unsigned lineno; /* last physical line of the current logical line */
+	struct lkm_buf line;
+};
+
+/* Returns 1 with the next logical line in r->line.data, 0 at the end, or -ENOMEM. */
+static int next_line(struct line_reader *r)
+{
+	unsigned n = 0;
+	char c;
+	int e;
+
+	r->line.len = 0;
+	e = lkm_buf_append(&r->line, "", 0);
+	if (e < 0)
+		return e;
+	while (r->p < r->end) {
+		c = *r->p++;
+		if (c == '\n') {
+			r->lineno += n + 1;
+			return 1;
+		}
+		if (c == '\\') {
+			if (r->p == r->end)
+				break;
+			c = *r->p++;
+			if (c == '\n') {
+				n++;
+				continue;
+			}
+		}
+		e = lkm_buf_append(&r->line, &c, 1);
+		if (e < 0)
+			return e;
+	}
+	if (r->line.len == 0)
+		return 0;
+	r->lineno += n + 1;
+	return 1;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+char *conf_word(char **save)
+{
+	char *s = *save, *w;
+
+	while (is_blank(*s))
+		s++;
+	if (!*s) {
+		*save = s;
+		return NULL;
+	}
+	w = s;
+	while (*s && !is_blank(*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	*save = s;
+	return w;
+}
+
+char *conf_rest(char **save)
+{
+	char *s = *save;
+
+	*save = s + strlen(s);
+	return *s ? s : NULL;
+}
+
+int conf_underscores(char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '-') {
+			*s = '_';
+		} else if (*s == ']') {
+			return -EINVAL;
+		} else if (*s == '[') {
+			s += strcspn(s, "]");
+			if (!*s)
+				return -EINVAL;
+		}
+	}
+	return s ? 0 : -EINVAL;
+}
+
+int lkm_alias_normalize(char *dst, size_t dstsize, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= dstsize)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, len + 1);
+	return conf_underscores(dst);
+}
+
+/* Read @path and hand each logical line to @fn; a read problem is a warning. */
+
+static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
+{
+	struct line_reader r = { 0 };
+	const char *file;
+	char *data;
+	size_t len;
+	int e;
+
+	e = lkm_read_file(path, CONF_FILE_MAX, &data, &len);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0)
+		return e == -ENOMEM ? e
+				    : conf_warn(s, path, 0, "%s: %s", path, strerror(-e));
+	/* One copy of the name, shared by every entry from this file. */
+	file = conf_pool_strdup(s->pool, path);
+	if (!file) {
+		free(data);
+		return -ENOMEM;
+	}
+	r.p = data;
+	r.end = data + len;
+	while ((e = next_line(&r)) > 0) {
+		if (r.line.data[0] == '\0' || r.line.data[0] == '#')
+			continue;
+		e = fn(state, file, r.lineno, r.line.data);
+		if (e < 0)
+			break;
+	}
+	lkm_buf_free(&r.line);
+	free(data);
+	return e;
+}
+
+int conf_parse_files(const char *const *paths, struct conf_list *pre, struct sink *s,
+		     line_fn fn, void *state)
+{
+	struct conf_list l = { 0 };
+	size_t i;
+	int r = 0;
+
+	if (pre)
+		l = *pre;
+	for (i = 0; paths[i] && r >= 0; i++)
+		r = conf_list_scan(&l, paths[i], s);
+	for (i = 0; i < l.n && r >= 0; i++)
+		r = parse_file(l.v[i].path, s, fn, state);
+	conf_list_free(&l);
+	return r;
+}
