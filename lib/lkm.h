@@ -507,11 +507,18 @@ struct lkm_softdeps {
 LKM_MUST_CHECK int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config,
 					const char *name, struct lkm_softdeps *out);
 void lkm_softdeps_release(struct lkm_softdeps *sd);
-/* True when @mod is built in: flagged by its lookup, or named in modules.builtin. */
-bool lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
+/*
+ * Whether @mod is built in: flagged by its lookup, or named in modules.builtin.bin.
+ * Return: 0 when it is; -ENOENT when it is not (or there is no modules.builtin.bin);
+ * another negative errno when that index is unreadable or malformed, with the file
+ * named in @err.
+ */
+LKM_MUST_CHECK int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
+					  struct lkm_err *err);
 /*
  * kmod's initstate: LKM_INITSTATE_BUILTIN for a built-in module (from the indexes,
- * without asking /sys), otherwise lkm_kernel_get_initstate().
+ * without asking /sys), otherwise lkm_kernel_get_initstate(), also when
+ * modules.builtin.bin is broken.
  */
 int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
 /* (end of resolve.c section) */

@@ -242,7 +242,11 @@ static int append_module(struct planner *p, const struct lkm_resolved *m, bool i
 		s->path = strdup(m->path);
 		return s->path ? 0 : -ENOMEM;
 	}
-	s->action = lkm_resolve_is_builtin(p->ctx, m) ? LKM_STEP_BUILTIN : LKM_STEP_MISSING;
+	/* A broken modules.builtin.bin fails the plan, named, rather than say "missing". */
+	r = lkm_resolve_is_builtin(p->ctx, m, p->err);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	s->action = r == 0 ? LKM_STEP_BUILTIN : LKM_STEP_MISSING;
 	return 0;
 }
 

@@ -448,22 +448,31 @@ int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config, c
 	return 0;
 }
 
-bool lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
+int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
+			   struct lkm_err *err)
 {
 	struct lkm_index *idx;
 	const char *value;
+	int r;
 
 	if (mod->builtin)
-		return true;
+		return 0;
 	if (mod->path)
-		return false;
-	idx = get_index(ctx, LKM_INDEX_BUILTIN);
-	return idx && lkm_index_lookup_first(idx, mod->name, &value, NULL) == 1;
+		return -ENOENT;
+	r = lkm_ctx_get_index(ctx, LKM_INDEX_BUILTIN, &idx, err);
+	if (r < 0)
+		return r;
+	r = lkm_index_lookup_first(idx, mod->name, &value, NULL);
+	if (r < 0)
+		return lkm_err_set(err, r, "%s/%s: %s", lkm_ctx_get_dirname(ctx),
+				   lkm_index_kind_filename(LKM_INDEX_BUILTIN), strerror(-r));
+	return r == 1 ? 0 : -ENOENT;
 }
 
 int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
 {
-	if (lkm_resolve_is_builtin(ctx, mod))
+	/* A broken modules.builtin.bin leaves the question to the kernel, which knows. */
+	if (lkm_resolve_is_builtin(ctx, mod, NULL) == 0)
 		return LKM_INITSTATE_BUILTIN;
 	return lkm_kernel_get_initstate(ctx, mod->name);
 }

@@ -309,7 +309,8 @@ TEST(builtin_and_initstate)
 	fx_setup();
 	fx_loaded("a", 0, NULL);
 	ctx = fx_ctx(NULL);
-	CHECK(lkm_resolve_is_builtin(ctx, &bi));
+	CHECK_INT(lkm_resolve_is_builtin(ctx, &bi, NULL), ==, 0);
+	CHECK_INT(lkm_resolve_is_builtin(ctx, &a, NULL), ==, -ENOENT);
 	CHECK_INT(lkm_resolve_initstate(ctx, &bi), ==, LKM_INITSTATE_BUILTIN);
 	CHECK_INT(lkm_resolve_initstate(ctx, &a), ==, LKM_INITSTATE_LIVE);
 	lkm_ctx_unref(ctx);
@@ -335,6 +336,25 @@ TEST(damaged_index_is_named_in_the_error)
 	CHECK_INT(lkm_ctx_get_index(ctx, LKM_INDEX_BUILTIN_ALIAS, &idx, &err), ==, -ENOENT);
 	CHECK(strstr(err.why, "/mod/modules.builtin.alias.bin: ") != NULL);
 	CHECK_INT(lkm_ctx_get_index(ctx, LKM_INDEX_DEP, &idx, &err), ==, 0);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+/* A damaged modules.builtin.bin is an error that names it, not "not built in". */
+TEST(is_builtin_with_a_damaged_builtin_index_names_the_file)
+{
+	struct lkm_resolved bi = { .name = (char *)"bi" }, a = { .name = (char *)"a" };
+	struct lkm_err err = { 0 };
+	struct lkm_ctx *ctx;
+
+	fx_setup();
+	fx_put("mod/modules.builtin.bin", "junk");
+	fx_loaded("a", 0, NULL);
+	ctx = fx_ctx(NULL);
+	CHECK_INT(lkm_resolve_is_builtin(ctx, &bi, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.builtin.bin: ") != NULL);
+	/* The kernel still answers for initstate. */
+	CHECK_INT(lkm_resolve_initstate(ctx, &a), ==, LKM_INITSTATE_LIVE);
 	lkm_ctx_unref(ctx);
 	fx_teardown();
 }
