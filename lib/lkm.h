@@ -26,10 +26,23 @@
 
 /* ===================== util.c: errors, buffers, names ===================== */
 
+/*
+ * A loop that stops a load (-ELOOP): the modules in the order each asks for the next,
+ * ending with the one met again ("a", "b", "a"). A longer loop keeps its first
+ * LKM_LOOP_MAX - 1 names and the last; a longer name is cut.
+ */
+#define LKM_LOOP_MAX 32
+struct lkm_loop {
+	const char *kind; /* "softdep", "install" or "remove" (static); NULL: no loop */
+	size_t n;
+	char names[LKM_LOOP_MAX][64];
+};
+
 /* The detail of a failure, carried up to the tool that words it for people. */
 struct lkm_err {
 	int code;        /* negative errno */
 	char why[256];   /* "section 12 ends past the end of the file", no trailing newline */
+	struct lkm_loop loop; /* filled by load.c when the failure is a loop */
 };
 
 /* Fill @err (if not NULL) and return @code, so callers can `return lkm_err_set(...)`. */
@@ -995,6 +1008,13 @@ struct lkm_load_ops {
 	void *data;
 	/* -r: wait up to this long for a module in use to become unused (0: fail at once). */
 	unsigned long wait_msec;
+	/*
+	 * The modules whose install or remove commands led to this run, outermost first,
+	 * separated by spaces (modprobe hands it down to the commands it runs), or NULL.
+	 * A command for one of them again is a loop, not run: -ELOOP, the loop in the
+	 * error (kind "install" or "remove").
+	 */
+	const char *command_chain;
 };
 
 /*
@@ -1002,7 +1022,7 @@ struct lkm_load_ops {
  * (the command line's, for the target only; may be NULL). LKM_PROBE_* flags apply.
  * Return: 0 and a plan (see ->status); -EEXIST when LKM_PROBE_FIRST_TIME and it is
  * already loaded; -ELOOP for a soft dependency loop, with "softdep loop: a -> b -> a"
- * in @err; -ENOMEM.
+ * in @err->why and the names in @err->loop; -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
 				     const struct lkm_resolved *target, unsigned flags,
@@ -1017,7 +1037,9 @@ void lkm_load_plan_free(struct lkm_load_plan *plan);
  * led by "could not insert 'TARGET'" (or "... soft dependency 'NAME'", as info), and
  * then @err->why stays empty; a load that worked with a warning is explained too.
  * Return: 0, or the failing step's -errno (-EEXIST: the target was loaded meanwhile
- * and LKM_PROBE_FIRST_TIME). @err names the step's module and, when known, why.
+ * and LKM_PROBE_FIRST_TIME). @err names the step's module and, when known, why; a
+ * required step's install command that loops back (ops->command_chain) is in
+ * @err->loop, a soft dependency's is explained (level error, no lead).
  */
 LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan,
 				     unsigned flags, const struct lkm_load_ops *ops,

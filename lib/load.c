@@ -257,16 +257,37 @@ static bool blacklisted(const struct planner *p, const struct lkm_resolved *m)
 	return lkm_config_get_blacklist(p->config, m->name) != NULL;
 }
 
+static void loop_begin(struct lkm_loop *l, const char *kind)
+{
+	l->kind = kind;
+	l->n = 0;
+}
+
+/* Past the end the last slot takes each name, so a loop still ends where it began. */
+static void loop_add(struct lkm_loop *l, const char *name, size_t len)
+{
+	size_t i = l->n < LKM_LOOP_MAX ? l->n++ : LKM_LOOP_MAX - 1;
+
+	snprintf(l->names[i], sizeof(l->names[i]), "%.*s", (int)len, name);
+}
+
 static int loop_error(struct planner *p, const char *name)
 {
 	struct lkm_buf b = { 0 };
-	size_t i = p->depth;
+	size_t i = p->depth, from;
 	int r;
 
 	while (i > 0 && strcmp(p->stack[i - 1].name, name) != 0)
 		i--;
+	from = i ? i - 1 : 0;
+	if (p->err) {
+		loop_begin(&p->err->loop, "softdep");
+		for (i = from; i < p->depth; i++)
+			loop_add(&p->err->loop, p->stack[i].name, strlen(p->stack[i].name));
+		loop_add(&p->err->loop, name, strlen(name));
+	}
 	r = lkm_buf_puts(&b, "softdep loop: ");
-	for (i = i ? i - 1 : 0; r >= 0 && i < p->depth; i++)
+	for (i = from; r >= 0 && i < p->depth; i++)
 		r = lkm_buf_printf(&b, "%s -> ", p->stack[i].name);
 	if (r >= 0)
 		r = lkm_buf_puts(&b, name);
@@ -514,10 +535,58 @@ int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
 	return r;
 }
 
+/* @l explained on its own, as an error (without the memory for it: not at all). */
+static void explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l)
+{
+	const char *chain[LKM_LOOP_MAX];
+	struct lkm_diagnosis d;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		chain[i] = l->names[i];
+	if (lkm_diagnose_loop(l->kind, chain, l->n, &d) < 0)
+		return;
+	explain(ops, LKM_LOAD_ERROR, NULL, &d);
+	lkm_diagnosis_release(&d);
+}
+
+/*
+ * A command for a module whose own command led to this run (ops->command_chain) would
+ * start it all again: -ELOOP and the loop in @err (kind @kind); 0 when there is none.
+ */
+static int command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
+			struct lkm_err *err)
+{
+	const char *chain = ops ? ops->command_chain : NULL, *w;
+	size_t len = strlen(name), n;
+	bool found = false;
+
+	for (w = chain; w && *w; w += n) {
+		w += strspn(w, " ");
+		n = strcspn(w, " ");
+		found = found || (n == len && strncmp(w, name, len) == 0);
+	}
+	if (!found)
+		return 0;
+	if (err) {
+		err->code = -ELOOP;
+		loop_begin(&err->loop, kind);
+		for (w = chain; *w; w += n) {
+			w += strspn(w, " ");
+			n = strcspn(w, " ");
+			if (n)
+				loop_add(&err->loop, w, n);
+		}
+		loop_add(&err->loop, name, len);
+	}
+	return -ELOOP;
+}
+
 static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
 		    const struct lkm_load_ops *ops, struct lkm_err *err, struct lkm_diagnosis *why)
 {
 	unsigned lflags = 0;
+	int r;
 
 	if (ops && ops->show)
 		ops->show(ops->data, s);
@@ -527,7 +596,8 @@ static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned
 	case LKM_STEP_INSTALL:
 		if (!ops || !ops->run_command)
 			return lkm_err_set(err, -ENOTSUP, "no way to run install commands");
-		return ops->run_command(ops->data, s);
+		r = command_loop(ops, "install", s->name, err);
+		return r < 0 ? r : ops->run_command(ops->data, s);
 	case LKM_STEP_INSMOD:
 		if (flags & LKM_PROBE_FORCE_MODVERSION)
 			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
@@ -572,6 +642,8 @@ static int step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_
 	if (r == 0 || r == -EEXIST)
 		return 0;
 	if (!s->required) {
+		if (e->loop.kind)
+			explain_loop(ops, &e->loop);
 		snprintf(lead, sizeof(lead), "could not insert soft dependency '%s'", s->name);
 		if (why->code)
 			explain(ops, LKM_LOAD_INFO, lead, why);
@@ -582,6 +654,7 @@ static int step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_
 	if (err) {
 		err->code = r;
 		snprintf(err->why, sizeof(err->why), "%s", why->code ? "" : e->why);
+		err->loop = e->loop;
 	}
 	if (why->code) {
 		snprintf(lead, sizeof(lead), "could not insert '%s'", target_name(plan, s->name));
@@ -833,8 +906,14 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 				.command = (char *)cmd, .cmdline = expanded,
 			};
 
-			r = rm->ops && rm->ops->run_command ?
-				    rm->ops->run_command(rm->ops->data, &s) : -ENOTSUP;
+			struct lkm_err e = { 0 };
+
+			if (!rm->ops || !rm->ops->run_command)
+				r = -ENOTSUP;
+			else if ((r = command_loop(rm->ops, "remove", mod->name, &e)) < 0)
+				explain_loop(rm->ops, &e.loop);
+			else
+				r = rm->ops->run_command(rm->ops->data, &s);
 		}
 		free(expanded);
 		if (r < 0)
@@ -860,17 +939,14 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 /* The softdep chain from stack[@from] back to @name, explained. */
 static int removal_loop(struct remover *rm, size_t from, const char *name)
 {
-	const char *chain[sizeof(rm->stack) / sizeof(rm->stack[0]) + 1];
-	struct lkm_diagnosis d;
-	size_t n = 0, j;
+	struct lkm_loop l;
+	size_t j;
 
+	loop_begin(&l, "softdep");
 	for (j = from; j < rm->depth; j++)
-		chain[n++] = rm->stack[j];
-	chain[n++] = name;
-	if (lkm_diagnose_loop("softdep", chain, n, &d) < 0)
-		return -ENOMEM;
-	explain(rm->ops, LKM_LOAD_ERROR, NULL, &d);
-	lkm_diagnosis_release(&d);
+		loop_add(&l, rm->stack[j], strlen(rm->stack[j]));
+	loop_add(&l, name, strlen(name));
+	explain_loop(rm->ops, &l);
 	return -ELOOP;
 }
 

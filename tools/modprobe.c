@@ -110,28 +110,21 @@ static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
 		o->explained = true;
 }
 
-/* "a -> b -> a" (after @skip) as a chain for lkm_diagnose_loop(), then said. */
-static void say_loop(const struct modprobe_opts *o, const char *lead, const char *kind,
-		     const char *text)
+/* The loop worded from its names, after @lead (NULL: none). */
+static void say_loop(const struct modprobe_opts *o, const char *lead, const struct lkm_loop *l)
 {
-	const char *chain[64];
+	const char *chain[LKM_LOOP_MAX];
 	struct lkm_diagnosis d;
-	char *copy = strdup(text), *p, *arrow;
-	size_t n = 0;
+	size_t i;
 
-	for (p = copy; p && n < 64; p = arrow ? arrow + 4 : NULL) {
-		arrow = strstr(p, " -> ");
-		if (arrow)
-			*arrow = '\0';
-		chain[n++] = p;
+	for (i = 0; i < l->n; i++)
+		chain[i] = l->names[i];
+	if (lkm_diagnose_loop(l->kind, chain, l->n, &d) < 0) {
+		say(o, LOG_ERR, "%s%s%s loop", lead ? lead : "", lead ? ": " : "", l->kind);
+		return;
 	}
-	if (copy && lkm_diagnose_loop(kind, chain, n, &d) == 0) {
-		say_diagnosis(o, LOG_ERR, lead, &d);
-		lkm_diagnosis_release(&d);
-	} else {
-		say(o, LOG_ERR, "%s%s%s loop: %s", lead ? lead : "", lead ? ": " : "", kind, text);
-	}
-	free(copy);
+	say_diagnosis(o, LOG_ERR, lead, &d);
+	lkm_diagnosis_release(&d);
 }
 
 static void lib_log(void *data, enum lkm_load_level level, const char *msg)
@@ -171,31 +164,18 @@ static void show_step(void *data, const struct lkm_load_step *s)
 
 /*
  * Run an install/remove command with MODPROBE_MODULE set. Commands that call modprobe
- * again carry the chain in LKM_MODPROBE_CHAIN, so a loop is reported, not repeated.
+ * again carry the chain in LKM_MODPROBE_CHAIN (names, outermost first), so the library
+ * finds a loop instead of repeating it.
  */
 static int run_command(void *data, const struct lkm_load_step *s)
 {
 	const struct modprobe_opts *o = data;
 	const char *type = s->action == LKM_STEP_INSTALL ? "install" : "remove";
 	const char *chain = getenv("LKM_MODPROBE_CHAIN");
-	char *newchain = NULL, *tok, *copy;
+	char *newchain = NULL;
 	int r;
 
-	copy = strdup(chain ? chain : "");
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
-		if (strcmp(tok, s->name) == 0) {
-			char *text = NULL;
-
-			if (asprintf(&text, "%s -> %s", chain, s->name) >= 0)
-				say_loop(o, NULL, type, text);
-			free(text);
-			free(copy);
-			return -ELOOP;
-		}
-	free(copy);
-	if (asprintf(&newchain, "%s%s%s", chain ? chain : "", chain ? " -> " : "", s->name) < 0)
+	if (asprintf(&newchain, "%s%s%s", chain ? chain : "", chain ? " " : "", s->name) < 0)
 		return -ENOMEM;
 	setenv("LKM_MODPROBE_CHAIN", newchain, 1);
 	setenv("MODPROBE_MODULE", s->name, 1);
@@ -284,11 +264,13 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 	snprintf(lead, sizeof(lead), "could not insert '%s'", name);
 	if (o->explained)
 		return;
-	if (r == -ELOOP && strncmp(err->why, "softdep loop: ", 14) == 0)
-		say_loop(o, lead, "softdep", err->why + 14);
-	else if (r == -ELOOP && err->why[0])
-		say(o, LOG_ERR, "could not insert '%s': %s", name, err->why);
-	else if (r == -EEXIST)
+	if (err->loop.kind && strcmp(err->loop.kind, "softdep") == 0)
+		say_loop(o, lead, &err->loop);
+	else if (err->loop.kind) {
+		/* Found where a command was to run: the loop, then the failed insert. */
+		say_loop(o, NULL, &err->loop);
+		say(o, LOG_ERR, "%s: %s", lead, strerror(-r));
+	} else if (r == -EEXIST)
 		say(o, LOG_ERR, "could not insert '%s': Module already in kernel", name);
 	else if (r == -ENOENT) {
 		if (err->why[0])
@@ -325,7 +307,7 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 {
 	const struct lkm_load_ops ops = {
 		.show = show_step, .run_command = run_command, .log = lib_log,
-		.explain = lib_explain, .data = o,
+		.explain = lib_explain, .data = o, .command_chain = getenv("LKM_MODPROBE_CHAIN"),
 	};
 	struct lkm_err err = { 0 };
 	struct lkm_load_plan *plan = NULL;
@@ -414,6 +396,7 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	const struct lkm_load_ops ops = {
 		.show = show_step, .run_command = run_command, .log = lib_log,
 		.explain = lib_explain, .data = o, .wait_msec = o->wait_msec,
+		.command_chain = getenv("LKM_MODPROBE_CHAIN"),
 	};
 	struct lkm_resolved *found;
 	char words[LKM_NAME_MAX + 32];

@@ -456,6 +456,56 @@ TEST(a_refused_removal_is_explained_with_its_reference_count)
 	env_close(&e);
 }
 
+static int refuse_command(void *data, const struct lkm_load_step *s)
+{
+	(void)data;
+	record("run", s->name);
+	return -EIO;
+}
+
+TEST(a_loop_is_carried_as_names)
+{
+	const struct lkm_load_ops ops = {
+		.run_command = refuse_command, .explain = record_explain, .command_chain = "x a",
+	};
+	struct lkm_err err = { 0 };
+	struct lkm_load_plan *p;
+	struct env e;
+
+	fx_setup();
+	fx_put("conf/s.conf", "softdep d pre: e\nsoftdep e pre: f\nsoftdep f pre: d\n");
+	env_open(&e, "d");
+	CHECK_INT(lkm_load_plan_new(e.ctx, e.cfg, &e.found[0], 0, NULL, &p, &err), ==, -ELOOP);
+	CHECK_STR(err.loop.kind, "softdep");
+	CHECK_INT(err.loop.n, ==, 4);
+	CHECK_STR(err.loop.names[0], "d");
+	CHECK_STR(err.loop.names[2], "f");
+	CHECK_STR(err.loop.names[3], "d");
+	env_close(&e);
+	/* An install command of a module whose command runs already is not run again. */
+	fx_setup();
+	fx_put("conf/i.conf", "install a /bin/true\nremove a /bin/true\n");
+	fx_loaded("a", 0, NULL);
+	env_open(&e, "a");
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(lkm_load_plan_new(e.ctx, e.cfg, &e.found[0], LKM_PROBE_IGNORE_LOADED, NULL, &p,
+				    &err), ==, 0);
+	CHECK_INT(lkm_load_plan_run(e.ctx, p, LKM_PROBE_IGNORE_LOADED, &ops, &err), ==, -ELOOP);
+	lkm_load_plan_free(p);
+	CHECK_STR(calls, "load c,load b");
+	CHECK_STR(err.loop.kind, "install");
+	CHECK_INT(err.loop.n, ==, 3);
+	CHECK_STR(err.loop.names[0], "x");
+	CHECK_STR(err.loop.names[1], "a");
+	CHECK_STR(err.loop.names[2], "a");
+	/* The same for a remove command: explained, as removal's failures are. */
+	explained[0] = '\0';
+	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, &ops), ==, -ELOOP);
+	CHECK_STR(calls, "load c,load b");
+	CHECK(strstr(explained, "0 -: remove loop: x -> a -> a") != NULL);
+	env_close(&e);
+}
+
 TEST(command_expand_replaces_every_cmdline_opts)
 {
 	char *s;
