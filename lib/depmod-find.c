@@ -374,8 +374,8 @@ static int list_add(char ***list, size_t *n, const char *a, const char *b)
 }
 
 /*
- * config.c gives depmod.d in file order; kmod keeps each list newest first, and its
- * priority numbers come from walking that reversed search list, so turn it around.
+ * config-depmod.c gives depmod.d in file order; kmod keeps each list newest first, and
+ * its priority numbers come from walking that reversed search list, so turn it around.
  */
 int depmod_cfg_load(struct lkm_depmod *d, struct lkm_err *err)
 {
