@@ -46,7 +46,7 @@ struct conf_list {
 	size_t n;
 };
 void conf_list_free(struct conf_list *l);
-/* Add @dir/@name, or the single file @dir when @name is NULL; a name already seen wins. */
+/* Add @dir/@name, or the single file @dir when @name is NULL; a name seen first wins. */
 int conf_list_insert(struct conf_list *l, const char *dir, const char *name);
 
 /* config-read.c: logical lines and words. */

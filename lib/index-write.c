@@ -318,7 +318,8 @@ static void bnode_emit(const struct bnode *n, uint8_t *base, uint32_t offset)
 		*p++ = n->kchar[n->nkids - 1];
 		memset(p, 0, 4 * (n->kchar[n->nkids - 1] - first + 1));
 		for (i = 0; i < n->nkids; i++) {
-			put_be32(p + 4 * (n->kchar[i] - first), child_off | bnode_flags(n->kids[i]));
+			put_be32(p + 4 * (n->kchar[i] - first),
+				 child_off | bnode_flags(n->kids[i]));
 			child_off += n->kids[i]->total;
 		}
 		p += 4 * (n->kchar[n->nkids - 1] - first + 1);
