@@ -486,15 +486,18 @@ struct lkm_config;
  * gives anything: aliases in @config (may be NULL), a module name in modules.dep,
  * "symbol:" aliases in modules.symbols, install/remove commands in @config, wildcard
  * aliases in modules.alias, modules.builtin, then modules.builtin.alias. The alias is
- * normalized first ('-' is '_' outside [...]). Returns the number found (0: none) in
- * *out (free with lkm_resolved_free()), or a negative errno.
+ * normalized first ('-' is '_' outside [...]). A missing index is a source that knows
+ * nothing; one that is unreadable or malformed fails the lookup when it is asked.
+ * Return: the number found (0: none) in *out (free with lkm_resolved_free()), or a
+ * negative errno; for a broken index, @err (may be NULL) names the file and the reason.
  */
 LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config,
 				      const char *alias, struct lkm_resolved **out,
-				      size_t *count);
-/* A module name only: modules.dep, modules.builtin, modules.builtin.alias. */
+				      size_t *count, struct lkm_err *err);
+/* A module name only: modules.dep, modules.builtin, modules.builtin.alias; as above. */
 LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
-				    struct lkm_resolved **out, size_t *count);
+				    struct lkm_resolved **out, size_t *count,
+				    struct lkm_err *err);
 void lkm_resolved_free(struct lkm_resolved *found, size_t count);
 /* Deep copy of one entry into @dst. */
 LKM_MUST_CHECK int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src);
@@ -511,7 +514,7 @@ LKM_MUST_CHECK int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolv
  * wildcard matches, in config order (modprobe.d files and modules.softdep), each
  * looked up with lkm_resolve_lookup(). kmod takes only the first entry, so a
  * modprobe.d softdep hides the module's own ones (kmod issue 33); here they add up.
- * A name that finds nothing is skipped, as kmod does.
+ * A name that finds nothing (or meets a broken index) is skipped, as kmod does.
  */
 struct lkm_softdeps {
 	struct lkm_resolved *pre, *post;

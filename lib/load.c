@@ -845,7 +845,7 @@ static void remove_unused_deps(struct remover *rm, const struct lkm_resolved *mo
 	int refcnt;
 
 	/* A module named by a holder has no modules.dep line yet: look it up. */
-	if (!mod->deps && !mod->path && lkm_resolve_name(rm->ctx, mod->name, &found, &n_found) > 0)
+	if (!mod->deps && !mod->path && lkm_resolve_name(rm->ctx, mod->name, &found, &n_found, NULL) > 0)
 		src = &found[0];
 	/*
 	 * Last-loaded first, so a dependency freed by removing another one goes too (kmod

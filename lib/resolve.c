@@ -15,6 +15,7 @@
 struct found_list {
 	struct lkm_resolved *items;
 	size_t count, cap;
+	struct lkm_err *err; /* names a broken index; may be NULL */
 };
 
 static void resolved_release(struct lkm_resolved *m)
@@ -62,12 +63,34 @@ int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src)
 	return 0;
 }
 
-/* Open an index; a missing or unreadable one is a source that knows nothing, as in kmod. */
-static struct lkm_index *get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind)
+/*
+ * Open an index. A missing one is a source that knows nothing, as in kmod: 0 and *out
+ * NULL. One that is there but unreadable or malformed is an error that names the file:
+ * taken for a source that knows nothing, it made a module that is there "not found".
+ */
+static int get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_index **out,
+		     struct lkm_err *err)
 {
-	struct lkm_index *idx;
+	struct lkm_err why = { 0 };
+	int r = lkm_ctx_get_index(ctx, kind, out, &why);
 
-	return lkm_ctx_get_index(ctx, kind, &idx, NULL) < 0 ? NULL : idx;
+	if (r == -ENOENT) {
+		*out = NULL;
+		return 0;
+	}
+	if (r < 0 && err)
+		*err = why;
+	return r;
+}
+
+/* A lookup that met a malformed node deeper in the file: named as get_index() does. */
+static int lookup_failed(struct lkm_ctx *ctx, enum lkm_index_kind kind, int r,
+			 struct lkm_err *err)
+{
+	if (r == -ENOMEM)
+		return r;
+	return lkm_err_set(err, r, "%s/%s: %s", lkm_ctx_get_dirname(ctx),
+			   lkm_index_kind_filename(kind), strerror(-r));
 }
 
 /*
@@ -101,17 +124,21 @@ static int parse_dep_line(struct lkm_ctx *ctx, const char *line, struct lkm_reso
 	return 0;
 }
 
-static int find_dep(struct lkm_ctx *ctx, const char *name, struct lkm_resolved *m)
+static int find_dep(struct lkm_ctx *ctx, const char *name, struct lkm_resolved *m,
+		    struct lkm_err *err)
 {
-	struct lkm_index *idx = get_index(ctx, LKM_INDEX_DEP);
+	struct lkm_index *idx;
 	const char *line;
 	int r;
 
-	if (!idx)
-		return 0;
-	r = lkm_index_lookup_first(idx, name, &line, NULL);
-	if (r <= 0)
+	r = get_index(ctx, LKM_INDEX_DEP, &idx, err);
+	if (r < 0 || !idx)
 		return r;
+	r = lkm_index_lookup_first(idx, name, &line, NULL);
+	if (r < 0)
+		return lookup_failed(ctx, LKM_INDEX_DEP, r, err);
+	if (r == 0)
+		return 0;
 	r = parse_dep_line(ctx, line, m);
 	return r < 0 ? r : 1;
 }
@@ -146,35 +173,43 @@ static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name
 		return -ENOMEM;
 	if (builtin)
 		return 0;
-	r = find_dep(ctx, m->name, m);
+	r = find_dep(ctx, m->name, m, l->err);
 	return r < 0 ? r : 0;
 }
 
 static int from_moddep(struct lkm_ctx *ctx, const char *name, struct found_list *l)
 {
-	struct lkm_index *idx = get_index(ctx, LKM_INDEX_DEP);
+	struct lkm_index *idx;
 	const char *line;
 	int r;
 
 	/* Module names hold no ':'; an alias such as "pci:v..." cannot be one. */
-	if (!idx || strchr(name, ':'))
+	if (strchr(name, ':'))
 		return 0;
-	r = lkm_index_lookup_first(idx, name, &line, NULL);
-	if (r <= 0)
+	r = get_index(ctx, LKM_INDEX_DEP, &idx, l->err);
+	if (r < 0 || !idx)
 		return r;
+	r = lkm_index_lookup_first(idx, name, &line, NULL);
+	if (r < 0)
+		return lookup_failed(ctx, LKM_INDEX_DEP, r, l->err);
+	if (r == 0)
+		return 0;
 	return add_found(l, ctx, name, false, NULL);
 }
 
 static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, const char *name,
 			       bool builtin, struct found_list *l)
 {
-	struct lkm_index *idx = get_index(ctx, kind);
+	struct lkm_index *idx;
 	struct lkm_index_value *values = NULL, *v;
 	int r;
 
-	if (!idx)
-		return 0;
+	r = get_index(ctx, kind, &idx, l->err);
+	if (r < 0 || !idx)
+		return r;
 	r = lkm_index_match_wildcards(idx, name, &values);
+	if (r < 0)
+		return lookup_failed(ctx, kind, r, l->err);
 	for (v = values; r >= 0 && v; v = v->next)
 		r = add_found(l, ctx, v->value, builtin, name);
 	lkm_index_values_free(values);
@@ -183,15 +218,18 @@ static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, co
 
 static int from_builtin(struct lkm_ctx *ctx, const char *name, struct found_list *l)
 {
-	struct lkm_index *idx = get_index(ctx, LKM_INDEX_BUILTIN);
+	struct lkm_index *idx;
 	const char *value;
 	int r;
 
-	if (!idx)
-		return 0;
-	r = lkm_index_lookup_first(idx, name, &value, NULL);
-	if (r <= 0)
+	r = get_index(ctx, LKM_INDEX_BUILTIN, &idx, l->err);
+	if (r < 0 || !idx)
 		return r;
+	r = lkm_index_lookup_first(idx, name, &value, NULL);
+	if (r < 0)
+		return lookup_failed(ctx, LKM_INDEX_BUILTIN, r, l->err);
+	if (r == 0)
+		return 0;
 	return add_found(l, ctx, name, true, NULL);
 }
 
@@ -280,9 +318,9 @@ static int finish(struct found_list *l, int r, struct lkm_resolved **out, size_t
 }
 
 int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config, const char *alias,
-		       struct lkm_resolved **out, size_t *count)
+		       struct lkm_resolved **out, size_t *count, struct lkm_err *err)
 {
-	struct found_list l = { 0 };
+	struct found_list l = { .err = err };
 	char name[LKM_INDEX_KEY_MAX + 1];
 	int r;
 
@@ -306,9 +344,9 @@ int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config, con
 }
 
 int lkm_resolve_name(struct lkm_ctx *ctx, const char *name, struct lkm_resolved **out,
-		     size_t *count)
+		     size_t *count, struct lkm_err *err)
 {
-	struct found_list l = { 0 };
+	struct found_list l = { .err = err };
 	char norm[LKM_NAME_MAX];
 	int r;
 
@@ -387,7 +425,8 @@ static int append_lookups(struct lkm_ctx *ctx, const struct lkm_config *config,
 	int r;
 
 	for (i = 0; i < n; i++) {
-		r = lkm_resolve_lookup(ctx, config, names[i], &found, &count);
+		/* As kmod, a name that finds nothing is skipped, even for a broken index. */
+		r = lkm_resolve_lookup(ctx, config, names[i], &found, &count, NULL);
 		if (r == -ENOMEM)
 			return r;
 		if (r <= 0)
@@ -464,8 +503,7 @@ int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 		return r;
 	r = lkm_index_lookup_first(idx, mod->name, &value, NULL);
 	if (r < 0)
-		return lkm_err_set(err, r, "%s/%s: %s", lkm_ctx_get_dirname(ctx),
-				   lkm_index_kind_filename(LKM_INDEX_BUILTIN), strerror(-r));
+		return lookup_failed(ctx, LKM_INDEX_BUILTIN, r, err);
 	return r == 1 ? 0 : -ENOENT;
 }
 

@@ -395,16 +395,17 @@ static int add_path_job(struct job_list *l, const char *arg)
 	return r;
 }
 
-static int add_lookup_jobs(struct job_list *l, const char *arg, bool by_name)
+static int add_lookup_jobs(struct job_list *l, const char *arg, bool by_name,
+			   struct lkm_err *err)
 {
 	struct lkm_resolved *found = NULL;
 	size_t n = 0, i;
 	int r;
 
 	if (by_name)
-		r = lkm_resolve_name(l->ctx, arg, &found, &n);
+		r = lkm_resolve_name(l->ctx, arg, &found, &n, err);
 	else
-		r = lkm_resolve_lookup(l->ctx, NULL, arg, &found, &n);
+		r = lkm_resolve_lookup(l->ctx, NULL, arg, &found, &n, err);
 	if (r >= 0 && n == 0)
 		r = -ENOENT;
 	if (r < 0)
@@ -458,6 +459,7 @@ int tool_modinfo(int argc, char *argv[])
 	struct lkm_ctx_config cfg = { .config_paths = no_config };
 	struct job_list l = { .lock = PTHREAD_MUTEX_INITIALIZER,
 			      .cond = PTHREAD_COND_INITIALIZER, .opts = &opts };
+	struct lkm_err err;
 	int r, result = 0, i;
 
 	r = parse_args(argc, argv, &opts);
@@ -472,12 +474,13 @@ int tool_modinfo(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	for (i = optind; i < argc; i++) {
+		memset(&err, 0, sizeof(err));
 		if (opts.by_name)
-			r = add_lookup_jobs(&l, argv[i], true);
+			r = add_lookup_jobs(&l, argv[i], true, &err);
 		else if (is_module_filename(argv[i]))
 			r = add_path_job(&l, argv[i]);
 		else
-			r = add_lookup_jobs(&l, argv[i], false);
+			r = add_lookup_jobs(&l, argv[i], false, &err);
 		if (r >= 0)
 			continue;
 		/* Keep output in argument order: what came before prints first. */
@@ -489,7 +492,7 @@ int tool_modinfo(int argc, char *argv[])
 			fprintf(stderr, "modinfo: ERROR: Module %s%s not found.\n",
 				opts.by_name ? "name " : "", argv[i]);
 		else
-			fprintf(stderr, "modinfo: ERROR: %s: %s\n", argv[i], strerror(-r));
+			fprintf(stderr, "modinfo: ERROR: %s: %s\n", argv[i], lkm_err_reason(&err, r));
 	}
 	if (run_jobs(&l) < 0)
 		result = -EINVAL;

@@ -366,14 +366,19 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		     const char *alias, const char *extra)
 {
 	struct lkm_resolved *found;
+	struct lkm_err err = { 0 };
 	size_t i, n;
 	int r;
 
 	size_t blacklisted = 0;
 	char words[8192];
 
-	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n);
-	if (r <= 0) {
+	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n, &err);
+	if (r < 0) {
+		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
+		return r;
+	}
+	if (r == 0) {
 		snprintf(words, sizeof(words), "Module %s not found in directory %s", alias,
 			 lkm_ctx_get_dirname(ctx));
 		say_not_found(o, ctx, alias, words);
@@ -399,13 +404,16 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		.command_chain = getenv("LKM_MODPROBE_CHAIN"),
 	};
 	struct lkm_resolved *found;
+	struct lkm_err err = { 0 };
 	char words[LKM_NAME_MAX + 32];
 	size_t i, n;
 	int r;
 
-	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n);
-	if (r < 0)
+	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n, &err);
+	if (r < 0) {
+		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
 		return r;
+	}
 	if (n == 0) {
 		snprintf(words, sizeof(words), "Module %s not found.", alias);
 		say_not_found(o, ctx, alias, words);

@@ -93,7 +93,7 @@ static void env_open(struct env *e, const char *name)
 	e->cfg = fx_config(e->ctx);
 	e->found = NULL;
 	e->n = 0;
-	if (lkm_resolve_lookup(e->ctx, e->cfg, name, &e->found, &e->n) < 1) {
+	if (lkm_resolve_lookup(e->ctx, e->cfg, name, &e->found, &e->n, NULL) < 1) {
 		fprintf(stderr, "  lookup of %s found nothing\n", name);
 		exit(2);
 	}
@@ -193,7 +193,7 @@ TEST(blacklist_holds_for_aliases_and_for_names_only_with_use_blacklist)
 	CHECK_INT(p->count, ==, 0);
 	lkm_load_plan_free(p);
 	lkm_resolved_free(e.found, e.n);
-	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "a", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "a", &e.found, &e.n, NULL), ==, 1);
 	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
 	CHECK_INT(p->status, ==, LKM_PLAN_READY);
 	lkm_load_plan_free(p);
@@ -267,7 +267,7 @@ TEST(issue446_install_and_blacklist_hold_for_modules_with_softdeps)
 	CHECK_STR(buf, "install d");
 	lkm_resolved_free(e.found, e.n);
 	/* A softdep reached through an alias obeys the blacklist; one by name does not. */
-	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "e", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "e", &e.found, &e.n, NULL), ==, 1);
 	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), NULL), ==, 0);
 	CHECK_STR(buf, "load s2,load e");
 	env_close(&e);
@@ -312,13 +312,13 @@ TEST(already_loaded_and_builtin_targets_need_nothing_unless_first_time)
 	CHECK_STR(buf, "load c,load b,load a");
 	lkm_resolved_free(e.found, e.n);
 	/* A loaded dependency is skipped at run time. */
-	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "b", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "b", &e.found, &e.n, NULL), ==, 1);
 	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
 	CHECK_INT(lkm_load_plan_run(e.ctx, p, 0, NULL, NULL), ==, 0);
 	CHECK_STR(calls, "load b");
 	lkm_load_plan_free(p);
 	lkm_resolved_free(e.found, e.n);
-	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "bi", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "bi", &e.found, &e.n, NULL), ==, 1);
 	CHECK_INT(plan_of(&e, 0, NULL, buf, sizeof(buf), &p), ==, 0);
 	CHECK_INT(p->status, ==, LKM_PLAN_LOADED);
 	lkm_load_plan_free(p);
@@ -346,7 +346,7 @@ TEST(remove_takes_the_module_then_its_unused_dependencies)
 	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, -EBUSY);
 	CHECK_STR(calls, "");
 	lkm_resolved_free(e.found, e.n);
-	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "d", &e.found, &e.n), ==, 1);
+	CHECK_INT(lkm_resolve_lookup(e.ctx, e.cfg, "d", &e.found, &e.n, NULL), ==, 1);
 	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], 0, NULL), ==, 0);
 	CHECK_INT(lkm_remove_module(e.ctx, e.cfg, &e.found[0], LKM_PROBE_FIRST_TIME, NULL), ==,
 		  -ENOENT);

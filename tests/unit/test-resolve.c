@@ -178,7 +178,7 @@ static void fx_loaded(const char *name, int refcnt, const char *holder)
 static int lookup(struct lkm_ctx *ctx, const struct lkm_config *cfg, const char *alias,
 		  struct lkm_resolved **found, size_t *n)
 {
-	return lkm_resolve_lookup(ctx, cfg, alias, found, n);
+	return lkm_resolve_lookup(ctx, cfg, alias, found, n, NULL);
 }
 
 TEST(name_in_modules_dep_has_path_deps_and_no_alias)
@@ -355,6 +355,50 @@ TEST(is_builtin_with_a_damaged_builtin_index_names_the_file)
 	CHECK(strstr(err.why, "/mod/modules.builtin.bin: ") != NULL);
 	/* The kernel still answers for initstate. */
 	CHECK_INT(lkm_resolve_initstate(ctx, &a), ==, LKM_INITSTATE_LIVE);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+/*
+ * A damaged modules.dep.bin or modules.alias.bin fails the lookup that asks it, with the
+ * file named: taken for "not found", it sent the user looking for a module that is there.
+ */
+TEST(lookup_in_a_damaged_index_is_an_error_naming_the_file)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_resolved *f;
+	struct lkm_ctx *ctx;
+	char path[512];
+	size_t n;
+
+	fx_setup();
+	fx_put("mod/modules.dep.bin", "junk");
+	ctx = fx_ctx(NULL);
+	CHECK_INT(lkm_resolve_lookup(ctx, NULL, "a", &f, &n, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.dep.bin: ") != NULL);
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(lkm_resolve_name(ctx, "a", &f, &n, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.dep.bin: ") != NULL);
+	lkm_ctx_unref(ctx);
+
+	fx_setup();
+	fx_put("mod/modules.alias.bin", "junk");
+	ctx = fx_ctx(NULL);
+	/* A real module name is found before modules.alias.bin is asked. */
+	CHECK_INT(lkm_resolve_lookup(ctx, NULL, "a", &f, &n, &err), ==, 1);
+	lkm_resolved_free(f, n);
+	memset(&err, 0, sizeof(err));
+	CHECK_INT(lkm_resolve_lookup(ctx, NULL, "alias-a", &f, &n, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.alias.bin: ") != NULL);
+	CHECK(f == NULL && n == 0);
+	lkm_ctx_unref(ctx);
+
+	/* A missing index is still a source that knows nothing. */
+	fx_setup();
+	fx_path(path, sizeof(path), "mod/modules.alias.bin");
+	CHECK_INT(unlink(path), ==, 0);
+	ctx = fx_ctx(NULL);
+	CHECK_INT(lkm_resolve_lookup(ctx, NULL, "alias-a", &f, &n, &err), ==, 0);
 	lkm_ctx_unref(ctx);
 	fx_teardown();
 }
