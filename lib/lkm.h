@@ -23,6 +23,8 @@
 
 #define LKM_MUST_CHECK __attribute__((warn_unused_result))
 #define LKM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+/* The pointer arguments (by position) that must not be NULL: GCC warns at a call site. */
+#define LKM_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
 
 /* ===================== util.c: errors, buffers, names ===================== */
 
@@ -459,7 +461,8 @@ enum lkm_index_kind {
  * file and the reason ("/lib/modules/KVER/modules.dep.bin: ...").
  */
 LKM_MUST_CHECK int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind,
-				     struct lkm_index **out, struct lkm_err *err);
+				     struct lkm_index **out, struct lkm_err *err)
+				     LKM_NONNULL(1, 3);
 const char *lkm_index_kind_filename(enum lkm_index_kind kind);
 
 /* A module found by a lookup. */
@@ -493,14 +496,16 @@ struct lkm_config;
  */
 LKM_MUST_CHECK int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config,
 				      const char *alias, struct lkm_resolved **out,
-				      size_t *count, struct lkm_err *err);
+				      size_t *count, struct lkm_err *err)
+				      LKM_NONNULL(1, 3, 4, 5);
 /* A module name only: modules.dep, modules.builtin, modules.builtin.alias; as above. */
 LKM_MUST_CHECK int lkm_resolve_name(struct lkm_ctx *ctx, const char *name,
 				    struct lkm_resolved **out, size_t *count,
-				    struct lkm_err *err);
+				    struct lkm_err *err) LKM_NONNULL(1, 2, 3, 4);
 void lkm_resolved_free(struct lkm_resolved *found, size_t count);
 /* Deep copy of one entry into @dst. */
-LKM_MUST_CHECK int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src);
+LKM_MUST_CHECK int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src)
+	LKM_NONNULL(1, 2);
 
 /*
  * The modules.dep dependencies of @mod in the order they must be loaded (modules.dep
@@ -508,7 +513,8 @@ LKM_MUST_CHECK int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_
  * module. Returns the count.
  */
 LKM_MUST_CHECK int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
-				    struct lkm_resolved **out, size_t *count);
+				    struct lkm_resolved **out, size_t *count)
+				    LKM_NONNULL(1, 2, 3, 4);
 /*
  * Soft dependencies of @name: the pre: and post: names of EVERY softdep entry whose
  * wildcard matches, in config order (modprobe.d files and modules.softdep), each
@@ -521,8 +527,9 @@ struct lkm_softdeps {
 	size_t n_pre, n_post;
 };
 LKM_MUST_CHECK int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config,
-					const char *name, struct lkm_softdeps *out);
-void lkm_softdeps_release(struct lkm_softdeps *sd);
+					const char *name, struct lkm_softdeps *out)
+					LKM_NONNULL(1, 3, 4);
+void lkm_softdeps_release(struct lkm_softdeps *sd) LKM_NONNULL(1);
 /*
  * Whether @mod is built in: flagged by its lookup, or named in modules.builtin.bin.
  * Return: 0 when it is; -ENOENT when it is not (or there is no modules.builtin.bin);
@@ -530,13 +537,14 @@ void lkm_softdeps_release(struct lkm_softdeps *sd);
  * named in @err.
  */
 LKM_MUST_CHECK int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
-					  struct lkm_err *err);
+					  struct lkm_err *err) LKM_NONNULL(1, 2);
 /*
  * kmod's initstate: LKM_INITSTATE_BUILTIN for a built-in module (from the indexes,
  * without asking /sys), otherwise lkm_kernel_get_initstate(), also when
  * modules.builtin.bin is broken.
  */
-int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod);
+int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
+	LKM_NONNULL(1, 2);
 /* (end of resolve.c section) */
 
 /* ============ config.c, config-depmod.c, config-read.c: modprobe.d, depmod.d and the kernel command line ============ */
@@ -1136,7 +1144,7 @@ struct lkm_diagnosis {
 	struct lkm_buf first;  /* one sentence, no newline */
 	struct lkm_buf detail; /* zero or more lines, each ending in '\n' */
 };
-void lkm_diagnosis_release(struct lkm_diagnosis *d);
+void lkm_diagnosis_release(struct lkm_diagnosis *d) LKM_NONNULL(1);
 
 /* kmod's words for a refused load ("Invalid module format", ...): what kmod prints. */
 const char *lkm_diagnose_load_reason(int errnum);
@@ -1160,7 +1168,7 @@ struct lkm_diag_load {
  * Return: 0 and @out filled (release it), or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
-				     struct lkm_diagnosis *out);
+				     struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
 /*
  * After a load that worked: a warning in @out when the kernel's log says the init
  * function returned a positive value (the module stays loaded).
@@ -1168,7 +1176,8 @@ LKM_MUST_CHECK int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_
  * is empty); -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name,
-				       const struct lkm_kmsg_log *log, struct lkm_diagnosis *out);
+				       const struct lkm_kmsg_log *log, struct lkm_diagnosis *out)
+				       LKM_NONNULL(1, 2, 4);
 /*
  * Why @name cannot be (or was not) removed: not loaded, built in, held by modules
  * (named, with the reference count), used, permanent (no exit function: what -f needs
@@ -1178,23 +1187,24 @@ LKM_MUST_CHECK int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name,
  * stands in the way (only with @error 0; @out is empty); -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error,
-				       unsigned flags, struct lkm_diagnosis *out);
+				       unsigned flags, struct lkm_diagnosis *out)
+				       LKM_NONNULL(1, 2, 5);
 /*
  * No module @name: the names in modules.dep close to it ("did you mean") and the other
  * kernel versions under the module root that have it. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_not_found(struct lkm_ctx *ctx, const char *name,
-					  struct lkm_diagnosis *out);
+					  struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
 /* @name is blacklisted by @bl (file and line). */
 LKM_MUST_CHECK int lkm_diagnose_blacklisted(const char *name,
 					    const struct lkm_config_blacklist *bl,
-					    struct lkm_diagnosis *out);
+					    struct lkm_diagnosis *out) LKM_NONNULL(1, 3);
 /* A config line that was skipped: its file, line and what to fix. */
 LKM_MUST_CHECK int lkm_diagnose_config(const struct lkm_config_warning *w,
-				       struct lkm_diagnosis *out);
+				       struct lkm_diagnosis *out) LKM_NONNULL(1, 2);
 /* A loop: @kind "softdep" or "install", @chain the names in order, ending where it began. */
 LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain, size_t n,
-				     struct lkm_diagnosis *out);
+				     struct lkm_diagnosis *out) LKM_NONNULL(1, 4);
 /*
  * Pre-flight (insmod --check, modprobe --check): every problem that can be found
  * without loading: format (ELF, type, machine, not a module), vermagic against the
@@ -1206,14 +1216,15 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  * Return: the number of problems (0: it would load), or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
-				      struct lkm_diagnosis *out);
+				      struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
 /*
  * The same for one module of a modprobe load: the modules named in @coming are loaded
  * before it, so a symbol one of them exports (modules.symbols) is no problem.
  */
 LKM_MUST_CHECK int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path,
 					   const char *const *coming, size_t n_coming,
-					   struct lkm_diagnosis *out);
+					   struct lkm_diagnosis *out)
+					   LKM_NONNULL(1, 2, 5);
 /*
  * modprobe --check: each module of @plan in order, checked as above with the modules
  * before it counted as loaded; those in the kernel already, built in, or replaced by
@@ -1223,7 +1234,8 @@ LKM_MUST_CHECK int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path
  */
 LKM_MUST_CHECK int lkm_diagnose_check_plan(struct lkm_ctx *ctx,
 					   const struct lkm_load_plan *plan,
-					   struct lkm_diagnosis *out);
+					   struct lkm_diagnosis *out)
+					   LKM_NONNULL(1, 2, 3);
 /* (end of diagnose.c section) */
 
 #endif
