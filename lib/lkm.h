@@ -1056,6 +1056,17 @@ LKM_MUST_CHECK int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_
 				     unsigned flags, const struct lkm_load_ops *ops,
 				     struct lkm_err *err);
 /*
+ * modprobe's load of @target: lkm_load_plan_new(), then lkm_load_plan_run() when the
+ * plan has steps. @status (may be NULL) gets the plan's status: LKM_PLAN_BLACKLISTED
+ * when the blacklist kept the module from loading, which is no error (0, as kmod's exit
+ * code), LKM_PLAN_LOADED when it is in the kernel already.
+ * Return: 0 or -errno, with @err, as those two functions.
+ */
+LKM_MUST_CHECK int lkm_load_module(struct lkm_ctx *ctx, const struct lkm_config *config,
+				   const struct lkm_resolved *target, unsigned flags,
+				   const char *extra_options, const struct lkm_load_ops *ops,
+				   enum lkm_plan_status *status, struct lkm_err *err);
+/*
  * insmod: one load of the module file @path (@name: NULL to take it from the file) with
  * @options (NULL: none) and LKM_LOAD_* @lflags, the kernel log read around the attempt.
  * A refusal by the kernel is explained into @why (lkm_diagnose_load; why->code != 0);

@@ -689,6 +689,28 @@ int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, uns
 	return 0;
 }
 
+int lkm_load_module(struct lkm_ctx *ctx, const struct lkm_config *config,
+		    const struct lkm_resolved *target, unsigned flags, const char *extra_options,
+		    const struct lkm_load_ops *ops, enum lkm_plan_status *status,
+		    struct lkm_err *err)
+{
+	struct lkm_load_plan *plan;
+	int r;
+
+	if (status)
+		*status = LKM_PLAN_READY;
+	r = lkm_load_plan_new(ctx, config, target, flags, extra_options, &plan, err);
+	if (r < 0)
+		return r;
+	if (status)
+		*status = plan->status;
+	/* Blacklisted: nothing loads, and that is no error (kmod's exit code is 0). */
+	if (plan->status == LKM_PLAN_READY)
+		r = lkm_load_plan_run(ctx, plan, flags, ops, err);
+	lkm_load_plan_free(plan);
+	return r;
+}
+
 /* ---- removal ---- */
 
 /*

@@ -106,7 +106,8 @@ static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
 	struct modprobe_opts *o = data;
 
 	say_diagnosis(o, prio[level], lead, d);
-	if (level == LKM_LOAD_ERROR)
+	/* A failure explained under kmod's words; a loop of a soft dependency has none. */
+	if (level == LKM_LOAD_ERROR && lead)
 		o->explained = true;
 }
 
@@ -282,52 +283,55 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 }
 
 /* --check: what would stop this load, on stdout; 0 when nothing would. */
-static int check_plan(const struct modprobe_opts *o, struct lkm_ctx *ctx,
-		      const struct lkm_resolved *m, const struct lkm_load_plan *plan)
+static int check_one(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+		     const struct lkm_config *cfg, const struct lkm_resolved *m,
+		     const char *extra, bool *blacklisted)
 {
+	struct lkm_load_plan *plan;
 	struct lkm_diagnosis d;
 	int r;
 
-	(void)o;
-	if (plan->status == LKM_PLAN_LOADED) {
-		printf("%s would load: it is in the kernel already, modprobe has nothing to do\n",
-		       m->name);
-		return 0;
-	}
-	r = lkm_diagnose_check_plan(ctx, plan, &d);
+	r = lkm_load_plan_new(ctx, cfg, m, o->flags, extra, &plan, NULL);
 	if (r < 0)
 		return r;
-	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
-	lkm_diagnosis_release(&d);
-	return r > 0 ? -EINVAL : 0;
+	*blacklisted = plan->status == LKM_PLAN_BLACKLISTED;
+	if (plan->status == LKM_PLAN_LOADED)
+		printf("%s would load: it is in the kernel already, modprobe has nothing to do\n",
+		       m->name);
+	else if (plan->status == LKM_PLAN_READY) {
+		r = lkm_diagnose_check_plan(ctx, plan, &d);
+		if (r >= 0) {
+			printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+			lkm_diagnosis_release(&d);
+			r = r > 0 ? -EINVAL : 0;
+		}
+	}
+	lkm_load_plan_free(plan);
+	return r;
 }
 
 static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-		     const struct lkm_resolved *m, const char *extra)
+		     const struct lkm_resolved *m, const char *extra, bool *blacklisted)
 {
 	const struct lkm_load_ops ops = {
 		.show = show_step, .run_command = run_command, .log = lib_log,
 		.explain = lib_explain, .data = o, .command_chain = getenv("LKM_MODPROBE_CHAIN"),
 	};
+	enum lkm_plan_status status;
 	struct lkm_err err = { 0 };
-	struct lkm_load_plan *plan = NULL;
 	int r;
 
+	*blacklisted = false;
 	if (o->lookup_only) {
 		printf("%s\n", m->name);
 		return 0;
 	}
+	if (o->check)
+		return check_one(o, ctx, cfg, m, extra, blacklisted);
 	o->explained = false;
-	r = lkm_load_plan_new(ctx, cfg, m, o->flags, extra, &plan, &err);
-	if (r >= 0 && plan->status == LKM_PLAN_BLACKLISTED)
-		r = 1;
-	else if (r >= 0 && o->check)
-		r = check_plan(o, ctx, m, plan);
-	else if (r >= 0)
-		r = lkm_load_plan_run(ctx, plan, o->flags, &ops, &err);
-	if (plan)
-		lkm_load_plan_free(plan);
-	if (r < 0 && !o->check)
+	r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
+	*blacklisted = status == LKM_PLAN_BLACKLISTED;
+	if (r < 0)
 		insert_failed(o, m->name, r, &err);
 	return r;
 }
@@ -367,11 +371,10 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 {
 	struct lkm_resolved *found;
 	struct lkm_err err = { 0 };
-	size_t i, n;
-	int r;
-
-	size_t blacklisted = 0;
+	size_t i, n, blacklisted = 0;
 	char words[8192];
+	bool bl;
+	int r;
 
 	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n, &err);
 	if (r < 0) {
@@ -386,13 +389,13 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	}
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
 	for (i = 0; i < n; i++) {
-		r = probe_one(o, ctx, cfg, &found[i], extra);
-		blacklisted += r == 1;
+		r = probe_one(o, ctx, cfg, &found[i], extra, &bl);
+		blacklisted += bl;
 	}
 	if (blacklisted)
 		say_blacklisted(o, cfg, found, n, blacklisted == n);
 	lkm_resolved_free(found, n);
-	return r > 0 ? 0 : r;
+	return r;
 }
 
 static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
