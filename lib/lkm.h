@@ -1102,6 +1102,13 @@ LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, 
  * Return: 0 and the malloc'd line in @out ("" for none), or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
+/*
+ * $MODPROBE_OPTIONS split into words as kmod splits it: at spaces, a quoted part ('' or
+ * "") kept whole and without its quotes, within a word or as one.
+ * Return: 0, a NULL-terminated array in @out (one block: free(*out) frees the words
+ * too) and its length in @count; or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_options_split(const char *text, char ***out, size_t *count);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */

@@ -104,6 +104,48 @@ int lkm_options_join(char *const *args, size_t n, char **out)
 	return 0;
 }
 
+int lkm_options_split(const char *text, char ***out, size_t *count)
+{
+	size_t words = 1, n = 0, len = strlen(text);
+	const char *t;
+	char **v, *s, *w, *d;
+
+	*out = NULL;
+	*count = 0;
+	for (t = text; *t; t++)
+		words += *t == ' ';
+	/* One block: the pointers, then the words in a copy of @text. */
+	v = malloc((words + 1) * sizeof(*v) + len + 1);
+	if (!v)
+		return -ENOMEM;
+	s = memcpy((char *)(v + words + 1), text, len + 1);
+	while (*s) {
+		char quote = 0;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		w = d = s;
+		for (; *s && (quote || *s != ' '); s++) {
+			if (!quote && (*s == '"' || *s == '\''))
+				quote = *s;
+			else if (quote && *s == quote)
+				quote = 0;
+			else
+				*d++ = *s;
+		}
+		if (*s)
+			s++;
+		*d = '\0';
+		v[n++] = w;
+	}
+	v[n] = NULL;
+	*out = v;
+	*count = n;
+	return 0;
+}
+
 static bool in_list(char *const *v, size_t n, const char *name)
 {
 	size_t i;

@@ -431,55 +431,27 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	return r;
 }
 
-/*
- * $MODPROBE_OPTIONS goes before the arguments: words split at spaces, a word wholly
- * quoted loses its quotes, and a quoted part inside a word loses them too.
- */
-static char **prepend_env_options(int *argc, char **argv, char **storage)
+/* $MODPROBE_OPTIONS goes before the arguments, split as kmod splits it. */
+static char **prepend_env_options(int *argc, char **argv, char ***words)
 {
 	const char *env = getenv("MODPROBE_OPTIONS");
-	char **nv, *s, *w, *d;
-	size_t words = 0;
-	int i, n = 1;
+	char **nv;
+	size_t n;
 
-	*storage = NULL;
+	*words = NULL;
 	if (!env)
 		return argv;
-	for (s = (char *)env; *s; s++)
-		words += *s == ' ';
-	nv = calloc((size_t)*argc + words + 3, sizeof(char *));
-	*storage = strdup(env);
-	if (!nv || !*storage) {
-		free(nv);
-		free(*storage);
+	if (lkm_options_split(env, words, &n) < 0)
+		return NULL;
+	nv = *argc > 0 ? calloc((size_t)*argc + n + 1, sizeof(*nv)) : NULL;
+	if (!nv) {
+		free(*words);
 		return NULL;
 	}
 	nv[0] = argv[0];
-	for (s = *storage; *s;) {
-		char quote = 0;
-
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		w = d = s;
-		for (; *s && (quote || *s != ' '); s++) {
-			if (!quote && (*s == '"' || *s == '\''))
-				quote = *s;
-			else if (quote && *s == quote)
-				quote = 0;
-			else
-				*d++ = *s;
-		}
-		if (*s)
-			s++;
-		*d = '\0';
-		nv[n++] = w;
-	}
-	for (i = 1; i < *argc; i++)
-		nv[n++] = argv[i];
-	nv[n] = NULL;
-	*argc = n;
+	memcpy(nv + 1, *words, n * sizeof(*nv));
+	memcpy(nv + 1 + n, argv + 1, (size_t)(*argc - 1) * sizeof(*nv));
+	*argc += (int)n;
 	return nv;
 }
 
@@ -611,7 +583,7 @@ int tool_modprobe(int argc, char *argv[])
 	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
 	struct lkm_ctx_config cfg = { 0 };
 	struct lkm_ctx *ctx = NULL;
-	char *storage, **av;
+	char **storage, **av;
 	struct tool_parser p;
 	int c, r = 0;
 

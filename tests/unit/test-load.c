@@ -531,4 +531,22 @@ TEST(options_join_quotes_a_spaced_value_as_kmod_34)
 	free(s);
 }
 
+TEST(options_split_as_kmod_splits_modprobe_options)
+{
+	char **v;
+	size_t n;
+
+	CHECK_INT(lkm_options_split("  -v \"-n\"  a'b c'd \"\" ", &v, &n), ==, 0);
+	CHECK_INT(n, ==, 4);
+	CHECK_STR(v[0], "-v");
+	CHECK_STR(v[1], "-n");
+	CHECK_STR(v[2], "ab cd");
+	CHECK_STR(v[3], "");
+	CHECK(v[4] == NULL);
+	free(v);
+	CHECK_INT(lkm_options_split("", &v, &n), ==, 0);
+	CHECK(n == 0 && v[0] == NULL);
+	free(v);
+}
+
 TEST_MAIN()
