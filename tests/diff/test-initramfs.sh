@@ -75,8 +75,10 @@ else # nothing to mount on: an overlay of /lib's directory, with modules/ added
 		-o "lowerdir=$libdir,upperdir=$tmp/ov/up,workdir=$tmp/ov/work" "$libdir"
 fi
 need "the initramfs config" cp -a /etc/initramfs-tools "$tmp/conf"
-need "initramfs.conf" sed -i -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' \
-	"$tmp/conf/initramfs.conf"
+# MODULES=list and a few modules keep it short; LKM_INITRAMFS_MODULES=most builds
+# Debian's default image.
+need "initramfs.conf" sed -i -e "s/^MODULES=.*/MODULES=${LKM_INITRAMFS_MODULES:-list}/" \
+	-e 's/^COMPRESS=.*/COMPRESS=gzip/' "$tmp/conf/initramfs.conf"
 printf '%s\n' vfat msdos isofs loop >"$tmp/conf/modules" || bad "setup: modules list"
 cat >"$tmp/lkm-wrapper" <<EOF || bad "setup: wrapper"
 #!/bin/bash

@@ -736,7 +736,8 @@ static bool exists(const char *dir, const char *name)
 TEST(prune_removes_the_caches_of_removed_kernels)
 {
 	char dir[400], path[600];
-	struct timespec old[2] = { { .tv_sec = time(NULL) - 7200 }, { .tv_sec = time(NULL) - 7200 } };
+	time_t then = time(NULL) - 7200;
+	struct timespec old[2] = { { .tv_sec = then }, { .tv_sec = then } };
 	struct lkm_ctx *ctx;
 
 	fresh("prune");
@@ -810,7 +811,8 @@ TEST(concurrent_writers_leave_a_whole_cache)
 					r = -EIO;
 			}
 			if (r < 0)
-				fprintf(stderr, "  writer %d, run %d: %s%s", i, k, strerror(-r), logbuf);
+				fprintf(stderr, "  writer %d, run %d: %s%s", i, k, strerror(-r),
+					logbuf);
 			_exit(r == 0 && !test_failed ? 0 : 1);
 		}
 		CHECK(pids[i] > 0);
