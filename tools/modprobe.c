@@ -75,7 +75,7 @@ struct modprobe_opts {
 	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
 	int log_prio;    /* priority of "not found" messages: LOG_CRIT, LOG_WARNING with -a */
 	const char *root, *kver, *sys, *proc;
-	const char **config_paths;
+	const char **config_paths; /* room for every argument, NULL-terminated */
 	size_t n_config_paths;
 };
 
@@ -352,41 +352,42 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 	}
 }
 
-static void say_not_found(const struct modprobe_opts *o, struct lkm_ctx *ctx, const char *name,
-			  const char *kmod_words)
+/* The modules @alias names; none found is said in kmod's words, with close names. */
+static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		  const char *alias, struct lkm_resolved **found, size_t *n)
 {
+	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
+	int r;
 
-	if (lkm_diagnose_not_found(ctx, name, &d) < 0) {
-		say(o, o->log_prio, "%s", kmod_words);
-		return;
+	r = lkm_resolve_lookup(ctx, cfg, alias, found, n, &err);
+	if (r < 0)
+		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
+	if (r != 0)
+		return r;
+	if (o->remove)
+		say(o, o->log_prio, "Module %s not found.", alias);
+	else
+		say(o, o->log_prio, "Module %s not found in directory %s", alias,
+		    lkm_ctx_get_dirname(ctx));
+	if (lkm_diagnose_not_found(ctx, alias, &d) == 0) {
+		tool_say_detail(VOICE(o), o->log_prio, &d);
+		lkm_diagnosis_release(&d);
 	}
-	say(o, o->log_prio, "%s", kmod_words);
-	tool_say_detail(VOICE(o), o->log_prio, &d);
-	lkm_diagnosis_release(&d);
+	return -ENOENT;
 }
 
 static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const char *alias, const char *extra)
 {
 	struct lkm_resolved *found;
-	struct lkm_err err = { 0 };
 	size_t i, n, blacklisted = 0;
-	char words[8192];
 	bool bl;
 	int r;
 
-	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n, &err);
-	if (r < 0) {
-		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
+	r = lookup(o, ctx, cfg, alias, &found, &n);
+	if (r < 0)
 		return r;
-	}
-	if (r == 0) {
-		snprintf(words, sizeof(words), "Module %s not found in directory %s", alias,
-			 lkm_ctx_get_dirname(ctx));
-		say_not_found(o, ctx, alias, words);
-		return -ENOENT;
-	}
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
 	for (i = 0; i < n; i++) {
 		r = probe_one(o, ctx, cfg, &found[i], extra, &bl);
@@ -407,21 +408,12 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		.command_chain = getenv("LKM_MODPROBE_CHAIN"),
 	};
 	struct lkm_resolved *found;
-	struct lkm_err err = { 0 };
-	char words[LKM_NAME_MAX + 32];
 	size_t i, n;
 	int r;
 
-	r = lkm_resolve_lookup(ctx, cfg, alias, &found, &n, &err);
-	if (r < 0) {
-		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
+	r = lookup(o, ctx, cfg, alias, &found, &n);
+	if (r < 0)
 		return r;
-	}
-	if (n == 0) {
-		snprintf(words, sizeof(words), "Module %s not found.", alias);
-		say_not_found(o, ctx, alias, words);
-		return -ENOENT;
-	}
 	for (i = 0; i < n; i++) {
 		r = lkm_remove_module(ctx, cfg, &found[i], o->flags, &ops);
 		if (r < 0)
@@ -453,18 +445,6 @@ static char **prepend_env_options(int *argc, char **argv, char ***words)
 	memcpy(nv + 1 + n, argv + 1, (size_t)(*argc - 1) * sizeof(*nv));
 	*argc += (int)n;
 	return nv;
-}
-
-static int add_config_path(struct modprobe_opts *o, const char *path)
-{
-	const char **v = realloc(o->config_paths, (o->n_config_paths + 2) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	v[o->n_config_paths++] = path;
-	v[o->n_config_paths] = NULL;
-	o->config_paths = v;
-	return 0;
 }
 
 static int parse_wait(struct modprobe_opts *o, const char *arg)
@@ -506,7 +486,7 @@ static int parse_one(struct modprobe_opts *o, int c)
 	case OPT_SHOW_EXPORTS: o->show_exports = true; break;
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
 	case OPT_CHECK: o->check = true; break;
-	case 'C': return add_config_path(o, optarg);
+	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->root = optarg; break;
 	case 'S': o->kver = optarg; break;
 	case 's': o->syslog = true; break;
@@ -592,6 +572,11 @@ int tool_modprobe(int argc, char *argv[])
 		say(&o, LOG_ERR, "Could not prepend options from command line");
 		return EXIT_FAILURE;
 	}
+	o.config_paths = calloc((size_t)argc + 1, sizeof(*o.config_paths));
+	if (!o.config_paths) {
+		r = -ENOMEM;
+		goto out;
+	}
 	tool_parser_init(&p, options);
 	while (r == 0 && (c = getopt_long(argc, av, p.shortopts, p.longopts, NULL)) != -1)
 		r = parse_one(&o, c);
@@ -606,7 +591,7 @@ int tool_modprobe(int argc, char *argv[])
 	}
 	cfg.basedir = o.root;
 	cfg.kver = o.kver;
-	cfg.config_paths = o.config_paths;
+	cfg.config_paths = o.n_config_paths ? o.config_paths : NULL;
 	cfg.sys = o.sys;
 	cfg.proc = o.proc;
 	r = lkm_ctx_new(&cfg, &ctx);
