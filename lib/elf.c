@@ -18,6 +18,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -893,4 +894,28 @@ int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf, size_t bu
 		return -ENAMETOOLONG;
 	memcpy(buf, name, len + 1);
 	return 0;
+}
+
+int lkm_elf_show_symbols(const void *data, size_t size, bool exports, struct lkm_buf *out,
+			 struct lkm_err *err)
+{
+	struct lkm_elf_version *vers = NULL;
+	struct lkm_elf_export *exps = NULL;
+	struct lkm_elf elf;
+	size_t i, n = 0;
+	int r;
+
+	r = lkm_elf_parse(data, size, &elf, err);
+	if (r >= 0)
+		r = exports ? lkm_elf_get_exports(&elf, &exps, &n, err) :
+			      lkm_elf_get_versions(&elf, &vers, &n, err);
+	/* kmod finds "no exports" an error, as it finds no symbol table one. */
+	if (r >= 0 && exports && n == 0)
+		r = -ENOENT;
+	for (i = 0; r >= 0 && i < n; i++)
+		r = lkm_buf_printf(out, "0x%08" PRIx64 "\t%s\n", exports ? exps[i].crc : vers[i].crc,
+				   exports ? exps[i].name : vers[i].name);
+	free(vers);
+	free(exps);
+	return r < 0 ? r : 0;
 }

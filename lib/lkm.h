@@ -246,6 +246,14 @@ LKM_MUST_CHECK int lkm_elf_get_imports(const struct lkm_elf *elf, struct lkm_elf
 /* The module's own name from .gnu.linkonce.this_module; -ENOENT if absent. */
 LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf,
 						size_t bufsize);
+/*
+ * modprobe --show-exports (@exports) or --show-modversions of the module bytes @data,
+ * as kmod prints them: "0x%08x\tNAME\n" per symbol, appended to @out. A module that
+ * exports nothing, or has no __versions, gives -ENOENT as in kmod.
+ * Return: 0, or -errno with the reason in @err.
+ */
+LKM_MUST_CHECK int lkm_elf_show_symbols(const void *data, size_t size, bool exports,
+					struct lkm_buf *out, struct lkm_err *err);
 
 /* ===================== signature.c: appended PKCS#7 ===================== */
 

@@ -8,7 +8,6 @@
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,15 +221,12 @@ static int show_config(struct lkm_ctx *ctx, const struct lkm_config *cfg)
 	return 0;
 }
 
-/* --show-modversions (__versions) and --show-exports, as kmod prints them. */
+/* --show-modversions (__versions) and --show-exports. */
 static int show_symbols(const struct modprobe_opts *o, const char *path, bool exports)
 {
-	struct lkm_elf_version *vers = NULL;
-	struct lkm_elf_export *exps = NULL;
 	struct lkm_err err = { 0 };
+	struct lkm_buf b = { 0 };
 	struct lkm_file *f;
-	struct lkm_elf elf;
-	size_t i, n = 0;
 	int r;
 
 	r = lkm_file_open(path, &f, &err);
@@ -238,21 +234,13 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 		say(o, o->log_prio, "Module %s not found.", path);
 		return r;
 	}
-	r = lkm_elf_parse(f->data, f->size, &elf, &err);
-	if (r >= 0)
-		r = exports ? lkm_elf_get_exports(&elf, &exps, &n, &err) :
-			      lkm_elf_get_versions(&elf, &vers, &n, &err);
-	/* kmod finds "no exports" an error, as it finds no symbol table one. */
-	if (r >= 0 && exports && n == 0)
-		r = -ENOENT;
+	r = lkm_elf_show_symbols(f->data, f->size, exports, &b, &err);
 	if (r < 0)
 		say(o, o->log_prio, "could not get %s of %s: %s", exports ? "symbols" : "modversions",
 		    path, lkm_err_reason(&err, r));
-	for (i = 0; r >= 0 && i < n; i++)
-		printf("0x%08" PRIx64 "\t%s\n", exports ? exps[i].crc : vers[i].crc,
-		       exports ? exps[i].name : vers[i].name);
-	free(vers);
-	free(exps);
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	lkm_buf_free(&b);
 	lkm_file_free(f);
 	return r;
 }
