@@ -994,6 +994,13 @@ struct lkm_load_step {
 	bool required;  /* the target or one of its dependencies: a failure stops the load */
 };
 
+/*
+ * The step as kmod's modprobe -v and -D print it ("insmod PATH OPTIONS", "install
+ * COMMAND OPTIONS", "builtin NAME", "rmmod NAME", "remove CMDLINE"), one line appended
+ * to @out; nothing for a module that is missing. Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_load_step_show(const struct lkm_load_step *step, struct lkm_buf *out);
+
 enum lkm_plan_status {
 	LKM_PLAN_READY,       /* steps to carry out */
 	LKM_PLAN_LOADED,      /* the target is already loaded or built in: nothing to do */

@@ -146,6 +146,24 @@ int lkm_options_split(const char *text, char ***out, size_t *count)
 	return 0;
 }
 
+int lkm_load_step_show(const struct lkm_load_step *s, struct lkm_buf *out)
+{
+	switch (s->action) {
+	case LKM_STEP_INSMOD:
+		return lkm_buf_printf(out, "insmod %s %s\n", s->path, s->options);
+	case LKM_STEP_INSTALL:
+		return lkm_buf_printf(out, "install %s %s\n", s->command, s->options);
+	case LKM_STEP_BUILTIN:
+		return lkm_buf_printf(out, "builtin %s\n", s->name);
+	case LKM_STEP_RMMOD:
+		return lkm_buf_printf(out, "rmmod %s\n", s->name);
+	case LKM_STEP_REMOVE:
+		return lkm_buf_printf(out, "remove %s\n", s->cmdline);
+	default:
+		return 0;
+	}
+}
+
 static bool in_list(char *const *v, size_t n, const char *name)
 {
 	size_t i;
@@ -909,7 +927,8 @@ static void remove_unused_deps(struct remover *rm, const struct lkm_resolved *mo
 	int refcnt;
 
 	/* A module named by a holder has no modules.dep line yet: look it up. */
-	if (!mod->deps && !mod->path && lkm_resolve_name(rm->ctx, mod->name, &found, &n_found, NULL) > 0)
+	if (!mod->deps && !mod->path &&
+	    lkm_resolve_name(rm->ctx, mod->name, &found, &n_found, NULL) > 0)
 		src = &found[0];
 	/*
 	 * Last-loaded first, so a dependency freed by removing another one goes too (kmod

@@ -137,28 +137,11 @@ static void lib_log(void *data, enum lkm_load_level level, const char *msg)
 static void show_step(void *data, const struct lkm_load_step *s)
 {
 	const struct modprobe_opts *o = data;
+	struct lkm_buf b = { 0 };
 
-	if (!o->show && o->verbose <= LOG_WARNING)
-		return;
-	switch (s->action) {
-	case LKM_STEP_INSMOD:
-		printf("insmod %s %s\n", s->path, s->options);
-		break;
-	case LKM_STEP_INSTALL:
-		printf("install %s %s\n", s->command, s->options);
-		break;
-	case LKM_STEP_BUILTIN:
-		printf("builtin %s\n", s->name);
-		break;
-	case LKM_STEP_RMMOD:
-		printf("rmmod %s\n", s->name);
-		break;
-	case LKM_STEP_REMOVE:
-		printf("remove %s\n", s->cmdline);
-		break;
-	default:
-		break;
-	}
+	if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
+		fwrite(b.data, 1, b.len, stdout);
+	lkm_buf_free(&b);
 	fflush(stdout);
 }
 

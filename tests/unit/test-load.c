@@ -549,4 +549,24 @@ TEST(options_split_as_kmod_splits_modprobe_options)
 	free(v);
 }
 
+TEST(a_step_is_shown_as_kmod_prints_it)
+{
+	struct lkm_load_step s = {
+		.action = LKM_STEP_INSMOD, .name = "a", .path = "/m/a.ko", .options = "x=1",
+		.command = "/bin/true $CMDLINE_OPTS", .cmdline = "/bin/true x=1",
+	};
+	struct lkm_buf b = { 0 };
+
+	CHECK_INT(lkm_load_step_show(&s, &b), ==, 0);
+	s.action = LKM_STEP_INSTALL;
+	CHECK_INT(lkm_load_step_show(&s, &b), ==, 0);
+	s.action = LKM_STEP_MISSING;
+	CHECK_INT(lkm_load_step_show(&s, &b), ==, 0);
+	s.action = LKM_STEP_REMOVE;
+	CHECK_INT(lkm_load_step_show(&s, &b), ==, 0);
+	CHECK_STR(b.data, "insmod /m/a.ko x=1\ninstall /bin/true $CMDLINE_OPTS x=1\n"
+			  "remove /bin/true x=1\n");
+	lkm_buf_free(&b);
+}
+
 TEST_MAIN()
