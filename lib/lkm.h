@@ -1082,6 +1082,16 @@ LKM_MUST_CHECK int lkm_load_module(struct lkm_ctx *ctx, const struct lkm_config 
 				   const char *extra_options, const struct lkm_load_ops *ops,
 				   enum lkm_plan_status *status, struct lkm_err *err);
 /*
+ * modprobe --check of @target: its plan checked (lkm_diagnose_check_plan) into @out;
+ * one in the kernel already is said so in @out->first; a blacklisted one leaves @out
+ * empty. @status gets the plan's status. Release @out either way.
+ * Return: the number of problems (0: it would load), or -errno.
+ */
+LKM_MUST_CHECK int lkm_load_check(struct lkm_ctx *ctx, const struct lkm_config *config,
+				  const struct lkm_resolved *target, unsigned flags,
+				  const char *extra_options, enum lkm_plan_status *status,
+				  struct lkm_diagnosis *out);
+/*
  * insmod: one load of the module file @path (@name: NULL to take it from the file) with
  * @options (NULL: none) and LKM_LOAD_* @lflags, the kernel log read around the attempt.
  * A refusal by the kernel is explained into @why (lkm_diagnose_load; why->code != 0);

@@ -771,6 +771,30 @@ int lkm_load_module(struct lkm_ctx *ctx, const struct lkm_config *config,
 	return r;
 }
 
+int lkm_load_check(struct lkm_ctx *ctx, const struct lkm_config *config,
+		   const struct lkm_resolved *target, unsigned flags, const char *extra_options,
+		   enum lkm_plan_status *status, struct lkm_diagnosis *out)
+{
+	struct lkm_load_plan *plan;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	*status = LKM_PLAN_READY;
+	r = lkm_load_plan_new(ctx, config, target, flags, extra_options, &plan, NULL);
+	if (r < 0)
+		return r;
+	*status = plan->status;
+	if (plan->status == LKM_PLAN_READY)
+		r = lkm_diagnose_check_plan(ctx, plan, out);
+	else if (plan->status == LKM_PLAN_LOADED)
+		r = lkm_buf_printf(&out->first, "%s would load: it is in the kernel already, "
+				   "modprobe has nothing to do", target->name);
+	lkm_load_plan_free(plan);
+	if (r < 0)
+		lkm_diagnosis_release(out);
+	return r;
+}
+
 /* ---- removal ---- */
 
 /*

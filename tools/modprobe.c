@@ -253,34 +253,6 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 		say(o, LOG_ERR, "could not insert '%s': %s", name, lkm_err_reason(err, r));
 }
 
-/* --check: what would stop this load, on stdout; 0 when nothing would. */
-static int check_one(const struct modprobe_opts *o, struct lkm_ctx *ctx,
-		     const struct lkm_config *cfg, const struct lkm_resolved *m,
-		     const char *extra, bool *blacklisted)
-{
-	struct lkm_load_plan *plan;
-	struct lkm_diagnosis d;
-	int r;
-
-	r = lkm_load_plan_new(ctx, cfg, m, o->flags, extra, &plan, NULL);
-	if (r < 0)
-		return r;
-	*blacklisted = plan->status == LKM_PLAN_BLACKLISTED;
-	if (plan->status == LKM_PLAN_LOADED)
-		printf("%s would load: it is in the kernel already, modprobe has nothing to do\n",
-		       m->name);
-	else if (plan->status == LKM_PLAN_READY) {
-		r = lkm_diagnose_check_plan(ctx, plan, &d);
-		if (r >= 0) {
-			printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
-			lkm_diagnosis_release(&d);
-			r = r > 0 ? -EINVAL : 0;
-		}
-	}
-	lkm_load_plan_free(plan);
-	return r;
-}
-
 static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const struct lkm_resolved *m, const char *extra, bool *blacklisted)
 {
@@ -290,6 +262,7 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	};
 	enum lkm_plan_status status;
 	struct lkm_err err = { 0 };
+	struct lkm_diagnosis d;
 	int r;
 
 	*blacklisted = false;
@@ -297,14 +270,20 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		printf("%s\n", m->name);
 		return 0;
 	}
-	if (o->check)
-		return check_one(o, ctx, cfg, m, extra, blacklisted);
-	o->explained = false;
-	r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
+	if (o->check) {
+		/* What would stop this load, on stdout; 0 when nothing would. */
+		r = lkm_load_check(ctx, cfg, m, o->flags, extra, &status, &d);
+		if (r >= 0 && d.first.len)
+			printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+		lkm_diagnosis_release(&d);
+	} else {
+		o->explained = false;
+		r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
+		if (r < 0)
+			insert_failed(o, m->name, r, &err);
+	}
 	*blacklisted = status == LKM_PLAN_BLACKLISTED;
-	if (r < 0)
-		insert_failed(o, m->name, r, &err);
-	return r;
+	return r > 0 ? -EINVAL : r;
 }
 
 /* Every module @alias found is blacklisted: nothing loads, so say where (kmod: silent). */

@@ -569,4 +569,35 @@ TEST(a_step_is_shown_as_kmod_prints_it)
 	lkm_buf_free(&b);
 }
 
+TEST(a_blacklisted_or_loaded_module_is_a_status_not_an_error)
+{
+	enum lkm_plan_status st;
+	struct lkm_diagnosis d;
+	struct env e;
+
+	fx_setup();
+	fx_put("conf/bl.conf", "blacklist a\n");
+	env_open(&e, "alias-a");
+	CHECK_INT(lkm_load_module(e.ctx, e.cfg, &e.found[0], 0, NULL, NULL, &st, NULL), ==, 0);
+	CHECK_INT(st, ==, LKM_PLAN_BLACKLISTED);
+	CHECK_STR(calls, "");
+	CHECK_INT(lkm_load_check(e.ctx, e.cfg, &e.found[0], 0, NULL, &st, &d), ==, 0);
+	CHECK_INT(st, ==, LKM_PLAN_BLACKLISTED);
+	CHECK_INT(d.first.len, ==, 0);
+	lkm_diagnosis_release(&d);
+	env_close(&e);
+	fx_setup();
+	fx_loaded("a", 0, NULL);
+	env_open(&e, "a");
+	CHECK_INT(lkm_load_module(e.ctx, e.cfg, &e.found[0], 0, NULL, NULL, &st, NULL), ==, 0);
+	CHECK_INT(st, ==, LKM_PLAN_LOADED);
+	CHECK_STR(calls, "");
+	CHECK_INT(lkm_load_check(e.ctx, e.cfg, &e.found[0], 0, NULL, &st, &d), ==, 0);
+	CHECK_INT(st, ==, LKM_PLAN_LOADED);
+	CHECK_STR(d.first.data, "a would load: it is in the kernel already, modprobe has nothing "
+				"to do");
+	lkm_diagnosis_release(&d);
+	env_close(&e);
+}
+
 TEST_MAIN()
