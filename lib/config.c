@@ -623,3 +623,23 @@ int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out)
 			out, "\n# End of configuration files. Dumping indexes now:\n\n");
 	return r;
 }
+
+static int show_alias(const char *key, const char *value, uint32_t priority, void *data)
+{
+	(void)priority;
+	return lkm_buf_printf(data, "alias %s %s\n", key, value);
+}
+
+int lkm_config_show_indexes(struct lkm_ctx *ctx, struct lkm_buf *out)
+{
+	static const enum lkm_index_kind kinds[] = { LKM_INDEX_ALIAS, LKM_INDEX_SYMBOLS };
+	struct lkm_index *idx;
+	size_t i;
+
+	/* A missing or broken index shows what it has, as kmod's does: no error. */
+	for (i = 0; i < 2; i++)
+		if (lkm_ctx_get_index(ctx, kinds[i], &idx, NULL) == 0 &&
+		    lkm_index_foreach(idx, show_alias, out) == -ENOMEM)
+			return -ENOMEM;
+	return 0;
+}

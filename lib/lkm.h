@@ -683,11 +683,17 @@ const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_con
 /*
  * Append `modprobe -c` output for the configuration to @out: blacklist, install, remove,
  * alias, options, softdep, weakdep lines, then the "# End of configuration files.
- * Dumping indexes now:" trailer. The caller appends the modules.alias and
- * modules.symbols index dumps (index-read.c) after it. Unlike kmod, a softdep with both
+ * Dumping indexes now:" trailer. lkm_config_show_indexes() gives the modules.alias and
+ * modules.symbols index dumps that follow it. Unlike kmod, a softdep with both
  * groups prints "pre: a post: b" (kmod glues them: "pre: apost: b").
  */
 LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out);
+/*
+ * What follows lkm_config_show() in `modprobe -c`: the modules.alias and modules.symbols
+ * indexes of @ctx as "alias KEY VALUE" lines, appended to @out; a missing index shows
+ * nothing, a broken one what it has. Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_config_show_indexes(struct lkm_ctx *ctx, struct lkm_buf *out);
 
 /*
  * depmod.d(5). Same file rules as modprobe.d (paths NULL = lkm_default_depmod_paths).

@@ -177,31 +177,18 @@ static int run_command(void *data, const struct lkm_load_step *s)
 	return 0;
 }
 
-static int print_alias(const char *key, const char *value, uint32_t priority, void *data)
-{
-	(void)priority;
-	(void)data;
-	printf("alias %s %s\n", key, value);
-	return 0;
-}
-
 static int show_config(struct lkm_ctx *ctx, const struct lkm_config *cfg)
 {
-	static const enum lkm_index_kind kinds[] = { LKM_INDEX_ALIAS, LKM_INDEX_SYMBOLS };
 	struct lkm_buf b = { 0 };
-	struct lkm_index *idx;
-	size_t i;
 	int r;
 
 	r = lkm_config_show(cfg, &b);
-	if (r < 0)
-		return r;
-	fwrite(b.data, 1, b.len, stdout);
+	if (r >= 0)
+		r = lkm_config_show_indexes(ctx, &b);
+	if (r >= 0)
+		fwrite(b.data, 1, b.len, stdout);
 	lkm_buf_free(&b);
-	for (i = 0; i < 2; i++)
-		if (lkm_ctx_get_index(ctx, kinds[i], &idx, NULL) == 0)
-			lkm_index_foreach(idx, print_alias, NULL);
-	return 0;
+	return r;
 }
 
 /* --show-modversions (__versions) and --show-exports. */
