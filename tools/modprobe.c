@@ -66,14 +66,14 @@ static const struct tool_option options[] = {
 };
 
 struct modprobe_opts {
-	bool all, remove, show, dry_run, ignore_loaded, lookup_only, syslog;
+	bool all, remove, show, lookup_only, syslog;
 	bool show_config, show_modversions, show_exports, check;
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
 	unsigned flags;
 	unsigned long wait_msec;
 	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
 	int log_prio;    /* priority of "not found" messages: LOG_CRIT, LOG_WARNING with -a */
-	const char *root, *kver, *sys, *proc;
+	struct lkm_ctx_config ctx; /* -d, -S, --sys, --proc; -C below */
 	const char **config_paths; /* room for every argument, NULL-terminated */
 	size_t n_config_paths;
 };
@@ -92,19 +92,15 @@ static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void say_diagnosis(const struct modprobe_opts *o, int prio, const char *lead,
-			  const struct lkm_diagnosis *d)
-{
-	tool_say_diagnosis(VOICE(o), prio, lead, d);
-}
+/* The library's levels as syslog priorities. */
+static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
 
 static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
 			const struct lkm_diagnosis *d)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
 	struct modprobe_opts *o = data;
 
-	say_diagnosis(o, prio[level], lead, d);
+	tool_say_diagnosis(VOICE(o), prio[level], lead, d);
 	/* A failure explained under kmod's words; a loop of a soft dependency has none. */
 	if (level == LKM_LOAD_ERROR && lead)
 		o->explained = true;
@@ -123,14 +119,12 @@ static void say_loop(const struct modprobe_opts *o, const char *lead, const stru
 		say(o, LOG_ERR, "%s%s%s loop", lead ? lead : "", lead ? ": " : "", l->kind);
 		return;
 	}
-	say_diagnosis(o, LOG_ERR, lead, &d);
+	tool_say_diagnosis(VOICE(o), LOG_ERR, lead, &d);
 	lkm_diagnosis_release(&d);
 }
 
 static void lib_log(void *data, enum lkm_load_level level, const char *msg)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
-
 	say(data, prio[level], "%s", msg);
 }
 
@@ -215,6 +209,12 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 	return r;
 }
 
+/* The library calls back here; the chain of commands comes down from the parent. */
+#define OPS(o)                                                                           \
+	{ .show = show_step, .run_command = run_command, .log = lib_log,                \
+	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,            \
+	  .command_chain = getenv("LKM_MODPROBE_CHAIN") }
+
 static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
 			  const struct lkm_err *err)
 {
@@ -243,10 +243,7 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const struct lkm_resolved *m, const char *extra, bool *blacklisted)
 {
-	const struct lkm_load_ops ops = {
-		.show = show_step, .run_command = run_command, .log = lib_log,
-		.explain = lib_explain, .data = o, .command_chain = getenv("LKM_MODPROBE_CHAIN"),
-	};
+	const struct lkm_load_ops ops = OPS(o);
 	enum lkm_plan_status status;
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
@@ -284,7 +281,7 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 		if (lkm_diagnose_blacklisted(found[i].name,
 					     lkm_config_get_blacklist(cfg, found[i].name), &d) < 0)
 			continue;
-		say_diagnosis(o, all ? LOG_WARNING : LOG_NOTICE, NULL, &d);
+		tool_say_diagnosis(VOICE(o), all ? LOG_WARNING : LOG_NOTICE, NULL, &d);
 		lkm_diagnosis_release(&d);
 	}
 }
@@ -339,11 +336,7 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const char *alias)
 {
-	const struct lkm_load_ops ops = {
-		.show = show_step, .run_command = run_command, .log = lib_log,
-		.explain = lib_explain, .data = o, .wait_msec = o->wait_msec,
-		.command_chain = getenv("LKM_MODPROBE_CHAIN"),
-	};
+	const struct lkm_load_ops ops = OPS(o);
 	struct lkm_resolved *found;
 	size_t i, n;
 	int r;
@@ -384,26 +377,22 @@ static char **prepend_env_options(int *argc, char **argv, char ***words)
 	return nv;
 }
 
-static int parse_wait(struct modprobe_opts *o, const char *arg)
+static int parse_one(struct modprobe_opts *o, int c)
 {
 	char *end;
 
-	errno = 0;
-	o->wait_msec = strtoul(arg, &end, 0);
-	if (!*arg || *end || errno) {
-		say(o, LOG_ERR, "unexpected wait value '%s'.", arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_one(struct modprobe_opts *o, int c)
-{
 	switch (c) {
 	case 'a': o->all = true; o->log_prio = LOG_WARNING; break;
 	case 'r': o->remove = true; break;
 	case OPT_REMOVE_HOLDERS: case OPT_REMOVE_DEPS: o->flags |= LKM_PROBE_REMOVE_HOLDERS; break;
-	case 'w': return parse_wait(o, optarg);
+	case 'w':
+		errno = 0;
+		o->wait_msec = strtoul(optarg, &end, 0);
+		if (!*optarg || *end || errno) {
+			say(o, LOG_ERR, "unexpected wait value '%s'.", optarg);
+			return -EINVAL;
+		}
+		break;
 	case OPT_FIRST_TIME: o->flags |= LKM_PROBE_FIRST_TIME; break;
 	case 'i': case OPT_IGNORE_REMOVE: o->flags |= LKM_PROBE_IGNORE_COMMANDS; break;
 	case 'b': o->flags |= LKM_PROBE_USE_BLACKLIST; break;
@@ -424,14 +413,14 @@ static int parse_one(struct modprobe_opts *o, int c)
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
 	case OPT_CHECK: o->check = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
-	case 'd': o->root = optarg; break;
-	case 'S': o->kver = optarg; break;
+	case 'd': o->ctx.basedir = optarg; break;
+	case 'S': o->ctx.kver = optarg; break;
 	case 's': o->syslog = true; break;
 	case 'q': o->verbose = LOG_EMERG; break;
 	case 'v': o->verbose++; break;
 	case 'k': break;
-	case OPT_SYS: o->sys = optarg; break;
-	case OPT_PROC: o->proc = optarg; break;
+	case OPT_SYS: o->ctx.sys = optarg; break;
+	case OPT_PROC: o->ctx.proc = optarg; break;
 	case 'h':
 		tool_print_help(stdout, "\tmodprobe [options] [-i] [-b] modulename [parameters...]\n"
 			"\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
@@ -459,7 +448,7 @@ static void say_config_warnings(const struct modprobe_opts *o, const struct lkm_
 			say(o, LOG_ERR, "%s", cfg->warnings[i].text);
 			continue;
 		}
-		say_diagnosis(o, LOG_ERR, NULL, &d);
+		tool_say_diagnosis(VOICE(o), LOG_ERR, NULL, &d);
 		lkm_diagnosis_release(&d);
 	}
 }
@@ -498,7 +487,6 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int na
 int tool_modprobe(int argc, char *argv[])
 {
 	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
-	struct lkm_ctx_config cfg = { 0 };
 	struct lkm_ctx *ctx = NULL;
 	char **storage, **av;
 	struct tool_parser p;
@@ -526,12 +514,8 @@ int tool_modprobe(int argc, char *argv[])
 		r = -EINVAL;
 		goto out;
 	}
-	cfg.basedir = o.root;
-	cfg.kver = o.kver;
-	cfg.config_paths = o.n_config_paths ? o.config_paths : NULL;
-	cfg.sys = o.sys;
-	cfg.proc = o.proc;
-	r = lkm_ctx_new(&cfg, &ctx);
+	o.ctx.config_paths = o.n_config_paths ? o.config_paths : NULL;
+	r = lkm_ctx_new(&o.ctx, &ctx);
 	if (r < 0)
 		say(&o, LOG_ERR, "could not set up: %s", strerror(-r));
 	else
