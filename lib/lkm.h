@@ -1134,12 +1134,15 @@ LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, 
  */
 LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
 /*
- * $MODPROBE_OPTIONS split into words as kmod splits it: at spaces, a quoted part ('' or
- * "") kept whole and without its quotes, within a word or as one.
- * Return: 0, a NULL-terminated array in @out (one block: free(*out) frees the words
- * too) and its length in @count; or -ENOMEM.
+ * $MODPROBE_OPTIONS put before the arguments as kmod does: @text split into words at
+ * spaces, a quoted part ('' or "") kept whole and without its quotes, within a word or
+ * as one; the words go after argv[0], before argv[1].
+ * Return: 0, the new NULL-terminated vector in @out (one block: free(*out) frees its
+ * words too; the strings of @argv stay @argv's) and its length in @argc; -EINVAL
+ * without argv[0]; -ENOMEM.
  */
-LKM_MUST_CHECK int lkm_options_split(const char *text, char ***out, size_t *count);
+LKM_MUST_CHECK int lkm_options_prepend(const char *text, int *argc, char **argv,
+				       char ***out);
 /* (end of load.c section) */
 
 /* ===================== diagnose.c: explaining load and unload failures ===================== */

@@ -104,21 +104,25 @@ int lkm_options_join(char *const *args, size_t n, char **out)
 	return 0;
 }
 
-int lkm_options_split(const char *text, char ***out, size_t *count)
+int lkm_options_prepend(const char *text, int *argc, char **argv, char ***out)
 {
-	size_t words = 1, n = 0, len = strlen(text);
+	size_t words = 1, n = 0, len = strlen(text), room;
 	const char *t;
 	char **v, *s, *w, *d;
+	int i;
 
 	*out = NULL;
-	*count = 0;
+	if (*argc < 1)
+		return -EINVAL;
 	for (t = text; *t; t++)
 		words += *t == ' ';
 	/* One block: the pointers, then the words in a copy of @text. */
-	v = malloc((words + 1) * sizeof(*v) + len + 1);
+	room = (size_t)*argc + words + 1;
+	v = malloc(room * sizeof(*v) + len + 1);
 	if (!v)
 		return -ENOMEM;
-	s = memcpy((char *)(v + words + 1), text, len + 1);
+	s = memcpy((char *)(v + room), text, len + 1);
+	v[n++] = argv[0];
 	while (*s) {
 		char quote = 0;
 
@@ -140,9 +144,11 @@ int lkm_options_split(const char *text, char ***out, size_t *count)
 		*d = '\0';
 		v[n++] = w;
 	}
+	for (i = 1; i < *argc; i++)
+		v[n++] = argv[i];
 	v[n] = NULL;
+	*argc = (int)n;
 	*out = v;
-	*count = n;
 	return 0;
 }
 

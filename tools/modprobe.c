@@ -8,7 +8,6 @@
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -78,19 +77,9 @@ struct modprobe_opts {
 	size_t n_config_paths;
 };
 
-static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...) LKM_PRINTF(3, 4);
-
 /* kmod's modprobe: -v raises the threshold, -q lowers it, -s sends it to syslog. */
 #define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
-
-static void say(const struct modprobe_opts *o, int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	tool_vsay(VOICE(o), prio, fmt, ap);
-	va_end(ap);
-}
+#define say(o, prio, ...) tool_say(VOICE(o), prio, __VA_ARGS__)
 
 /* The library's levels as syslog priorities. */
 static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
@@ -107,7 +96,8 @@ static void lib_explain(void *data, enum lkm_load_level level, const char *lead,
 }
 
 /* The loop worded from its names, after @lead (NULL: none). */
-static void say_loop(const struct modprobe_opts *o, const char *lead, const struct lkm_loop *l)
+static void say_loop(const struct modprobe_opts *o, const char *lead,
+		     const struct lkm_loop *l)
 {
 	const char *chain[LKM_LOOP_MAX];
 	struct lkm_diagnosis d;
@@ -125,7 +115,7 @@ static void say_loop(const struct modprobe_opts *o, const char *lead, const stru
 
 static void lib_log(void *data, enum lkm_load_level level, const char *msg)
 {
-	say(data, prio[level], "%s", msg);
+	say((const struct modprobe_opts *)data, prio[level], "%s", msg);
 }
 
 static void show_step(void *data, const struct lkm_load_step *s)
@@ -210,9 +200,9 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 }
 
 /* The library calls back here; the chain of commands comes down from the parent. */
-#define OPS(o)                                                                           \
-	{ .show = show_step, .run_command = run_command, .log = lib_log,                \
-	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,            \
+#define OPS(o)                                                                    \
+	{ .show = show_step, .run_command = run_command, .log = lib_log,         \
+	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,     \
 	  .command_chain = getenv("LKM_MODPROBE_CHAIN") }
 
 static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
@@ -287,8 +277,9 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 }
 
 /* The modules @alias names; none found is said in kmod's words, with close names. */
-static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-		  const char *alias, struct lkm_resolved **found, size_t *n)
+static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+		  const struct lkm_config *cfg, const char *alias, struct lkm_resolved **found,
+		  size_t *n)
 {
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
@@ -351,30 +342,6 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	}
 	lkm_resolved_free(found, n);
 	return r;
-}
-
-/* $MODPROBE_OPTIONS goes before the arguments, split as kmod splits it. */
-static char **prepend_env_options(int *argc, char **argv, char ***words)
-{
-	const char *env = getenv("MODPROBE_OPTIONS");
-	char **nv;
-	size_t n;
-
-	*words = NULL;
-	if (!env)
-		return argv;
-	if (lkm_options_split(env, words, &n) < 0)
-		return NULL;
-	nv = *argc > 0 ? calloc((size_t)*argc + n + 1, sizeof(*nv)) : NULL;
-	if (!nv) {
-		free(*words);
-		return NULL;
-	}
-	nv[0] = argv[0];
-	memcpy(nv + 1, *words, n * sizeof(*nv));
-	memcpy(nv + 1 + n, argv + 1, (size_t)(*argc - 1) * sizeof(*nv));
-	*argc += (int)n;
-	return nv;
 }
 
 static int parse_one(struct modprobe_opts *o, int c)
@@ -488,12 +455,13 @@ int tool_modprobe(int argc, char *argv[])
 {
 	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
 	struct lkm_ctx *ctx = NULL;
-	char **storage, **av;
+	const char *env = getenv("MODPROBE_OPTIONS");
+	char **av = argv;
 	struct tool_parser p;
 	int c, r = 0;
 
-	av = prepend_env_options(&argc, argv, &storage);
-	if (!av) {
+	/* $MODPROBE_OPTIONS goes before the arguments. */
+	if (env && lkm_options_prepend(env, &argc, argv, &av) < 0) {
 		say(&o, LOG_ERR, "Could not prepend options from command line");
 		return EXIT_FAILURE;
 	}
@@ -526,7 +494,6 @@ out:
 		closelog();
 	if (av != argv)
 		free(av);
-	free(storage);
 	free(o.config_paths);
 	return r >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -531,21 +531,25 @@ TEST(options_join_quotes_a_spaced_value_as_kmod_34)
 	free(s);
 }
 
-TEST(options_split_as_kmod_splits_modprobe_options)
+TEST(options_prepend_splits_modprobe_options_as_kmod)
 {
+	char *argv[] = { "modprobe", "fat", NULL };
 	char **v;
-	size_t n;
+	int n = 2;
 
-	CHECK_INT(lkm_options_split("  -v \"-n\"  a'b c'd \"\" ", &v, &n), ==, 0);
-	CHECK_INT(n, ==, 4);
-	CHECK_STR(v[0], "-v");
-	CHECK_STR(v[1], "-n");
-	CHECK_STR(v[2], "ab cd");
-	CHECK_STR(v[3], "");
-	CHECK(v[4] == NULL);
+	CHECK_INT(lkm_options_prepend("  -v \"-n\"  a'b c'd \"\" ", &n, argv, &v), ==, 0);
+	CHECK_INT(n, ==, 6);
+	CHECK_STR(v[0], "modprobe");
+	CHECK_STR(v[1], "-v");
+	CHECK_STR(v[2], "-n");
+	CHECK_STR(v[3], "ab cd");
+	CHECK_STR(v[4], "");
+	CHECK_STR(v[5], "fat");
+	CHECK(v[6] == NULL);
 	free(v);
-	CHECK_INT(lkm_options_split("", &v, &n), ==, 0);
-	CHECK(n == 0 && v[0] == NULL);
+	n = 1;
+	CHECK_INT(lkm_options_prepend("", &n, argv, &v), ==, 0);
+	CHECK(n == 1 && v[1] == NULL);
 	free(v);
 }
 
@@ -594,8 +598,8 @@ TEST(a_blacklisted_or_loaded_module_is_a_status_not_an_error)
 	CHECK_STR(calls, "");
 	CHECK_INT(lkm_load_check(e.ctx, e.cfg, &e.found[0], 0, NULL, &st, &d), ==, 0);
 	CHECK_INT(st, ==, LKM_PLAN_LOADED);
-	CHECK_STR(d.first.data, "a would load: it is in the kernel already, modprobe has nothing "
-				"to do");
+	CHECK_STR(d.first.data,
+		  "a would load: it is in the kernel already, modprobe has nothing to do");
 	lkm_diagnosis_release(&d);
 	env_close(&e);
 }
