@@ -1043,8 +1043,9 @@ struct lkm_load_ops {
 	/*
 	 * The modules whose install or remove commands led to this run, outermost first,
 	 * separated by spaces (modprobe hands it down to the commands it runs), or NULL.
-	 * A command for one of them again is a loop, not run: -ELOOP, the loop in the
-	 * error (kind "install" or "remove").
+	 * A command for one of them again is a loop and is not run: -ELOOP, with the
+	 * loop in lkm_load_plan_run()'s @err (kind "install"), or explained by
+	 * lkm_remove_module() (kind "remove").
 	 */
 	const char *command_chain;
 };
