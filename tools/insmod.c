@@ -75,15 +75,13 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
 			params, o->flags);
 	r = lkm_load_explained(ctx, filename, NULL, params, o->flags, &err, &why);
+	snprintf(lead, sizeof(lead), "could not insert module %s", filename);
 	if (r < 0 && err.why[0])
-		say_error(o, "could not insert module %s: %s", filename, err.why);
-	else if (r < 0 && why.code) {
-		snprintf(lead, sizeof(lead), "could not insert module %s", filename);
+		say_error(o, "%s: %s", lead, err.why);
+	else if (r < 0 && why.code)
 		tool_say_diagnosis(&v, LOG_ERR, lead, &why);
-	}
 	else if (r < 0)
-		say_error(o, "could not insert module %s: %s", filename,
-			  lkm_diagnose_load_reason(-r));
+		say_error(o, "%s: %s", lead, lkm_diagnose_load_reason(-r));
 	else if (why.first.len)
 		tool_say_diagnosis(&v, LOG_WARNING, NULL, &why);
 	lkm_diagnosis_release(&why);
