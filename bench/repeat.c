@@ -13,8 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 int main(int argc, char *argv[])
 {
 	posix_spawn_file_actions_t fa;
