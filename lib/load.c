@@ -886,7 +886,8 @@ static int unload(struct remover *rm, const char *name)
 			say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", name);
 			return r;
 		}
-		if ((r != -EAGAIN && r != -EWOULDBLOCK) || !wait)
+		/* EWOULDBLOCK is EAGAIN on Linux. */
+		if (r != -EAGAIN || !wait)
 			break;
 		now = now_msec();
 		if (!end)

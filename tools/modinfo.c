@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,11 +97,20 @@ static int add_job(struct job_list *l, const char *name, const char *path)
 }
 
 /* An error line for a job, kept so that it prints in order with the output. */
-static void job_error(struct job *j, const char *fmt, const char *a, const char *b)
+static void job_error(struct job *j, const char *fmt, ...) LKM_PRINTF(2, 3);
+static void job_error(struct job *j, const char *fmt, ...)
 {
-	if (lkm_buf_puts(&j->err, "modinfo: ERROR: ") < 0 ||
-	    lkm_buf_printf(&j->err, fmt, a, b) < 0 || lkm_buf_puts(&j->err, "\n") < 0)
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0 || lkm_buf_printf(&j->err, "modinfo: ERROR: %s\n", msg) < 0)
 		j->result = -ENOMEM;
+	if (n >= 0)
+		free(msg);
 }
 
 /* FNV-1a of a parameter name, for the table that finds its earlier record. */

@@ -520,7 +520,9 @@ TEST(command_expand_replaces_every_cmdline_opts)
 
 TEST(options_join_quotes_a_spaced_value_as_kmod_34)
 {
-	char *args[] = { "a=1", "b=x y", "c=\"p q\"", "d", "e='r s'" };
+	/* Writable, as argv is. */
+	char a[] = "a=1", b[] = "b=x y", c[] = "c=\"p q\"", d[] = "d", e[] = "e='r s'";
+	char *args[] = { a, b, c, d, e };
 	char *s;
 
 	CHECK_INT(lkm_options_join(args, 5, &s), ==, 0);
@@ -533,7 +535,8 @@ TEST(options_join_quotes_a_spaced_value_as_kmod_34)
 
 TEST(options_prepend_splits_modprobe_options_as_kmod)
 {
-	char *argv[] = { "modprobe", "fat", NULL };
+	char prog[] = "modprobe", fat[] = "fat";
+	char *argv[] = { prog, fat, NULL };
 	char **v;
 	int n = 2;
 
@@ -555,9 +558,11 @@ TEST(options_prepend_splits_modprobe_options_as_kmod)
 
 TEST(a_step_is_shown_as_kmod_prints_it)
 {
+	char name[] = "a", path[] = "/m/a.ko", options[] = "x=1";
+	char command[] = "/bin/true $CMDLINE_OPTS", cmdline[] = "/bin/true x=1";
 	struct lkm_load_step s = {
-		.action = LKM_STEP_INSMOD, .name = "a", .path = "/m/a.ko", .options = "x=1",
-		.command = "/bin/true $CMDLINE_OPTS", .cmdline = "/bin/true x=1",
+		.action = LKM_STEP_INSMOD, .name = name, .path = path, .options = options,
+		.command = command, .cmdline = cmdline,
 	};
 	struct lkm_buf b = { 0 };
 
