@@ -26,7 +26,7 @@
 /* The pointer arguments (by position) that must not be NULL: GCC warns at a call site. */
 #define LKM_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
 
-/* ===================== util.c: errors, buffers, names ===================== */
+/* ==== util.c: errors, buffers, names ==== */
 
 /*
  * A loop that stops a load (-ELOOP): the modules in the order each asks for the next,
@@ -79,7 +79,7 @@ LKM_MUST_CHECK int lkm_read_file(const char *path, size_t max, char **out, size_
 int lkm_name_normalize(char *dst, size_t dstsize, const char *src);
 int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
 
-/* ===================== ctx.c: the context object ===================== */
+/* ==== ctx.c: the context object ==== */
 
 /*
  * Everything outside the process goes through the context: the module directory,
@@ -121,7 +121,7 @@ const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx);
 /* Default modprobe.d search path, in precedence order. */
 extern const char *const lkm_default_config_paths[];
 
-/* ===================== file.c: module file bytes ===================== */
+/* ==== file.c: module file bytes ==== */
 
 enum lkm_compression {
 	LKM_COMP_NONE = 0,
@@ -158,7 +158,7 @@ LKM_MUST_CHECK int lkm_decompress(enum lkm_compression c, const void *in, size_t
 LKM_MUST_CHECK int lkm_file_open(const char *path, struct lkm_file **out, struct lkm_err *err);
 void lkm_file_free(struct lkm_file *f);
 
-/* ===================== elf.c: ELF32/64, either endianness ===================== */
+/* ==== elf.c: ELF32/64, either endianness ==== */
 
 struct lkm_elf {
 	const uint8_t *data;
@@ -255,7 +255,7 @@ LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char 
 LKM_MUST_CHECK int lkm_elf_show_symbols(const void *data, size_t size, bool exports,
 					struct lkm_buf *out, struct lkm_err *err);
 
-/* ===================== signature.c: appended PKCS#7 ===================== */
+/* ==== signature.c: appended PKCS#7 ==== */
 
 #define LKM_SIG_MAGIC "~Module signature appended~\n"
 #define LKM_SIG_MAGIC_LEN 28
@@ -329,9 +329,8 @@ size_t lkm_signature_strip(const void *data, size_t size);
 #define LKM_HEX_KMOD_PER_LINE 20
 LKM_MUST_CHECK int lkm_hex_format(struct lkm_buf *out, const void *bytes, size_t len,
 				  unsigned per_line);
-/* (end of signature.c section) */
 
-/* ===================== index-read.c, index-write.c: .bin trie indexes (kmod format) ===================== */
+/* ==== index-read.c, index-write.c: .bin trie indexes (kmod format) ==== */
 
 /*
  * The trie files depmod writes (modules.dep.bin, modules.alias.bin, ...) in kmod's
@@ -419,12 +418,8 @@ bool lkm_index_builder_contains(const struct lkm_index_builder *b, const char *k
 LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
 					   struct lkm_err *err);
 void lkm_index_builder_free(struct lkm_index_builder *b);
-/* (end of index-read.c, index-write.c section) */
 
-/* ===================== module.c: a module: file + ELF + modinfo + signature, by path ===================== */
-/* (end of module.c section) */
-
-/* ===================== modinfo.c: the fields a module declares ===================== */
+/* ==== modinfo.c: the fields a module declares ==== */
 
 /* One field; key and value point into the owning struct lkm_modinfo. */
 struct lkm_modinfo_entry {
@@ -450,9 +445,8 @@ LKM_MUST_CHECK int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm
 LKM_MUST_CHECK int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name,
 					    struct lkm_modinfo *out, struct lkm_err *err);
 void lkm_modinfo_release(struct lkm_modinfo *info);
-/* (end of modinfo.c section) */
 
-/* ===================== resolve.c: name or alias to modules, through the indexes ===================== */
+/* ==== resolve.c: name or alias to modules, through the indexes ==== */
 
 /* The module directory's indexes, opened once per context when first needed. */
 enum lkm_index_kind {
@@ -553,9 +547,8 @@ LKM_MUST_CHECK int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_
  */
 int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
 	LKM_NONNULL(1, 2);
-/* (end of resolve.c section) */
 
-/* ============ config.c, config-depmod.c, config-read.c: modprobe.d, depmod.d and the kernel command line ============ */
+/* ==== config*.c: modprobe.d, depmod.d and the kernel command line ==== */
 /*
  * modprobe.d(5): files named *.conf in the ctx's config paths (lkm_ctx_get_config_paths,
  * highest precedence first; a path may also be a single file, as with modprobe -C).
@@ -749,9 +742,8 @@ extern const char *const lkm_default_depmod_paths[];
 LKM_MUST_CHECK int lkm_depmod_config_new(const char *const *paths, const char *kver,
 					 struct lkm_depmod_config **out);
 void lkm_depmod_config_free(struct lkm_depmod_config *cfg);
-/* (end of config.c, config-depmod.c, config-read.c section) */
 
-/* ===================== kernel.c: /proc/modules, /sys/module, syscalls ===================== */
+/* ==== kernel.c: /proc/modules, /sys/module, syscalls ==== */
 
 /* The state column of /proc/modules. */
 enum lkm_loaded_state {
@@ -872,9 +864,8 @@ LKM_MUST_CHECK int lkm_kernel_load_image(struct lkm_ctx *ctx, const void *image,
  * Return: 0 or -errno (-EWOULDBLOCK/-EAGAIN: in use, -ENOENT: not loaded, -EBUSY).
  */
 LKM_MUST_CHECK int lkm_kernel_unload(struct lkm_ctx *ctx, const char *name, unsigned flags);
-/* (end of kernel.c section) */
 
-/* ===================== depmod.c: the depmod engine ===================== */
+/* ==== depmod.c: the depmod engine ==== */
 
 /*
  * The engine behind depmod: scan a module directory (in parallel), resolve symbols
@@ -957,9 +948,8 @@ LKM_MUST_CHECK int lkm_depmod_default_cache(const struct lkm_ctx *ctx, const cha
 int lkm_depmod_cache_prune(const struct lkm_ctx *ctx);
 /* What depmod once wrote into the module directory itself; lkm_depmod_write() removes it. */
 #define LKM_DEPMOD_OLD_CACHE "modules.lkm-cache"
-/* (end of depmod.c section) */
 
-/* ===================== load.c: load plans: modprobe, insmod, rmmod ===================== */
+/* ==== load.c: load plans: modprobe, insmod, rmmod ==== */
 
 /*
  * modprobe's work, in two parts. lkm_load_plan_new() decides what a load means: the
@@ -1144,9 +1134,8 @@ LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
  */
 LKM_MUST_CHECK int lkm_options_prepend(const char *text, int *argc, char **argv,
 				       char ***out);
-/* (end of load.c section) */
 
-/* ===================== diagnose.c: explaining load and unload failures ===================== */
+/* ==== diagnose.c: explaining load and unload failures ==== */
 /*
  * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),
  * lib/diagnose-probe.c (not found, blacklisted, config, loops), lib/diagnose-check.c
@@ -1289,6 +1278,5 @@ LKM_MUST_CHECK int lkm_diagnose_check_plan(struct lkm_ctx *ctx,
 					   const struct lkm_load_plan *plan,
 					   struct lkm_diagnosis *out)
 					   LKM_NONNULL(1, 2, 3);
-/* (end of diagnose.c section) */
 
 #endif
