@@ -62,6 +62,57 @@ static int add_dir(struct lkm_config_pool *pool, struct lkm_depmod_dir **v, size
 	return d->path ? 0 : -ENOMEM;
 }
 
+/*
+ * glibc's regcomp copies the operand of '+' (twice) and of {m,n} (max(m, n) + 1 times),
+ * so stacked or nested repetitions cost memory exponentially: "6.1" and twenty '+'
+ * take 400 MB (the fuzzer's depmod.d line, with ninety, ran out of 2 GB). A kernel
+ * version pattern needs a few repetitions; the product of every copy factor (a bound
+ * on the nested ones) is kept under KVER_COPIES_MAX. '\\' escapes and [...] hold no
+ * operators.
+ */
+#define KVER_PATTERN_MAX 256
+#define KVER_COPIES_MAX 1024
+
+static bool kver_pattern_too_costly(const char *p)
+{
+	unsigned long copies = 1, m, n;
+	char *end;
+
+	if (strlen(p) > KVER_PATTERN_MAX)
+		return true;
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p == '+') {
+			m = 2;
+		} else if (*p == '{') {
+			m = strtoul(p + 1, &end, 10);
+			if (*end == ',') {
+				n = strtoul(end + 1, &end, 10);
+				m = n > m ? n : m;
+			}
+			m++;
+		} else {
+			continue;
+		}
+		if (m > KVER_COPIES_MAX || (copies *= m) > KVER_COPIES_MAX)
+			return true;
+	}
+	return false;
+}
+
 /* 1 if @pattern ("*" or a POSIX extended regex, unanchored) matches @kver, 0 if not. */
 static int kver_matches(struct dparse *dp, const char *pattern,
 			struct lkm_config_source src)
@@ -73,6 +124,14 @@ static int kver_matches(struct dparse *dp, const char *pattern,
 		return 1;
 	if (!dp->kver)
 		return 0;
+	if (kver_pattern_too_costly(pattern)) {
+		r = conf_warn(&dp->sink, src.file, src.line,
+			      "%s:%u: kernel version pattern '%.64s%s' has too many repetitions "
+			      "(at most %d copies) or is longer than %d bytes", src.file, src.line,
+			      pattern, strlen(pattern) > 64 ? "..." : "", KVER_COPIES_MAX,
+			      KVER_PATTERN_MAX);
+		return r < 0 ? r : 0;
+	}
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
 		r = conf_warn(&dp->sink, src.file, src.line,
 			      "%s:%u: bad kernel version pattern '%s'", src.file,
