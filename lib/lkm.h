@@ -446,6 +446,69 @@ LKM_MUST_CHECK int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *nam
 					    struct lkm_modinfo *out, struct lkm_err *err);
 void lkm_modinfo_release(struct lkm_modinfo *info);
 
+/* One parameter as kmod's modinfo shows it: its parm and parmtype records merged. */
+struct lkm_modinfo_param {
+	const char *name;  /* namelen bytes, not NUL-terminated: it points into a record */
+	int namelen;
+	const char *desc;  /* after "NAME:" in the last parm record; NULL: none */
+	const char *type;  /* after "NAME:" in the last parmtype record; NULL: none */
+};
+
+struct lkm_modinfo_params {
+	struct lkm_modinfo_param *items; /* in kmod's order */
+	size_t count;
+	/* parm and parmtype entries without ':', which kmod reports and leaves out */
+	const struct lkm_modinfo_entry **invalid;
+	size_t invalid_count;
+};
+
+/*
+ * The parameters of @info in kmod's order: the reverse of the order of each name's first
+ * record (kmod puts each new name at the head of a list), a later record of one kind
+ * replacing the earlier. Everything points into @info, which must outlive @out.
+ * Return: 0 or -ENOMEM. Release @out with lkm_modinfo_params_release().
+ */
+LKM_MUST_CHECK int lkm_modinfo_get_params(const struct lkm_modinfo *info,
+					  struct lkm_modinfo_params *out)
+					  LKM_NONNULL(1, 2);
+void lkm_modinfo_params_release(struct lkm_modinfo_params *params);
+
+/* ==== modinfo-jobs.c: many modules decoded in parallel, given back in order ==== */
+
+enum lkm_modinfo_jobs_flags {
+	LKM_MODINFO_JOBS_BY_NAME = 1 << 0,   /* a spec is a name, never a path or alias */
+	LKM_MODINFO_JOBS_NO_DECODE = 1 << 1, /* find the modules only (modinfo -n) */
+};
+
+struct lkm_modinfo_jobs;
+
+/* One module a spec found, or the spec's failure; valid until the next call. */
+struct lkm_modinfo_result {
+	const char *spec;        /* the argument it came from */
+	const char *name;        /* NULL: the spec found no module, error says why */
+	const char *path;        /* absolute, as kmod shows it; NULL: built in */
+	int error;               /* 0, or the lookup's (name NULL) or decode's -errno */
+	const char *reason;      /* the words for error, when it is < 0 */
+	struct lkm_modinfo info; /* the fields; none with NO_DECODE or an error */
+};
+
+/*
+ * Find the modules of @specs (a path to a regular file with a module's extension is a
+ * file, anything else a name or alias, as in kmod), then decode their fields with one
+ * thread per CPU; a single module is decoded by the caller, in lkm_modinfo_jobs_next().
+ * A built-in module's fields come from modules.builtin.modinfo, and a kernel too old to
+ * have that file gives none, without an error, as in kmod. @specs must outlive @out.
+ * Return: 0 or -ENOMEM; a spec's own failure is one of its results.
+ */
+LKM_MUST_CHECK int lkm_modinfo_jobs_new(struct lkm_ctx *ctx, char *const specs[],
+					size_t count, unsigned flags,
+					struct lkm_modinfo_jobs **out) LKM_NONNULL(1, 5);
+/* The next result in the specs' order. Return: 1 with *out set, 0 after the last. */
+int lkm_modinfo_jobs_next(struct lkm_modinfo_jobs *jobs,
+			  const struct lkm_modinfo_result **out) LKM_NONNULL(1, 2);
+/* Stops the threads after the module each is decoding, and frees every result. */
+void lkm_modinfo_jobs_free(struct lkm_modinfo_jobs *jobs);
+
 /* ==== resolve.c: name or alias to modules, through the indexes ==== */
 
 /* The module directory's indexes, opened once per context when first needed. */

@@ -5,7 +5,8 @@
  * For a module file: the .modinfo strings in file order, split at the first '=', then
  * the signature fields (sig_id, signer, sig_key, sig_hashalgo, signature) when the
  * file carries an appended signature. For a built-in module: its "name.key=value"
- * records from modules.builtin.modinfo, in file order.
+ * records from modules.builtin.modinfo, in file order. Then the parameters, each merged
+ * from its parm and parmtype records in the order kmod's modinfo lists them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -199,4 +200,88 @@ void lkm_modinfo_release(struct lkm_modinfo *info)
 	free(info->entries);
 	free(info->storage);
 	memset(info, 0, sizeof(*info));
+}
+
+/* FNV-1a of a parameter name, for the table that finds its earlier record. */
+static size_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/*
+ * A hash table of the names seen (open addressing, slot = index + 1) finds a name's
+ * earlier record in constant time: a module with 200,000 parameters is linear, not
+ * quadratic as kmod's list search is.
+ */
+int lkm_modinfo_get_params(const struct lkm_modinfo *info, struct lkm_modinfo_params *out)
+{
+	struct lkm_modinfo_param *items, swap;
+	size_t n = 0, i, k, mask = 15, *table, h;
+	int r = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	while (mask < 2 * info->count)
+		mask = 2 * mask + 1;
+	items = calloc(info->count ? info->count : 1, sizeof(*items));
+	table = calloc(mask + 1, sizeof(*table));
+	out->invalid = calloc(info->count ? info->count : 1, sizeof(*out->invalid));
+	if (!items || !table || !out->invalid)
+		goto out;
+	for (i = 0; i < info->count; i++) {
+		const struct lkm_modinfo_entry *e = &info->entries[i];
+		bool is_parm = strcmp(e->key, "parm") == 0;
+		const char *colon;
+		size_t len;
+
+		if (!is_parm && strcmp(e->key, "parmtype") != 0)
+			continue;
+		colon = strchr(e->value, ':');
+		if (!colon) {
+			out->invalid[out->invalid_count++] = e;
+			continue;
+		}
+		len = (size_t)(colon - e->value);
+		for (h = name_hash(e->value, len) & mask; table[h]; h = (h + 1) & mask)
+			if ((size_t)items[table[h] - 1].namelen == len &&
+			    memcmp(items[table[h] - 1].name, e->value, len) == 0)
+				break;
+		if (table[h]) {
+			k = table[h] - 1;
+		} else {
+			k = n++;
+			items[k].name = e->value;
+			items[k].namelen = (int)len;
+			table[h] = n;
+		}
+		if (is_parm)
+			items[k].desc = colon + 1;
+		else
+			items[k].type = colon + 1;
+	}
+	for (i = 0; i < n / 2; i++) {
+		swap = items[i];
+		items[i] = items[n - 1 - i];
+		items[n - 1 - i] = swap;
+	}
+	out->items = items;
+	out->count = n;
+	items = NULL;
+	r = 0;
+out:
+	free(table);
+	free(items);
+	if (r < 0)
+		lkm_modinfo_params_release(out);
+	return r;
+}
+
+void lkm_modinfo_params_release(struct lkm_modinfo_params *params)
+{
+	free(params->items);
+	free(params->invalid);
+	memset(params, 0, sizeof(*params));
 }
