@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to the depmod engine: lib/depmod.c (module order, symbols, graph, entry
- * points), lib/depmod-find.c (finding the files, depmod.d, -A), lib/depmod-scan.c
- * (each module's record, read in parallel), lib/depmod-cache.c (the records kept from
- * the last run) and lib/depmod-write.c (the indexes).
+ * Private to the depmod engine: lib/depmod.c (module order, entry points),
+ * lib/depmod-find.c (finding the files, depmod.d, -A), lib/depmod-scan.c (each
+ * module's record, read in parallel), lib/depmod-cache.c (the records kept from the
+ * last run), lib/depmod-graph.c (symbols, dependencies, their order) and
+ * lib/depmod-write.c (the indexes); all of them on lib/depmod-log.c (the log) and
+ * lib/depmod-map.c (kmod's hash, the string map).
  */
 #ifndef LKM_DEPMOD_INTERNAL_H
 #define LKM_DEPMOD_INTERNAL_H
@@ -17,7 +19,7 @@
 /* A write later in the same timestamp tick keeps the key; 2 s covers FAT's mtimes. */
 #define DEPMOD_RACY_NS ((int64_t)2000000000)
 
-/* A string-keyed hash map; keys are borrowed, not copied. */
+/* depmod-map.c: a string-keyed hash map; keys are borrowed, not copied. */
 struct smap_ent {
 	const char *key;
 	uint32_t hash;
@@ -126,13 +128,18 @@ struct lkm_depmod {
 	size_t n_scanned, n_cached; /* modules read from their file, from the cache */
 };
 
-/* depmod.c */
+/* depmod-log.c */
 void depmod_log(struct lkm_depmod *d, enum lkm_depmod_level level, const char *fmt, ...)
 	LKM_PRINTF(3, 4);
 /* In a worker thread: keep this thread's messages in @b (NULL: log at once). */
 void depmod_log_capture(struct lkm_buf *b);
 void depmod_log_replay(struct lkm_depmod *d, const struct lkm_buf *b);
-int depmod_report_cycles(struct lkm_depmod *d, const unsigned *users);
+
+/* depmod-graph.c */
+/* -E's Module.symvers or -F's System.map, before the modules' exports; -errno. */
+int depmod_symbols_load(struct lkm_depmod *d, struct lkm_err *err);
+/* Resolve every module's imports and sort; a cycle is logged and gives -ELOOP. */
+int depmod_graph_build(struct lkm_depmod *d, struct lkm_err *err);
 /* qsort order of modules by topological rank: a dependency list's order. */
 int depmod_dep_cmp(const void *pa, const void *pb);
 
