@@ -52,6 +52,15 @@ int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...) LKM_PRINTF(
 /* The reason text: err->why if set, else strerror(-code). */
 const char *lkm_err_reason(const struct lkm_err *err, int code);
 
+/*
+ * Make room for @need elements of @elem bytes in the array at *@arrp (the address of
+ * any pointer, NULL at first) whose room is *@cap elements: the capacity starts at
+ * @first and doubles until @need fits. On failure the array and *@cap are unchanged.
+ * Return: 0, or -ENOMEM (also when @need elements would overflow a size_t).
+ */
+LKM_MUST_CHECK int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t elem,
+				  size_t first);
+
 /* Growable byte buffer; always NUL-terminated after any append. */
 struct lkm_buf {
 	char *data;

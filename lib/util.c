@@ -30,25 +30,36 @@ const char *lkm_err_reason(const struct lkm_err *err, int code)
 	return strerror(code < 0 ? -code : code);
 }
 
-static int buf_reserve(struct lkm_buf *b, size_t extra)
+int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
 {
-	size_t need, cap;
-	char *p;
+	size_t c;
+	void *p;
 
-	if (extra > SIZE_MAX - b->len - 1)
-		return -ENOMEM;
-	need = b->len + extra + 1;
-	if (need <= b->cap)
+	if (need <= *cap)
 		return 0;
-	cap = b->cap ? b->cap : 64;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	p = realloc(b->data, cap);
+	if (elem == 0 || need > SIZE_MAX / elem)
+		return -ENOMEM;
+	c = *cap ? *cap : first ? first : 1;
+	/* Doubling keeps appends amortised O(1); near the limit, @need will do. */
+	while (c < need)
+		c = c > SIZE_MAX / 2 ? need : c * 2;
+	if (c > SIZE_MAX / elem)
+		c = need;
+	memcpy(&p, arrp, sizeof(p));
+	p = realloc(p, c * elem);
 	if (!p)
 		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
+	/* Through memcpy: @arrp is any pointer type's address, not a void **. */
+	memcpy(arrp, &p, sizeof(p));
+	*cap = c;
 	return 0;
+}
+
+static int buf_reserve(struct lkm_buf *b, size_t extra)
+{
+	if (extra > SIZE_MAX - b->len - 1)
+		return -ENOMEM;
+	return lkm_array_grow(&b->data, &b->cap, b->len + extra + 1, 1, 64);
 }
 
 int lkm_buf_append(struct lkm_buf *b, const void *data, size_t len)

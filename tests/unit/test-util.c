@@ -33,6 +33,32 @@ TEST(buf_printf_grows_and_stays_terminated)
 	lkm_buf_free(&b);
 }
 
+TEST(array_grow_doubles_from_first_and_keeps_the_array_on_overflow)
+{
+	uint64_t *v = NULL;
+	size_t cap = 0, i;
+
+	/* Nothing to do: no allocation, even for a NULL array. */
+	CHECK_INT(lkm_array_grow(&v, &cap, 0, sizeof(*v), 4), ==, 0);
+	CHECK(v == NULL && cap == 0);
+	CHECK_INT(lkm_array_grow(&v, &cap, 1, sizeof(*v), 4), ==, 0);
+	CHECK(v != NULL);
+	CHECK_INT(cap, ==, 4);
+	for (i = 0; i < 4; i++)
+		v[i] = i;
+	CHECK_INT(lkm_array_grow(&v, &cap, 4, sizeof(*v), 4), ==, 0);
+	CHECK_INT(cap, ==, 4);
+	/* Past the room, doubled until it fits; the elements are kept. */
+	CHECK_INT(lkm_array_grow(&v, &cap, 9, sizeof(*v), 4), ==, 0);
+	CHECK_INT(cap, ==, 16);
+	CHECK(v[0] == 0 && v[3] == 3);
+	/* A count whose bytes overflow a size_t fails and changes nothing. */
+	CHECK_INT(lkm_array_grow(&v, &cap, SIZE_MAX / 4, sizeof(*v), 4), ==, -ENOMEM);
+	CHECK_INT(cap, ==, 16);
+	CHECK(v[3] == 3);
+	free(v);
+}
+
 TEST(read_file_bounds_the_size)
 {
 	char *data = NULL;
