@@ -94,20 +94,11 @@ void conf_pool_free(struct lkm_config_pool *pool)
  */
 int conf_array_grow(void *arrayp, size_t n, size_t elsize)
 {
-	void **array = arrayp;
-	size_t cap;
-	void *p;
+	size_t cap = n; /* full when the count is 0 or a power of two from 4 */
 
 	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
 		return 0;
-	cap = n ? n * 2 : 4;
-	if (cap > SIZE_MAX / elsize)
-		return -ENOMEM;
-	p = realloc(*array, cap * elsize);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	return 0;
+	return lkm_array_grow(arrayp, &cap, n + 1, elsize, 4);
 }
 
 /* ---- warnings ---- */

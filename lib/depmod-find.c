@@ -223,15 +223,9 @@ static int walk_dir(struct lkm_depmod *d, int dfd, struct lkm_buf *buf)
 	while ((de = readdir(dir))) {
 		if (cfg_excluded(d, de->d_name))
 			continue;
-		if (n == cap) {
-			char **t = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*t));
-
-			if (!t) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names = t;
-		}
+		r = lkm_array_grow(&names, &cap, n + 1, sizeof(*names), 64);
+		if (r < 0)
+			goto out;
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
 			r = -ENOMEM;

@@ -133,15 +133,8 @@ static int add_dep(struct dm_mod *m, struct dm_mod *dep)
 	for (i = 0; i < m->n_deps; i++)
 		if (m->deps[i] == dep)
 			return 0;
-	if (m->n_deps == m->cap_deps) {
-		size_t cap = m->cap_deps ? m->cap_deps * 2 : 4;
-		struct dm_mod **t = realloc(m->deps, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		m->deps = t;
-		m->cap_deps = cap;
-	}
+	if (lkm_array_grow(&m->deps, &m->cap_deps, m->n_deps + 1, sizeof(dep), 4) < 0)
+		return -ENOMEM;
 	m->deps[m->n_deps++] = dep;
 	dep->users++;
 	return 1;
@@ -280,6 +273,29 @@ out:
 	return r;
 }
 
+/* Every vertex of one walk (freed at its end) and the stack of those not yet expanded. */
+struct walk {
+	struct vertex **all, **stack;
+	size_t n_all, cap_all, sp, cap_stack;
+};
+
+static int walk_push(struct walk *w, struct dm_mod *mod, struct vertex *parent)
+{
+	struct vertex *v;
+
+	if (lkm_array_grow(&w->all, &w->cap_all, w->n_all + 1, sizeof(v), 64) < 0 ||
+	    lkm_array_grow(&w->stack, &w->cap_stack, w->sp + 1, sizeof(v), 64) < 0)
+		return -ENOMEM;
+	v = malloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->mod = mod;
+	v->parent = parent;
+	w->all[w->n_all++] = v;
+	w->stack[w->sp++] = v;
+	return 0;
+}
+
 /*
  * A depth-first walk from @root along dependencies that names every path coming back
  * to @root, as kmod does. Unlike kmod it never expands a module twice in one walk, so
@@ -288,43 +304,16 @@ out:
 static int cycles_from_root(struct lkm_depmod *d, struct dm_mod *root, bool *in_roots,
 			    struct smap *loop_set, unsigned stamp)
 {
-	struct vertex **all = NULL, **stack = NULL;
-	size_t n_all = 0, cap = 0, sp = 0, i;
-	int r = -ENOMEM;
+	struct walk w = { 0 };
+	size_t i;
+	int r = walk_push(&w, root, NULL);
 
-#define PUSH(mod_, parent_)                                                           \
-	do {                                                                          \
-		struct vertex *v_ = malloc(sizeof(*v_));                              \
-		if (!v_)                                                              \
-			goto out;                                                     \
-		if (n_all == cap) {                                                   \
-			size_t c_ = cap ? cap * 2 : 64;                               \
-			struct vertex **a_ = realloc(all, c_ * sizeof(*a_));          \
-			struct vertex **s_ = a_ ? realloc(stack, c_ * sizeof(*s_)) : NULL; \
-			if (a_)                                                       \
-				all = a_;                                             \
-			if (!s_) {                                                    \
-				free(v_);                                             \
-				goto out;                                             \
-			}                                                             \
-			stack = s_;                                                   \
-			cap = c_;                                                     \
-		}                                                                     \
-		v_->mod = (mod_);                                                     \
-		v_->parent = (parent_);                                               \
-		all[n_all++] = v_;                                                    \
-		stack[sp++] = v_;                                                     \
-	} while (0)
-
-	PUSH(root, NULL);
-	while (sp > 0) {
-		struct vertex *v = stack[--sp];
+	while (r == 0 && w.sp > 0) {
+		struct vertex *v = w.stack[--w.sp];
 		struct dm_mod *m = v->mod;
 
 		if (m->visited && m == root) {
 			r = report_one_cycle(d, v, in_roots, loop_set);
-			if (r < 0)
-				goto out;
 			continue;
 		}
 		if (m->stamp == stamp && m != root)
@@ -335,16 +324,13 @@ static int cycles_from_root(struct lkm_depmod *d, struct dm_mod *root, bool *in_
 			in_roots[m->idx] = false;
 			continue;
 		}
-		for (i = 0; i < m->n_deps; i++)
-			PUSH(m->deps[i], v);
+		for (i = 0; i < m->n_deps && r == 0; i++)
+			r = walk_push(&w, m->deps[i], v);
 	}
-	r = 0;
-out:
-#undef PUSH
-	for (i = 0; i < n_all; i++)
-		free(all[i]);
-	free(all);
-	free(stack);
+	for (i = 0; i < w.n_all; i++)
+		free(w.all[i]);
+	free(w.all);
+	free(w.stack);
 	return r;
 }
 

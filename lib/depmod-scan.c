@@ -41,15 +41,8 @@ struct info_builder {
 
 static int ib_add(struct info_builder *b, const char *s)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		uint32_t *t = realloc(b->off, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		b->off = t;
-		b->cap = cap;
-	}
+	if (lkm_array_grow(&b->off, &b->cap, b->n + 1, sizeof(*b->off), 64) < 0)
+		return -ENOMEM;
 	if (b->blob.len > UINT32_MAX - strlen(s) - 1)
 		return -EFBIG;
 	b->off[b->n++] = (uint32_t)b->blob.len;

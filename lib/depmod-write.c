@@ -62,15 +62,9 @@ static int collect_deps(const struct dm_mod *m, struct dm_mod ***list, size_t *n
 		if (dep->stamp == stamp)
 			continue;
 		dep->stamp = stamp;
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 64;
-			struct dm_mod **t = realloc(*list, c * sizeof(*t));
-
-			if (!t)
-				return -ENOMEM;
-			*list = t;
-			*cap = c;
-		}
+		r = lkm_array_grow(list, cap, *n + 1, sizeof(**list), 64);
+		if (r < 0)
+			return r;
 		(*list)[(*n)++] = dep;
 		r = collect_deps(dep, list, n, cap, stamp);
 		if (r < 0)

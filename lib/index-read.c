@@ -181,15 +181,8 @@ struct walk_item {
 static int walk_push(struct walk_item **stack, size_t *n, size_t *cap, uint32_t ref,
 		     uint32_t keylen)
 {
-	struct walk_item *s;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		s = realloc(*stack, *cap * sizeof(**stack));
-		if (!s)
-			return -ENOMEM;
-		*stack = s;
-	}
+	if (lkm_array_grow(stack, cap, *n + 1, sizeof(**stack), 64) < 0)
+		return -ENOMEM;
 	(*stack)[(*n)++] = (struct walk_item){ ref, keylen };
 	return 0;
 }
@@ -615,15 +608,8 @@ struct wild_state {
 
 static int wild_add_one(struct wild_state *w, const char *s, size_t len, uint32_t prio)
 {
-	struct wild_match *m;
-
-	if (w->n == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		m = realloc(w->m, w->cap * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		w->m = m;
-	}
+	if (lkm_array_grow(&w->m, &w->cap, w->n + 1, sizeof(*w->m), 16) < 0)
+		return -ENOMEM;
 	w->m[w->n].v = value_new(s, len, prio);
 	if (!w->m[w->n].v)
 		return -ENOMEM;

@@ -107,18 +107,13 @@ static unsigned kid_pos(const struct bnode *n, unsigned char ch, bool *found)
 static int kid_insert(struct bnode *n, unsigned pos, unsigned char ch, struct bnode *kid)
 {
 	if (n->nkids == n->cap) {
-		unsigned cap = n->cap ? n->cap * 2 : 2;
-		struct bnode **k = realloc(n->kids, cap * sizeof(*k));
-		unsigned char *c;
+		/* Both arrays have room for n->cap: each grows from there alike. */
+		size_t kcap = n->cap, ccap = n->cap;
 
-		if (!k)
+		if (lkm_array_grow(&n->kids, &kcap, n->nkids + 1, sizeof(kid), 2) < 0 ||
+		    lkm_array_grow(&n->kchar, &ccap, n->nkids + 1, 1, 2) < 0)
 			return -ENOMEM;
-		n->kids = k;
-		c = realloc(n->kchar, cap);
-		if (!c)
-			return -ENOMEM;
-		n->kchar = c;
-		n->cap = cap;
+		n->cap = (unsigned)kcap; /* at most 256: one kid per byte value */
 	}
 	memmove(n->kids + pos + 1, n->kids + pos, (n->nkids - pos) * sizeof(*n->kids));
 	memmove(n->kchar + pos + 1, n->kchar + pos, n->nkids - pos);

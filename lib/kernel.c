@@ -154,18 +154,6 @@ static int parse_line(char *line, struct lkm_loaded *m, const char **slots)
 	return 0;
 }
 
-/* The capacity to grow an array to so that it holds @need items; 0: @cap does. */
-static size_t grow_to(size_t need, size_t cap)
-{
-	size_t want = cap ? cap : 16;
-
-	if (need <= cap)
-		return 0;
-	while (want < need)
-		want *= 2;
-	return want;
-}
-
 /*
  * Line by line over @len bytes of @text, tokenizing in place. A line holding a NUL
  * byte is junk like any line that does not parse: it is counted in ->skipped and the
@@ -179,9 +167,7 @@ static size_t grow_to(size_t need, size_t cap)
 static int parse_modules(struct lkm_loaded_list *out, char *text, size_t len)
 {
 	char *line = text, *end = text + len, *next;
-	size_t lineno = 0, cap = 0, nslots = 0, slot_cap = 0, i, want;
-	struct lkm_loaded *mods;
-	const char **slots;
+	size_t lineno = 0, cap = 0, nslots = 0, slot_cap = 0, i;
 
 	for (; line < end; line = next) {
 		char *nl = memchr(line, '\n', (size_t)(end - line)), *c;
@@ -194,20 +180,11 @@ static int parse_modules(struct lkm_loaded_list *out, char *text, size_t len)
 			continue;
 		for (c = line; (c = memchr(c, ',', (size_t)(line + linelen - c))); c++)
 			commas++;
-		if ((want = grow_to(out->count + 1, cap))) {
-			mods = realloc(out->mods, want * sizeof(*mods));
-			if (!mods)
-				return -ENOMEM;
-			out->mods = mods;
-			cap = want;
-		}
-		if ((want = grow_to(nslots + commas + 1, slot_cap))) {
-			slots = realloc(out->slots, want * sizeof(*slots));
-			if (!slots)
-				return -ENOMEM;
-			out->slots = slots;
-			slot_cap = want;
-		}
+		if (lkm_array_grow(&out->mods, &cap, out->count + 1,
+				   sizeof(*out->mods), 16) < 0 ||
+		    lkm_array_grow(&out->slots, &slot_cap, nslots + commas + 1,
+				   sizeof(*out->slots), 16) < 0)
+			return -ENOMEM;
 		if (memchr(line, '\0', linelen) ||
 		    parse_line(line, &out->mods[out->count], out->slots + nslots) < 0) {
 			if (!out->skipped++)
@@ -429,15 +406,9 @@ void lkm_kernel_holders_free(char **holders)
 
 static int push_name(char ***v, size_t *n, size_t *cap, const char *s)
 {
-	char **nv;
-
-	if (*n + 1 >= *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		nv = realloc(*v, *cap * sizeof(char *));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-	}
+	/* Room for the name and the NULL after it. */
+	if (lkm_array_grow(v, cap, *n + 2, sizeof(**v), 8) < 0)
+		return -ENOMEM;
 	(*v)[*n] = strdup(s);
 	if (!(*v)[*n])
 		return -ENOMEM;

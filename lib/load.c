@@ -182,15 +182,9 @@ static bool in_list(char *const *v, size_t n, const char *name)
 
 static int mark_visited(struct planner *p, const char *name)
 {
-	if (p->n_visited == p->cap_visited) {
-		size_t cap = p->cap_visited ? p->cap_visited * 2 : 32;
-		char **v = realloc(p->visited, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		p->visited = v;
-		p->cap_visited = cap;
-	}
+	if (lkm_array_grow(&p->visited, &p->cap_visited, p->n_visited + 1,
+			   sizeof(*p->visited), 32) < 0)
+		return -ENOMEM;
 	p->visited[p->n_visited] = strdup(name);
 	if (!p->visited[p->n_visited])
 		return -ENOMEM;
@@ -223,15 +217,8 @@ static struct lkm_load_step *new_step(struct lkm_load_plan *plan)
 {
 	struct lkm_load_step *s;
 
-	if (plan->count == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 16;
-
-		s = realloc(plan->steps, cap * sizeof(*s));
-		if (!s)
-			return NULL;
-		plan->steps = s;
-		plan->cap = cap;
-	}
+	if (lkm_array_grow(&plan->steps, &plan->cap, plan->count + 1, sizeof(*s), 16) < 0)
+		return NULL;
 	s = &plan->steps[plan->count++];
 	memset(s, 0, sizeof(*s));
 	return s;

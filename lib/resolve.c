@@ -153,15 +153,8 @@ static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name
 	struct lkm_resolved *m;
 	int r;
 
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-
-		m = realloc(l->items, cap * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		l->items = m;
-		l->cap = cap;
-	}
+	if (lkm_array_grow(&l->items, &l->cap, l->count + 1, sizeof(*l->items), 4) < 0)
+		return -ENOMEM;
 	m = &l->items[l->count];
 	memset(m, 0, sizeof(*m));
 	m->name = strdup(name);
@@ -432,16 +425,10 @@ static int append_lookups(struct lkm_ctx *ctx, const struct lkm_config *config,
 		if (r <= 0)
 			continue;
 		for (j = 0; j < count; j++) {
-			if (l->count == l->cap) {
-				size_t cap = l->cap ? l->cap * 2 : 4;
-				struct lkm_resolved *v = realloc(l->items, cap * sizeof(*v));
-
-				if (!v) {
-					lkm_resolved_free(found, count);
-					return -ENOMEM;
-				}
-				l->items = v;
-				l->cap = cap;
+			if (lkm_array_grow(&l->items, &l->cap, l->count + 1,
+					   sizeof(*l->items), 4) < 0) {
+				lkm_resolved_free(found, count);
+				return -ENOMEM;
 			}
 			/* Moved, not copied: the lookup's array loses its entries. */
 			l->items[l->count++] = found[j];
