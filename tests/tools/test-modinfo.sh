@@ -44,6 +44,20 @@ expect_error "corrupt zstd" "$tmp/corrupt.ko.zst" "zstd"
   printf '\x00\x00\x01\x00\x00\x00\x00\x00'   # e_shoff = 65536
   printf '\x00\x00\x00\x00\x40\x00\x00\x00\x00\x00\x40\x00\x05\x00\x01\x00'; } >"$tmp/shoff.ko"
 expect_error "section table past the end" "$tmp/shoff.ko" "section"
+# -n names a file without opening it: bad files are no error, as in kmod; the modules
+# are found, never decoded.
+if command -v modinfo >/dev/null && modinfo -V 2>/dev/null | grep -q kmod; then
+	for args in "-n" "-F filename" "-n -0"; do
+		# shellcheck disable=SC2086
+		(modinfo $args "$tmp/text.ko" "$tmp/empty.ko" "$tmp/corrupt.ko.xz"; echo "exit $?") >"$tmp/k" 2>&1
+		# shellcheck disable=SC2086
+		("$LKM" modinfo $args "$tmp/text.ko" "$tmp/empty.ko" "$tmp/corrupt.ko.xz"; echo "exit $?") >"$tmp/l" 2>&1
+		cmp -s "$tmp/k" "$tmp/l" && ok "modinfo $args of three bad files: their names, as kmod" ||
+			bad "modinfo $args of three bad files: $(tr '\0' ' ' <"$tmp/l")"
+	done
+else
+	skip "-n of bad files against kmod: no kmod modinfo here"
+fi
 
 trees=$("$(dirname "$0")/fetch-trees.sh" 2>/dev/null) || trees=""
 if [ -n "$trees" ] && command -v modinfo >/dev/null; then
