@@ -27,8 +27,8 @@ static bool cfg_excluded(const struct lkm_depmod *d, const char *name)
 		return true;
 	if (strcmp(name, "build") == 0 || strcmp(name, "source") == 0)
 		return true;
-	for (i = 0; i < d->dcfg.n_excludes; i++)
-		if (strcmp(name, d->dcfg.excludes[i]) == 0)
+	for (i = 0; i < d->dconf->n_excludes; i++)
+		if (strcmp(name, d->dconf->excludes[i].path) == 0)
 			return true;
 	return false;
 }
@@ -54,6 +54,16 @@ static bool starts_with_dir(const char *path, size_t len, const char *prefix, si
 	return len > plen && path[plen] == '/' && memcmp(path, prefix, plen) == 0;
 }
 
+/* Whether @rel (@len bytes, below the module directory) is @o's "subdir/modname". */
+static bool is_override(const struct lkm_depmod_override *o, const char *rel, size_t len)
+{
+	size_t sl = strlen(o->subdir);
+
+	return rel && len == sl + 1 + strlen(o->modname) &&
+	       memcmp(rel, o->subdir, sl) == 0 && rel[sl] == '/' &&
+	       memcmp(rel + sl + 1, o->modname, len - sl - 1) == 0;
+}
+
 /*
  * Whether the module already found (@old) wins over @newpath, with depmod.d's override
  * and search rules, quirks included: the search list is in reverse order of the
@@ -62,7 +72,7 @@ static bool starts_with_dir(const char *path, size_t len, const char *prefix, si
 static bool old_wins(const struct lkm_depmod *d, const struct dm_mod *old, const char *newpath,
 		     size_t newlen)
 {
-	const struct depmod_cfg *c = &d->dcfg;
+	const struct lkm_depmod_config *c = d->dconf;
 	size_t dl = d->dirnamelen, oldlen = strlen(old->path), i, k;
 	const char *rn = NULL, *ro = NULL;
 	size_t rnl = 0, rol = 0;
@@ -79,23 +89,21 @@ static bool old_wins(const struct lkm_depmod *d, const struct dm_mod *old, const
 		ro = old->path + dl + 1;
 		rol = oldlen - (dl + 1);
 	}
-	for (i = 0; i < c->n_overrides; i++) {
-		size_t ol = strlen(c->overrides[i]);
-
-		if (rn && rnl == ol && memcmp(c->overrides[i], rn, ol) == 0)
+	for (i = c->n_overrides; i-- > 0;) {
+		if (is_override(&c->overrides[i], rn, rnl))
 			return false;
-		if (ro && rol == ol && memcmp(c->overrides[i], ro, ol) == 0)
+		if (is_override(&c->overrides[i], ro, rol))
 			return true;
 	}
-	for (i = 0; i < c->n_searches; i++, pos++) {
-		const char *s = c->searches[i];
-		size_t sl = strlen(s);
+	for (i = c->n_searches; i-- > 0; pos++) {
+		const char *s = c->searches[i].path;
+		size_t sl = s ? strlen(s) : 0;
 
-		if (strcmp(s, DEPMOD_SEARCH_BUILTIN) == 0) {
+		if (c->searches[i].type == LKM_DEPMOD_SEARCH_BUILTIN) {
 			bprio = pos;
-		} else if (strcmp(s, DEPMOD_SEARCH_EXTERNAL) == 0) {
-			for (k = 0; k < c->n_externals; k++, pos++) {
-				const char *e = c->externals[k];
+		} else if (c->searches[i].type == LKM_DEPMOD_SEARCH_EXTERNAL) {
+			for (k = c->n_externals; k-- > 0; pos++) {
+				const char *e = c->externals[k].path;
 
 				if (starts_with_dir(newpath, newlen, e, strlen(e)))
 					nprio = pos;
@@ -325,8 +333,8 @@ int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err)
 	if (r < 0)
 		return lkm_err_set(err, r, "could not open directory %s: %s", d->dirname,
 				   strerror(-r));
-	for (i = 0; i < d->dcfg.n_externals; i++) {
-		r = search_path(d, d->dcfg.externals[i]);
+	for (i = d->dconf->n_externals; i-- > 0;) {
+		r = search_path(d, d->dconf->externals[i].path);
 		if (r == -ENOMEM)
 			return r;
 	}
@@ -335,72 +343,19 @@ int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err)
 
 /* ---- depmod.d ---- */
 
-void depmod_cfg_release(struct depmod_cfg *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_searches; i++)
-		free(c->searches[i]);
-	for (i = 0; i < c->n_overrides; i++)
-		free(c->overrides[i]);
-	for (i = 0; i < c->n_externals; i++)
-		free(c->externals[i]);
-	for (i = 0; i < c->n_excludes; i++)
-		free(c->excludes[i]);
-	free(c->searches);
-	free(c->overrides);
-	free(c->externals);
-	free(c->excludes);
-	memset(c, 0, sizeof(*c));
-}
-
-static int list_add(char ***list, size_t *n, const char *a, const char *b)
-{
-	char **t = realloc(*list, (*n + 1) * sizeof(*t));
-	char *copy = NULL;
-
-	if (t)
-		*list = t;
-	if (!t || asprintf(&copy, "%s%s%s", a, b ? "/" : "", b ? b : "") < 0)
-		return -ENOMEM;
-	t[(*n)++] = copy;
-	return 0;
-}
-
-/*
- * config-depmod.c gives depmod.d in file order; kmod keeps each list newest first, and
- * its priority numbers come from walking that reversed search list, so turn it around.
- */
+/* depmod.d, kept as config-depmod.c reads it; its warnings are depmod's errors. */
 int depmod_cfg_load(struct lkm_depmod *d, struct lkm_err *err)
 {
-	struct depmod_cfg *c = &d->dcfg;
-	struct lkm_depmod_config *cfg = NULL;
 	size_t i;
 	int r;
 
-	r = lkm_depmod_config_new(d->cfg.config_paths, d->cfg.kver ? d->cfg.kver : "", &cfg);
+	r = lkm_depmod_config_new(d->cfg.config_paths, d->cfg.kver ? d->cfg.kver : "",
+				  &d->dconf);
 	if (r < 0)
 		return lkm_err_set(err, r, "could not load configuration files: %s", strerror(-r));
-	for (i = 0; i < cfg->n_warnings; i++)
-		depmod_log(d, LKM_DEPMOD_ERROR, "%s", cfg->warnings[i].text);
-	for (i = cfg->n_searches; r == 0 && i-- > 0;) {
-		const struct lkm_depmod_search *s = &cfg->searches[i];
-
-		r = list_add(&c->searches, &c->n_searches,
-			     s->type == LKM_DEPMOD_SEARCH_BUILTIN	? DEPMOD_SEARCH_BUILTIN :
-			     s->type == LKM_DEPMOD_SEARCH_EXTERNAL ? DEPMOD_SEARCH_EXTERNAL :
-								      s->path,
-			     NULL);
-	}
-	for (i = cfg->n_overrides; r == 0 && i-- > 0;)
-		r = list_add(&c->overrides, &c->n_overrides, cfg->overrides[i].subdir,
-			     cfg->overrides[i].modname);
-	for (i = cfg->n_externals; r == 0 && i-- > 0;)
-		r = list_add(&c->externals, &c->n_externals, cfg->externals[i].path, NULL);
-	for (i = 0; r == 0 && i < cfg->n_excludes; i++)
-		r = list_add(&c->excludes, &c->n_excludes, cfg->excludes[i].path, NULL);
-	lkm_depmod_config_free(cfg);
-	return r;
+	for (i = 0; i < d->dconf->n_warnings; i++)
+		depmod_log(d, LKM_DEPMOD_ERROR, "%s", d->dconf->warnings[i].text);
+	return 0;
 }
 
 /* ---- -A ---- */

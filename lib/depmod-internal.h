@@ -14,8 +14,6 @@
 
 #include "lkm.h"
 
-#define DEPMOD_SEARCH_BUILTIN "built-in"
-#define DEPMOD_SEARCH_EXTERNAL "external"
 /* A write later in the same timestamp tick keeps the key; 2 s covers FAT's mtimes. */
 #define DEPMOD_RACY_NS ((int64_t)2000000000)
 
@@ -91,18 +89,6 @@ struct dm_sym {
 	char name[];
 };
 
-/* depmod.d, in kmod's order (search words reversed). */
-struct depmod_cfg {
-	char **searches;
-	size_t n_searches;
-	char **overrides;  /* "subdir/modname" */
-	size_t n_overrides;
-	char **externals;
-	size_t n_externals;
-	char **excludes;
-	size_t n_excludes;
-};
-
 /* The cache file, loaded whole; entries are validated before use. */
 struct depmod_cache {
 	char *buf;
@@ -117,7 +103,8 @@ struct lkm_depmod {
 	size_t dirnamelen;
 	char *outdir;
 	bool check_symvers;
-	struct depmod_cfg dcfg;
+	/* depmod.d as read; kmod's lists are newest first: walk them from the end. */
+	struct lkm_depmod_config *dconf;
 	struct smap by_name;
 	struct smap symbols;
 	struct dm_mod **mods;
@@ -145,7 +132,6 @@ int depmod_dep_cmp(const void *pa, const void *pb);
 
 /* depmod-find.c */
 int depmod_cfg_load(struct lkm_depmod *d, struct lkm_err *err);
-void depmod_cfg_release(struct depmod_cfg *c);
 /* Fill d->by_name with the module files to use (or the explicit ones). */
 int depmod_find_modules(struct lkm_depmod *d, struct lkm_err *err);
 void depmod_mod_free(struct dm_mod *m);

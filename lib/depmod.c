@@ -181,7 +181,7 @@ void lkm_depmod_free(struct lkm_depmod *d)
 	smap_free(&d->symbols);
 	smap_free(&d->by_name);
 	depmod_cache_release(&d->cache); /* after the modules: they borrow from it */
-	depmod_cfg_release(&d->dcfg);
+	lkm_depmod_config_free(d->dconf);
 	free(d->mods);
 	free(d->dirname);
 	free(d->outdir);
