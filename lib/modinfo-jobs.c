@@ -51,15 +51,8 @@ static struct job *add_job(struct lkm_modinfo_jobs *l, const char *spec)
 {
 	struct job *j;
 
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-
-		j = realloc(l->jobs, cap * sizeof(*j));
-		if (!j)
-			return NULL;
-		l->jobs = j;
-		l->cap = cap;
-	}
+	if (lkm_array_grow(&l->jobs, &l->cap, l->count + 1, sizeof(*l->jobs), 16) < 0)
+		return NULL;
 	j = &l->jobs[l->count++];
 	memset(j, 0, sizeof(*j));
 	j->spec = spec;

@@ -32,15 +32,8 @@ static int builder_add(struct builder *b, const char *key, size_t keylen, const 
 	struct pending *p;
 	int r;
 
-	if (b->count == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-
-		p = realloc(b->items, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		b->items = p;
-		b->cap = cap;
-	}
+	if (lkm_array_grow(&b->items, &b->cap, b->count + 1, sizeof(*b->items), 32) < 0)
+		return -ENOMEM;
 	p = &b->items[b->count];
 	p->key = b->strings.len;
 	r = lkm_buf_append(&b->strings, key, keylen);
