@@ -515,6 +515,11 @@ LKM_MUST_CHECK int lkm_modinfo_jobs_new(struct lkm_ctx *ctx, char *const specs[]
 /* The next result in the specs' order. Return: 1 with *out set, 0 after the last. */
 int lkm_modinfo_jobs_next(struct lkm_modinfo_jobs *jobs,
 			  const struct lkm_modinfo_result **out) LKM_NONNULL(1, 2);
+/*
+ * The worker threads @jobs started (0 when the caller decodes): they end once every
+ * module is claimed, so the process's thread count cannot tell.
+ */
+size_t lkm_modinfo_jobs_threads(const struct lkm_modinfo_jobs *jobs) LKM_NONNULL(1);
 /* Stops the threads after the module each is decoding, and frees every result. */
 void lkm_modinfo_jobs_free(struct lkm_modinfo_jobs *jobs);
 

@@ -276,6 +276,11 @@ int lkm_modinfo_jobs_next(struct lkm_modinfo_jobs *l,
 	return 1;
 }
 
+size_t lkm_modinfo_jobs_threads(const struct lkm_modinfo_jobs *jobs)
+{
+	return jobs->nthreads;
+}
+
 void lkm_modinfo_jobs_free(struct lkm_modinfo_jobs *l)
 {
 	size_t i;

@@ -109,7 +109,7 @@ TEST(many_in_order_each_with_its_result)
 	before = threads_now();
 	CHECK_INT(lkm_modinfo_jobs_new(ctx, specs, NSPECS, 0, &jobs), ==, 0);
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
-		CHECK_INT(threads_now(), >, before);
+		CHECK_INT(lkm_modinfo_jobs_threads(jobs), >, 0);
 	while (lkm_modinfo_jobs_next(jobs, &res) > 0 && i < NSPECS)
 		check_result(res, i++);
 	CHECK_INT(i, ==, NSPECS);
@@ -127,6 +127,7 @@ TEST(one_module_starts_no_thread)
 	setup();
 	before = threads_now();
 	CHECK_INT(lkm_modinfo_jobs_new(ctx, specs + 3, 1, 0, &jobs), ==, 0);
+	CHECK_INT(lkm_modinfo_jobs_threads(jobs), ==, 0);
 	CHECK_INT(threads_now(), ==, before);
 	CHECK_INT(lkm_modinfo_jobs_next(jobs, &res), ==, 1);
 	check_result(res, 3);
@@ -146,6 +147,7 @@ TEST(no_decode_finds_only)
 	before = threads_now();
 	CHECK_INT(lkm_modinfo_jobs_new(ctx, specs, NSPECS, LKM_MODINFO_JOBS_NO_DECODE,
 				       &jobs), ==, 0);
+	CHECK_INT(lkm_modinfo_jobs_threads(jobs), ==, 0);
 	CHECK_INT(threads_now(), ==, before);
 	while (lkm_modinfo_jobs_next(jobs, &res) > 0) {
 		CHECK_INT(res->error, ==, i == 20 ? -ENOENT : 0);
