@@ -36,6 +36,8 @@ static inline size_t fuzz_split(const uint8_t *data, size_t size, struct fuzz_pa
 {
 	size_t n = 0;
 
+	/* A part the input does not reach is empty. */
+	memset(parts, 0, max * sizeof(*parts));
 	while (n < max) {
 		const uint8_t *m = n + 1 < max ? memmem(data, size, FUZZ_MARKER, FUZZ_MARKER_LEN)
 					       : NULL;

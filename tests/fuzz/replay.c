@@ -64,8 +64,8 @@ static void run_one(const char *path)
 		return;
 	}
 	if (pid == 0) {
-		uint8_t *data;
-		size_t size;
+		uint8_t *data = NULL;
+		size_t size = 0;
 
 		r = read_input(path, &data, &size);
 		if (r < 0) {
