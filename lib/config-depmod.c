@@ -67,20 +67,33 @@ static int add_dir(struct lkm_config_pool *pool, struct lkm_depmod_dir **v, size
  * so stacked or nested repetitions cost memory exponentially: "6.1" and twenty '+'
  * take 400 MB (the fuzzer's depmod.d line, with ninety, ran out of 2 GB). A kernel
  * version pattern needs a few repetitions; the product of every copy factor (a bound
- * on the nested ones) is kept under KVER_COPIES_MAX. '\\' escapes and [...] hold no
- * operators.
+ * on the nested ones) is kept under KVER_COPIES_MAX. Its epsilon closures cost time
+ * exponential in stacked optional parts ("+???..." took the fuzzer past 20 s), so there
+ * are at most KVER_REPEATS_MAX repetition operators, and none right after another (a
+ * repetition of a repetition, which POSIX leaves undefined). '\\' escapes and [...]
+ * hold no operators.
  */
 #define KVER_PATTERN_MAX 256
 #define KVER_COPIES_MAX 1024
+#define KVER_REPEATS_MAX 16
 
 static bool kver_pattern_too_costly(const char *p)
 {
 	unsigned long copies = 1, m, n;
+	unsigned repeats = 0;
+	bool after_repeat = false;
 	char *end;
 
 	if (strlen(p) > KVER_PATTERN_MAX)
 		return true;
 	for (; *p; p++) {
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (after_repeat || ++repeats > KVER_REPEATS_MAX)
+				return true;
+			after_repeat = true;
+		} else {
+			after_repeat = false;
+		}
 		if (*p == '\\' && p[1]) {
 			p++;
 			continue;
@@ -104,6 +117,9 @@ static bool kver_pattern_too_costly(const char *p)
 				m = n > m ? n : m;
 			}
 			m++;
+			/* The bound is one operator: go on after its '}'. */
+			if (*end == '}')
+				p = end;
 		} else {
 			continue;
 		}
@@ -126,10 +142,10 @@ static int kver_matches(struct dparse *dp, const char *pattern,
 		return 0;
 	if (kver_pattern_too_costly(pattern)) {
 		r = conf_warn(&dp->sink, src.file, src.line,
-			      "%s:%u: kernel version pattern '%.64s%s' has too many repetitions "
-			      "(at most %d copies) or is longer than %d bytes", src.file, src.line,
-			      pattern, strlen(pattern) > 64 ? "..." : "", KVER_COPIES_MAX,
-			      KVER_PATTERN_MAX);
+			      "%s:%u: kernel version pattern '%.64s%s' costs too much to compile: "
+			      "at most %d repetitions, none repeated again, %d copies and %d bytes",
+			      src.file, src.line, pattern, strlen(pattern) > 64 ? "..." : "",
+			      KVER_REPEATS_MAX, KVER_COPIES_MAX, KVER_PATTERN_MAX);
 		return r < 0 ? r : 0;
 	}
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {

@@ -725,6 +725,40 @@ TEST(depmod_d_commands_in_file_order_with_kernel_version_patterns)
 	cleanup();
 }
 
+/* glibc's regcomp takes memory or time exponential in some patterns (found by fuzzing). */
+TEST(depmod_d_kernel_version_patterns_too_costly_to_compile_warn_and_match_nothing)
+{
+	const char *paths[] = { "etc", NULL };
+	struct lkm_depmod_config *c;
+	char want[600];
+	size_t i;
+
+	fixture();
+	put("etc/10.conf",
+	    "override a ^6\\.1\\.0-[0-9]+-amd64$ updates\n"
+	    "override b 6(\\.[0-9]+)+-.* updates\n"
+	    "override c 6+?????????????????? updates\n"
+	    "override d 6{2000} updates\n"
+	    "override e 6.1+++++++++++ updates\n");
+	c = dload("6.1.0-56-amd64", paths);
+	if (!c)
+		return;
+	CHECK_INT(c->n_overrides, ==, 2);
+	if (c->n_overrides == 2) {
+		CHECK_STR(c->overrides[0].modname, "a");
+		CHECK_STR(c->overrides[1].modname, "b");
+	}
+	CHECK_INT(c->n_warnings, ==, 3);
+	for (i = 0; i < c->n_warnings; i++) {
+		snprintf(want, sizeof(want), "%s:%zu: kernel version pattern", path_of("etc/10.conf"),
+			 i + 3);
+		CHECK(!strncmp(c->warnings[i].text, want, strlen(want)));
+		CHECK(strstr(c->warnings[i].text, "costs too much to compile") != NULL);
+	}
+	lkm_depmod_config_free(c);
+	cleanup();
+}
+
 TEST(depmod_d_default_search_is_updates_then_built_in)
 {
 	const char *paths[] = { "etc", NULL };
