@@ -576,6 +576,19 @@ int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data
 	return r;
 }
 
+static int dump_one(const char *key, const char *value, uint32_t priority, void *data)
+{
+	return lkm_buf_printf(data, "%s\t%u\t%s\n", key, priority, value);
+}
+
+int lkm_index_dump(struct lkm_index *idx, struct lkm_buf *out)
+{
+	int r = lkm_index_foreach(idx, dump_one, out);
+
+	/* An empty index still gives a terminated (empty) text. */
+	return r < 0 ? r : lkm_buf_puts(out, "");
+}
+
 /* ------------------------------------------------------------ wildcards */
 
 /*

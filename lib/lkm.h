@@ -407,6 +407,13 @@ LKM_MUST_CHECK int lkm_index_match_wildcards(struct lkm_index *idx, const char *
 typedef int (*lkm_index_foreach_fn)(const char *key, const char *value, uint32_t priority,
 				    void *data);
 int lkm_index_foreach(struct lkm_index *idx, lkm_index_foreach_fn fn, void *data);
+/*
+ * Every value as a "KEY\tPRIORITY\tVALUE\n" line, in foreach order, appended to @out:
+ * the text of `lkm index dump`, which the tests compare with kmod's indexes.
+ * Return: 0, or a negative errno as lkm_index_foreach's (@out then holds the lines before).
+ */
+LKM_MUST_CHECK int lkm_index_dump(struct lkm_index *idx, struct lkm_buf *out)
+	LKM_NONNULL(1, 2);
 
 /*
  * Build an index in memory and write it byte for byte as kmod 34's depmod would

@@ -24,17 +24,22 @@ static const struct tool_option options[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
-static int print_one(const char *key, const char *value, uint32_t priority, void *data)
-{
-	(void)data;
-	printf("%s\t%u\t%s\n", key, priority, value);
-	return 0;
-}
-
 static void print_list(const char *key, const struct lkm_index_value *v)
 {
 	for (; v; v = v->next)
-		print_one(key, v->value, v->priority, NULL);
+		printf("%s\t%u\t%s\n", key, v->priority, v->value);
+}
+
+/* The whole index, as far as it reads. */
+static int print_dump(struct lkm_index *idx)
+{
+	struct lkm_buf b = { 0 };
+	int r = lkm_index_dump(idx, &b);
+
+	if (b.data)
+		fputs(b.data, stdout);
+	lkm_buf_free(&b);
+	return r;
 }
 
 static int run(const char *cmd, const char *path, const char *key)
@@ -56,7 +61,7 @@ static int run(const char *cmd, const char *path, const char *key)
 		return r;
 	}
 	if (strcmp(cmd, "dump") == 0)
-		r = lkm_index_foreach(idx, print_one, NULL);
+		r = print_dump(idx);
 	else if (strcmp(cmd, "lookup") == 0)
 		r = lkm_index_lookup(idx, key, &values);
 	else

@@ -322,18 +322,11 @@ static int write_index(struct lkm_index_builder *b, char *path)
 	return r;
 }
 
-static int dump_one(const char *key, const char *value, uint32_t priority, void *data)
-{
-	struct lkm_buf *b = data;
-
-	return lkm_buf_printf(b, "%s\t%u\t%s\n", key, priority, value);
-}
-
 static char *dump(struct lkm_index *idx)
 {
 	struct lkm_buf b = { 0 };
 
-	if (lkm_index_foreach(idx, dump_one, &b) < 0 || lkm_buf_puts(&b, "") < 0) {
+	if (lkm_index_dump(idx, &b) < 0) {
 		lkm_buf_free(&b);
 		return NULL;
 	}

@@ -45,30 +45,23 @@ static int read_bytes(const char *path, uint8_t **data, size_t *len)
 	return lkm_read_file(path, (size_t)1 << 28, (char **)data, len);
 }
 
-static int dump_one(const char *key, const char *value, uint32_t priority, void *data)
-{
-	struct lkm_buf *b = data;
-
-	return lkm_buf_printf(b, "%s\t%u\t%s\n", key, priority, value);
-}
-
 /* The whole index as "KEY\tPRIORITY\tVALUE\n" lines, in foreach order. */
 static char *dump(struct lkm_index *idx)
 {
 	struct lkm_buf b = { 0 };
 
-	if (lkm_index_foreach(idx, dump_one, &b) < 0 || lkm_buf_puts(&b, "") < 0) {
+	if (lkm_index_dump(idx, &b) < 0) {
 		lkm_buf_free(&b);
 		return NULL;
 	}
 	return b.data;
 }
 
-/* What lkm_index_foreach() returns, its output thrown away. */
+/* What a walk of every value returns (lkm_index_foreach's result), the text dropped. */
 static int foreach_result(struct lkm_index *idx)
 {
 	struct lkm_buf b = { 0 };
-	int r = lkm_index_foreach(idx, dump_one, &b);
+	int r = lkm_index_dump(idx, &b);
 
 	lkm_buf_free(&b);
 	return r;
@@ -488,7 +481,7 @@ static int use_index(struct lkm_index *idx)
 	size_t i;
 	int r = 0;
 
-	use_result(lkm_index_foreach(idx, dump_one, &b), &r);
+	use_result(lkm_index_dump(idx, &b), &r);
 	lkm_buf_free(&b);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		use_result(lkm_index_lookup(idx, keys[i], &v), &r);
