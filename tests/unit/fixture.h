@@ -57,4 +57,31 @@ static inline void fixture_write(const char *base, const char *rel, const void *
 	}
 }
 
+/* The test program's temporary directory, removed with everything in it at exit. */
+static const char *fixture_tmpdir_made;
+
+static inline void fixture_tmpdir_remove(void)
+{
+	char cmd[1100];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixture_tmpdir_made);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", fixture_tmpdir_made);
+}
+
+/* Make $TMPDIR/lkm-test-@name.XXXXXX in @dir (exit 2 if it cannot be made). */
+static inline void fixture_tmpdir(char *dir, size_t size, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if ((size_t)snprintf(dir, size, "%s/lkm-test-%s.XXXXXX", tmp ? tmp : "/tmp", name) >=
+		    size ||
+	    !mkdtemp(dir)) {
+		fprintf(stderr, "cannot make a temporary directory for %s\n", name);
+		exit(2);
+	}
+	fixture_tmpdir_made = dir;
+	atexit(fixture_tmpdir_remove);
+}
+
 #endif

@@ -787,22 +787,9 @@ TEST(errno_names_and_kmod_words)
 	CHECK_STR(lkm_diagnose_load_reason(ENOENT), "Unknown symbol in module");
 }
 
-static void cleanup(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
-}
-
 __attribute__((constructor(101))) static void setup(void)
 {
-	snprintf(root, sizeof(root), "%s/lkm-test-diagnose.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(root))
-		exit(2);
-	atexit(cleanup);
+	fixture_tmpdir(root, sizeof(root), "diagnose");
 }
 
 TEST_MAIN()

@@ -1079,22 +1079,9 @@ TEST(modinfo_of_a_file_whose_last_string_is_cut)
 	free(img.data);
 }
 
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 __attribute__((constructor(101))) static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "%s/lkm-test-elf.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmpdir))
-		exit(2);
-	atexit(cleanup);
+	fixture_tmpdir(tmpdir, sizeof(tmpdir), "elf");
 }
 
 TEST_MAIN()

@@ -508,22 +508,9 @@ TEST(ecdsa_p384_signed_xz_module_as_debian_6_12_ships_them)
 #endif
 }
 
-static void cleanup(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
 __attribute__((constructor(101))) static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "%s/lkm-test-signature.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmpdir))
-		exit(2);
-	atexit(cleanup);
+	fixture_tmpdir(tmpdir, sizeof(tmpdir), "signature");
 }
 
 TEST(self_signed_rsa_sha512_reports_signer_serial_and_a_valid_signature)
