@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config-internal.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 const char *const lkm_default_depmod_paths[] = {
 	"/etc/depmod.d",

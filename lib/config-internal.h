@@ -8,7 +8,7 @@
 #ifndef LKM_CONFIG_INTERNAL_H
 #define LKM_CONFIG_INTERNAL_H
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* config-read.c: every string and pointer array a config hands out, freed at once. */
 struct pool_block;

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "config-internal.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* Config files are small; this only bounds memory on a hostile one. */
 #define CONF_FILE_MAX ((size_t)16 << 20)

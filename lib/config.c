@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "config-internal.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* The command line is short; this only bounds memory on a hostile /proc. */
 #define KCMDLINE_MAX ((size_t)1 << 20)

@@ -12,7 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 const char *const lkm_default_config_paths[] = {
 	"/etc/modprobe.d",

@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* A write later in the same timestamp tick keeps the key; 2 s covers FAT's mtimes. */
 #define DEPMOD_RACY_NS ((int64_t)2000000000)

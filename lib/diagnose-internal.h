@@ -10,7 +10,7 @@
 #ifndef LKM_DIAGNOSE_INTERNAL_H
 #define LKM_DIAGNOSE_INTERNAL_H
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /*
  * diagnose-text.c: format into @d's first sentence (replacing it, @is_first) or a new

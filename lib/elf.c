@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 #ifndef EM_LOONGARCH
 #define EM_LOONGARCH 258

@@ -28,7 +28,7 @@
 #include <zstd.h>
 #endif
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 static const struct {
 	enum lkm_compression c;

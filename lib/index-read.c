@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "index-format.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* Files bigger than this cannot be an index anyone wrote (offsets have 28 bits). */
 #define INDEX_FILE_MAX ((size_t)1 << 30)

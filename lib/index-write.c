@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "index-format.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 struct bvalue {
 	struct bvalue *next;

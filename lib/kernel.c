@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 #define PROC_MODULES_MAX ((size_t)64 << 20)
 #define SYS_ATTR_MAX 4096

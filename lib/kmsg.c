@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 int lkm_kmsg_parse(const char *rec, size_t len, struct lkm_kmsg_record *out)
 {

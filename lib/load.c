@@ -26,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* How a module was reached: only "before" edges can close an ordering loop. */
 enum edge { EDGE_TOP, EDGE_BEFORE, EDGE_AFTER };

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* As many threads as CPUs, and no more than this: the reader is one thread. */
 #define MAX_THREADS 16

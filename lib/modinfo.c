@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* Keys and values live in one buffer; entries hold offsets until the list is final. */
 struct pending {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 struct found_list {
 	struct lkm_resolved *items;

@@ -36,7 +36,7 @@
 #include <openssl/x509.h>
 #endif
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 #define SIG_TAIL (LKM_SIG_MAGIC_LEN + LKM_SIG_TRAILER_LEN)
 

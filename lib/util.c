@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 
 int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...)
 {

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 #define MAX_TREES 4

@@ -18,7 +18,7 @@
  * has a text.
  */
 #include "fuzz.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 static char path_modprobe[600], path_depmod[600], path_cmdline[600], path_softdep[600];
 static struct lkm_ctx *ctx;

@@ -14,7 +14,7 @@
  * string ends inside it, a failure says why.
  */
 #include "fuzz.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 static const uint8_t *img_begin, *img_end;
 

@@ -9,7 +9,7 @@
  * gives -EBADMSG or -EFBIG (or -ENOMEM, -EOPNOTSUPP) comes with a reason.
  */
 #include "fuzz.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 /* Smaller than LKM_FILE_MAX_SIZE so a bomb fails fast; the bound's logic is the same. */
 #define FUZZ_DECOMPRESS_MAX ((size_t)8 << 20)

@@ -16,7 +16,7 @@
  * from any later walk.
  */
 #include "fuzz.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 #define DUMP_KEYS 8
 

@@ -22,7 +22,7 @@
  * module or counted as skipped; every string lies in the list's own text.
  */
 #include "fuzz.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 #define SYS_LINES 32
 

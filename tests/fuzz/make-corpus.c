@@ -31,7 +31,7 @@
 
 #include "depmod-internal.h"
 #include "elf-fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 
 static const char *out_root;
 

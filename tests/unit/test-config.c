@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 /* The kernel version of the module directory the kmod comparisons make. */

@@ -13,7 +13,7 @@
 
 #include "depmod-internal.h"
 #include "elf-fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "fixture.h"
 #include "test.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "elf-fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "fixture.h"
 #include "test.h"
 

@@ -17,7 +17,7 @@
 #include <zstd.h>
 #endif
 
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 /* Compressible but not trivial: text lines with a pseudo-random part. */

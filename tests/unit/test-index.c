@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 /* ------------------------------------------------------------ helpers */

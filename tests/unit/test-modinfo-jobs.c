@@ -8,7 +8,7 @@
 
 #include "elf-fixture.h"
 #include "fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 #define NSPECS 40

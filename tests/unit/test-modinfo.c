@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 /* A list of "key=value" strings, split as lkm_modinfo_from_file() splits them. */

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "fixture.h"
 #include "test.h"
 

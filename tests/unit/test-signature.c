@@ -10,7 +10,7 @@
 
 #include "elf-fixture.h"
 #include "fixture.h"
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 static const uint8_t magic[] = LKM_SIG_MAGIC;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "lkm.h"
+#include "lkm-internal.h"
 #include "test.h"
 
 TEST(name_normalize_turns_dashes_into_underscores)
