@@ -106,9 +106,9 @@ static int check_crcs(struct lkm_ctx *ctx, const struct modfile *m, struct check
 
 static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
 {
-	struct lkm_loaded_list loaded = { 0 };
+	struct lkm_loaded_list *loaded = NULL;
 	struct lkm_buf syms = { 0 };
-	bool have, any_owner = false;
+	bool any_owner = false;
 	char *s, *save = NULL;
 	int r;
 
@@ -125,7 +125,8 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 			 lkm_ctx_get_proc(ctx));
 		goto out;
 	}
-	have = lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0;
+	if (lkm_kernel_get_loaded(ctx, &loaded, NULL) < 0)
+		loaded = NULL;
 	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save)) {
 		char owner[LKM_NAME_MAX];
 
@@ -137,12 +138,11 @@ static int check_symbols(struct lkm_ctx *ctx, const struct modfile *m, struct ch
 		c->problems++;
 		r = lkm_buf_puts(&c->d->detail, "problem: ");
 		if (r == 0)
-			r = diag_explain_symbol(ctx, have ? &loaded : NULL, s, c->d, &any_owner);
+			r = diag_explain_symbol(ctx, loaded, s, c->d, &any_owner);
 	}
 	if (r == 0 && any_owner)
 		r = diag_line(c->d, "note: `modprobe %s` loads the modules it needs first", m->name);
-	if (have)
-		lkm_loaded_list_release(&loaded);
+	lkm_loaded_list_free(loaded);
 out:
 	lkm_buf_free(&syms);
 	return r;

@@ -113,9 +113,9 @@ static int log_unknown_symbols(const struct lkm_kmsg_log *log, const char *name,
 static int diag_unknown_symbol(struct lkm_ctx *ctx, const struct modfile *m,
 			       const struct lkm_diag_load *in, struct lkm_diagnosis *d)
 {
-	struct lkm_loaded_list loaded = { 0 };
+	struct lkm_loaded_list *loaded = NULL;
 	struct lkm_buf syms = { 0 };
-	bool have_loaded = false, any_owner = false;
+	bool any_owner = false;
 	size_t count = 0;
 	char *s, *save = NULL;
 	int r;
@@ -125,7 +125,8 @@ static int diag_unknown_symbol(struct lkm_ctx *ctx, const struct modfile *m,
 		r = -ENOMEM;
 	if (r < 0)
 		goto out;
-	have_loaded = lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0;
+	if (lkm_kernel_get_loaded(ctx, &loaded, NULL) < 0)
+		loaded = NULL;
 	for (s = syms.data; s && *s; s++)
 		count += *s == ' ';
 	if (count == 0) {
@@ -137,7 +138,7 @@ static int diag_unknown_symbol(struct lkm_ctx *ctx, const struct modfile *m,
 	r = diag_first(d, "%s needs %s that neither the kernel nor a loaded module exports: %s",
 		  m->name, count == 1 ? "a symbol" : "symbols", syms.data);
 	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save))
-		r = diag_explain_symbol(ctx, have_loaded ? &loaded : NULL, s, d, &any_owner);
+		r = diag_explain_symbol(ctx, loaded, s, d, &any_owner);
 	if (r == 0 && any_owner)
 		r = diag_line(d, "load it with `modprobe %s`, which loads the modules it needs first, "
 			 "instead of insmod", m->name);
@@ -145,8 +146,7 @@ log:
 	if (r == 0)
 		r = quote_log(d, in->log, m->name);
 out:
-	if (have_loaded)
-		lkm_loaded_list_release(&loaded);
+	lkm_loaded_list_free(loaded);
 	lkm_buf_free(&syms);
 	return r;
 }
@@ -526,9 +526,8 @@ static int diag_permanent(const char *name, struct lkm_diagnosis *d)
 int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsigned flags,
 			struct lkm_diagnosis *out)
 {
-	struct lkm_loaded_list loaded = { 0 };
+	struct lkm_loaded_list *loaded = NULL;
 	const struct lkm_loaded *lm = NULL;
-	bool have = false;
 	char **holders = NULL;
 	size_t n = 0;
 	int state, refcnt = 0, r = 0;
@@ -536,10 +535,8 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 	memset(out, 0, sizeof(*out));
 	out->code = error ? error : -EBUSY;
 	state = lkm_kernel_get_initstate(ctx, name);
-	if (lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0) {
-		have = true;
-		lm = lkm_loaded_list_find(&loaded, name);
-	}
+	if (lkm_kernel_get_loaded(ctx, &loaded, NULL) == 0)
+		lm = lkm_loaded_list_find(loaded, name);
 	if (state == LKM_INITSTATE_BUILTIN) {
 		out->code = -ENOENT;
 		r = diag_first(out, "Module %s is builtin: it is part of the kernel image and cannot "
@@ -604,8 +601,7 @@ int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, int error, unsign
 out:
 	if (holders)
 		lkm_kernel_holders_free(holders);
-	if (have)
-		lkm_loaded_list_release(&loaded);
+	lkm_loaded_list_free(loaded);
 	if (r < 0)
 		lkm_diagnosis_release(out);
 	return r;

@@ -896,7 +896,29 @@ int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf, size_t bu
 	return 0;
 }
 
-int lkm_elf_show_symbols(const void *data, size_t size, bool exports, struct lkm_buf *out,
+int lkm_elf_new(const struct lkm_file *file, struct lkm_elf **out, struct lkm_err *err)
+{
+	struct lkm_elf *elf = malloc(sizeof(*elf));
+	int r;
+
+	*out = NULL;
+	if (!elf)
+		return -ENOMEM;
+	r = lkm_elf_parse(file->data, file->size, elf, err);
+	if (r < 0) {
+		free(elf);
+		return r;
+	}
+	*out = elf;
+	return 0;
+}
+
+void lkm_elf_free(struct lkm_elf *elf)
+{
+	free(elf);
+}
+
+int lkm_elf_show_symbols(const struct lkm_file *file, bool exports, struct lkm_buf *out,
 			 struct lkm_err *err)
 {
 	struct lkm_elf_version *vers = NULL;
@@ -905,7 +927,7 @@ int lkm_elf_show_symbols(const void *data, size_t size, bool exports, struct lkm
 	size_t i, n = 0;
 	int r;
 
-	r = lkm_elf_parse(data, size, &elf, err);
+	r = lkm_elf_parse(file->data, file->size, &elf, err);
 	if (r >= 0)
 		r = exports ? lkm_elf_get_exports(&elf, &exps, &n, err) :
 			      lkm_elf_get_versions(&elf, &vers, &n, err);

@@ -559,3 +559,19 @@ void lkm_file_free(struct lkm_file *f)
 	free(f->path);
 	free(f);
 }
+
+const char *lkm_file_get_path(const struct lkm_file *f)
+{
+	return f->path;
+}
+
+enum lkm_compression lkm_file_get_compression(const struct lkm_file *f)
+{
+	return f->compression;
+}
+
+const void *lkm_file_get_data(const struct lkm_file *f, size_t *size)
+{
+	*size = f->size;
+	return f->data;
+}

@@ -201,52 +201,80 @@ static int parse_modules(struct lkm_loaded_list *out, char *text, size_t len)
 	return 0;
 }
 
-void lkm_loaded_list_release(struct lkm_loaded_list *list)
+void lkm_loaded_list_free(struct lkm_loaded_list *list)
 {
 	if (!list)
 		return;
 	free(list->mods);
 	free(list->slots);
 	free(list->text);
-	memset(list, 0, sizeof(*list));
+	free(list);
 }
 
-int lkm_kernel_parse_loaded(const char *text, size_t len, struct lkm_loaded_list *out)
+const struct lkm_loaded *lkm_loaded_list_get(const struct lkm_loaded_list *list, size_t *count)
 {
+	*count = list->count;
+	return list->mods;
+}
+
+size_t lkm_loaded_list_get_skipped(const struct lkm_loaded_list *list, size_t *first_bad_line)
+{
+	*first_bad_line = list->first_bad_line;
+	return list->skipped;
+}
+
+/* Parse @text (@len bytes, malloc'd, NUL-terminated), which the list then owns. */
+static int loaded_list_new(char *text, size_t len, struct lkm_loaded_list **out)
+{
+	struct lkm_loaded_list *list = calloc(1, sizeof(*list));
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (len > PROC_MODULES_MAX)
-		return -EFBIG;
-	out->text = malloc(len + 1);
-	if (!out->text)
+	*out = NULL;
+	if (!list) {
+		free(text);
 		return -ENOMEM;
-	memcpy(out->text, text, len);
-	out->text[len] = '\0';
-	r = parse_modules(out, out->text, len);
-	if (r < 0)
-		lkm_loaded_list_release(out);
-	return r;
+	}
+	list->text = text;
+	r = parse_modules(list, text, len);
+	if (r < 0) {
+		lkm_loaded_list_free(list);
+		return r;
+	}
+	*out = list;
+	return 0;
 }
 
-int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out, struct lkm_err *err)
+int lkm_kernel_parse_loaded(const char *text, size_t len, struct lkm_loaded_list **out)
 {
-	char path[PATH_MAX];
+	char *copy;
+
+	*out = NULL;
+	if (len > PROC_MODULES_MAX)
+		return -EFBIG;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return loaded_list_new(copy, len, out);
+}
+
+int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list **out, struct lkm_err *err)
+{
+	char path[PATH_MAX], *text;
 	size_t len;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	*out = NULL;
 	if (snprintf(path, sizeof(path), "%s/modules", lkm_ctx_get_proc(ctx)) >= (int)sizeof(path))
 		return lkm_err_set(err, -ENAMETOOLONG, "%s/modules: path too long",
 				   lkm_ctx_get_proc(ctx));
-	r = lkm_read_file(path, PROC_MODULES_MAX, &out->text, &len);
+	r = lkm_read_file(path, PROC_MODULES_MAX, &text, &len);
 	if (r < 0)
 		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
-	r = parse_modules(out, out->text, len);
-	if (r < 0) {
-		lkm_loaded_list_release(out);
+	r = loaded_list_new(text, len, out);
+	if (r < 0)
 		return lkm_err_set(err, r, "%s: %s", path, strerror(-r));
-	}
 	return 0;
 }
 

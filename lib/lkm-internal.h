@@ -31,6 +31,16 @@ LKM_MUST_CHECK int lkm_read_file(const char *path, size_t max, char **out, size_
 
 /* ==== file.c: module file bytes ==== */
 
+struct lkm_file {
+	char *path;
+	enum lkm_compression compression; /* detected from the magic bytes, not the name */
+	const void *data;                 /* the uncompressed bytes */
+	size_t size;
+	void *mem;     /* malloc'd data, or NULL */
+	void *map;     /* mmap'd data, or NULL */
+	size_t map_size;
+};
+
 /* Largest decompressed module we accept; bounds memory on hostile input. */
 #define LKM_FILE_MAX_SIZE ((size_t)1 << 30)
 
@@ -99,6 +109,14 @@ LKM_MUST_CHECK int lkm_elf_get_modinfo(const struct lkm_elf *elf, const char ***
 /* The module's own name from .gnu.linkonce.this_module; -ENOENT if absent. */
 LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf,
 						size_t bufsize);
+
+/* ==== modinfo.c: the fields a module declares ==== */
+
+struct lkm_modinfo {
+	struct lkm_modinfo_entry *entries;
+	size_t count;
+	char *storage; /* the keys and values, one block */
+};
 
 /* ==== signature.c: appended PKCS#7 ==== */
 
@@ -260,13 +278,23 @@ void lkm_depmod_config_free(struct lkm_depmod_config *cfg);
 
 /* ==== kernel.c: /proc/modules, /sys/module, syscalls ==== */
 
+/* All loaded modules, in /proc/modules order; skipped lines counted. */
+struct lkm_loaded_list {
+	struct lkm_loaded *mods;
+	size_t count;
+	size_t skipped;
+	size_t first_bad_line;
+	char *text;
+	const char **slots;
+};
+
 /*
  * The same parse on @len bytes of text held by the caller (copied): what
  * lkm_kernel_get_loaded() does once it has read the file. A line holding a NUL byte
  * is skipped like any line that does not parse. -EFBIG past 64 MiB, -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_kernel_parse_loaded(const char *text, size_t len,
-					   struct lkm_loaded_list *out);
+					   struct lkm_loaded_list **out);
 
 /* The same, for an image already in memory: always init_module. */
 LKM_MUST_CHECK int lkm_kernel_load_image(struct lkm_ctx *ctx, const void *image, size_t size,

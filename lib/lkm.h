@@ -123,26 +123,33 @@ enum lkm_compression {
 	LKM_COMP_ZSTD,
 };
 
-struct lkm_file {
-	char *path;
-	enum lkm_compression compression; /* detected from the magic bytes, not the name */
-	const void *data;                 /* the uncompressed bytes */
-	size_t size;
-	/* private */
-	void *mem;     /* malloc'd data, or NULL */
-	void *map;     /* mmap'd data, or NULL */
-	size_t map_size;
-};
+/* An opened module file: its uncompressed bytes, held until lkm_file_free(). */
+struct lkm_file;
 
 /* "gzip", "xz", "zstd" or "none". */
 const char *lkm_compression_name(enum lkm_compression c);
 /* Open a module file: mmap a plain one, decompress a compressed one. */
 LKM_MUST_CHECK int lkm_file_open(const char *path, struct lkm_file **out, struct lkm_err *err);
 void lkm_file_free(struct lkm_file *f);
+/* The path as given to lkm_file_open(). */
+const char *lkm_file_get_path(const struct lkm_file *f) LKM_NONNULL(1);
+/* Detected from the magic bytes, not the name. */
+enum lkm_compression lkm_file_get_compression(const struct lkm_file *f) LKM_NONNULL(1);
+/* The uncompressed bytes, and their number; valid until lkm_file_free(). */
+const void *lkm_file_get_data(const struct lkm_file *f, size_t *size) LKM_NONNULL(1, 2);
 
 /* ==== elf.c: ELF32/64, either endianness ==== */
 
-struct lkm_elf; /* a parsed image (lib/lkm-internal.h) */
+/*
+ * The ELF image of an opened module file, its header and section table checked: every
+ * offset, size and name against the image size. It points into @file, which must
+ * outlive it. Return: 0 and *@out; -ENOEXEC with the reason in @err for a file that is
+ * not ELF or not a relocatable object; -ENOMEM.
+ */
+struct lkm_elf;
+LKM_MUST_CHECK int lkm_elf_new(const struct lkm_file *file, struct lkm_elf **out,
+			       struct lkm_err *err) LKM_NONNULL(1, 2);
+void lkm_elf_free(struct lkm_elf *elf);
 
 enum lkm_symbol_bind { LKM_BIND_LOCAL, LKM_BIND_GLOBAL, LKM_BIND_WEAK };
 
@@ -180,14 +187,14 @@ LKM_MUST_CHECK int lkm_elf_get_exports(const struct lkm_elf *elf, struct lkm_elf
 LKM_MUST_CHECK int lkm_elf_get_imports(const struct lkm_elf *elf, struct lkm_elf_import **out,
 				       size_t *count, struct lkm_err *err);
 /*
- * modprobe --show-exports (@exports) or --show-modversions of the module bytes @data,
- * as kmod prints them: "0x%08x\tNAME\n" per symbol, appended to @out. A module that
- * exports nothing, or has no __versions, gives -ENOENT as in kmod.
+ * modprobe --show-exports (@exports) or --show-modversions of @file, as kmod prints
+ * them: "0x%08x\tNAME\n" per symbol, appended to @out. A module that exports
+ * nothing, or has no __versions, gives -ENOENT as in kmod.
  * Return: 0, or -errno with the reason in @err.
  */
-LKM_MUST_CHECK int lkm_elf_show_symbols(const void *data, size_t size, bool exports,
-					struct lkm_buf *out, struct lkm_err *err);
-
+LKM_MUST_CHECK int lkm_elf_show_symbols(const struct lkm_file *file, bool exports,
+					struct lkm_buf *out, struct lkm_err *err)
+					LKM_NONNULL(1, 3);
 /* ==== index-read.c, index-write.c: .bin trie indexes (kmod format) ==== */
 
 /*
@@ -269,24 +276,26 @@ struct lkm_modinfo_entry {
 	const char *value;
 };
 
-/* The fields in kmod's order; release with lkm_modinfo_release(). */
-struct lkm_modinfo {
-	struct lkm_modinfo_entry *entries;
-	size_t count;
-	char *storage; /* private */
-};
+/* A module's fields, in kmod's order: one block, freed with lkm_modinfo_free(). */
+struct lkm_modinfo;
 
 /*
  * The .modinfo fields of an opened module file, split at the first '=' (a string
  * without '=' is a key with an empty value), then the signature fields sig_id, signer,
- * sig_key, sig_hashalgo and signature when the file is signed.
+ * sig_key, sig_hashalgo and signature when the file is signed. The fields are copies:
+ * @file may be closed after.
+ * Return: 0 and *@out, or -errno with the reason in @err (*@out NULL).
  */
-LKM_MUST_CHECK int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
-					 struct lkm_err *err);
-/* The fields of a built-in module, from modules.builtin.modinfo. */
+LKM_MUST_CHECK int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo **out,
+					 struct lkm_err *err) LKM_NONNULL(1, 2);
+/* The fields of a built-in module, from modules.builtin.modinfo; as above. */
 LKM_MUST_CHECK int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name,
-					    struct lkm_modinfo *out, struct lkm_err *err);
-void lkm_modinfo_release(struct lkm_modinfo *info);
+					    struct lkm_modinfo **out, struct lkm_err *err)
+					    LKM_NONNULL(1, 2, 3);
+void lkm_modinfo_free(struct lkm_modinfo *info);
+/* The fields and their number; they live as long as @info. */
+const struct lkm_modinfo_entry *lkm_modinfo_get_entries(const struct lkm_modinfo *info,
+							size_t *count) LKM_NONNULL(1, 2);
 
 /* One parameter as kmod's modinfo shows it: its parm and parmtype records merged. */
 struct lkm_modinfo_param {
@@ -331,7 +340,7 @@ struct lkm_modinfo_result {
 	const char *path;        /* absolute, as kmod shows it; NULL: built in */
 	int error;               /* 0, or the lookup's (name NULL) or decode's -errno */
 	const char *reason;      /* the words for error, when it is < 0 */
-	struct lkm_modinfo info; /* the fields; none with NO_DECODE or an error */
+	const struct lkm_modinfo *info; /* the fields; NULL with NO_DECODE or an error */
 };
 
 /*
@@ -622,24 +631,22 @@ struct lkm_loaded {
 	const char *taints;    /* "OE" from "(OE)", or NULL */
 };
 
-/*
- * All loaded modules, in /proc/modules order. Lines that do not parse are skipped;
- * @skipped counts them and @first_bad_line gives the first one's number (1-based),
- * so a caller can warn.
- */
-struct lkm_loaded_list {
-	struct lkm_loaded *mods;
-	size_t count;
-	size_t skipped;
-	size_t first_bad_line;
-	/* private */
-	char *text;
-	const char **slots;
-};
+/* All loaded modules, in /proc/modules order: one block, freed with lkm_loaded_list_free(). */
+struct lkm_loaded_list;
 
-LKM_MUST_CHECK int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list *out,
-					 struct lkm_err *err);
-void lkm_loaded_list_release(struct lkm_loaded_list *list);
+/* Read <proc>/modules. Return: 0 and *@out, or -errno with the file named in @err. */
+LKM_MUST_CHECK int lkm_kernel_get_loaded(struct lkm_ctx *ctx, struct lkm_loaded_list **out,
+					 struct lkm_err *err) LKM_NONNULL(1, 2);
+void lkm_loaded_list_free(struct lkm_loaded_list *list);
+/* The modules and their number; they live as long as @list. */
+const struct lkm_loaded *lkm_loaded_list_get(const struct lkm_loaded_list *list, size_t *count)
+	LKM_NONNULL(1, 2);
+/*
+ * Lines that do not parse are skipped: their number, and in *@first_bad_line the first
+ * one's (1-based), so a caller can warn.
+ */
+size_t lkm_loaded_list_get_skipped(const struct lkm_loaded_list *list, size_t *first_bad_line)
+	LKM_NONNULL(1, 2);
 /* The entry for @name ('-' and '_' alike), or NULL. */
 const struct lkm_loaded *lkm_loaded_list_find(const struct lkm_loaded_list *list,
 					      const char *name);

@@ -29,7 +29,7 @@ struct job {
 	char *path;     /* NULL for a built-in module */
 	int error;
 	char *reason;   /* the lkm_err words, when it had any */
-	struct lkm_modinfo info;
+	struct lkm_modinfo *info;
 	atomic_int done;
 };
 
@@ -243,7 +243,8 @@ static void release_job(struct job *j)
 	free(j->path);
 	free(j->reason);
 	j->name = j->path = j->reason = NULL;
-	lkm_modinfo_release(&j->info);
+	lkm_modinfo_free(j->info);
+	j->info = NULL;
 }
 
 int lkm_modinfo_jobs_next(struct lkm_modinfo_jobs *l,

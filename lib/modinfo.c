@@ -72,13 +72,19 @@ static int builder_add_hex(struct builder *b, const char *key, const uint8_t *by
 	return r;
 }
 
-static int builder_finish(struct builder *b, struct lkm_modinfo *out)
+static int builder_finish(struct builder *b, struct lkm_modinfo **infop)
 {
+	struct lkm_modinfo *out;
 	size_t i;
 
-	out->entries = calloc(b->count ? b->count : 1, sizeof(*out->entries));
-	if (!out->entries)
+	out = calloc(1, sizeof(*out));
+	if (!out)
 		return -ENOMEM;
+	out->entries = calloc(b->count ? b->count : 1, sizeof(*out->entries));
+	if (!out->entries) {
+		free(out);
+		return -ENOMEM;
+	}
 	for (i = 0; i < b->count; i++) {
 		out->entries[i].key = b->strings.data + b->items[i].key;
 		out->entries[i].value = b->strings.data + b->items[i].value;
@@ -86,6 +92,7 @@ static int builder_finish(struct builder *b, struct lkm_modinfo *out)
 	out->count = b->count;
 	out->storage = b->strings.data;
 	free(b->items);
+	*infop = out;
 	return 0;
 }
 
@@ -123,7 +130,7 @@ static int add_signature(struct builder *b, const struct lkm_file *file)
 	return r;
 }
 
-int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
+int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo **out,
 			  struct lkm_err *err)
 {
 	struct builder b = { 0 };
@@ -132,7 +139,7 @@ int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
 	size_t n = 0, i;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	*out = NULL;
 	r = lkm_elf_parse(file->data, file->size, &elf, err);
 	if (r < 0)
 		return r;
@@ -151,7 +158,7 @@ int lkm_modinfo_from_file(const struct lkm_file *file, struct lkm_modinfo *out,
 	return r;
 }
 
-int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name, struct lkm_modinfo *out,
+int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name, struct lkm_modinfo **out,
 			     struct lkm_err *err)
 {
 	struct builder b = { 0 };
@@ -159,7 +166,7 @@ int lkm_modinfo_from_builtin(struct lkm_ctx *ctx, const char *name, struct lkm_m
 	size_t size, namelen = strlen(name), off;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	*out = NULL;
 	if (asprintf(&path, "%s/modules.builtin.modinfo", lkm_ctx_get_dirname(ctx)) < 0)
 		return -ENOMEM;
 	r = lkm_read_file(path, LKM_FILE_MAX_SIZE, &data, &size);
@@ -188,11 +195,20 @@ out:
 	return r;
 }
 
-void lkm_modinfo_release(struct lkm_modinfo *info)
+void lkm_modinfo_free(struct lkm_modinfo *info)
 {
+	if (!info)
+		return;
 	free(info->entries);
 	free(info->storage);
-	memset(info, 0, sizeof(*info));
+	free(info);
+}
+
+const struct lkm_modinfo_entry *lkm_modinfo_get_entries(const struct lkm_modinfo *info,
+							size_t *count)
+{
+	*count = info->count;
+	return info->entries;
 }
 
 /* FNV-1a of a parameter name, for the table that finds its earlier record. */

@@ -74,9 +74,10 @@ static void print_module(struct lkm_ctx *ctx, const struct lkm_loaded *m)
 
 static int list_modules(struct lkm_ctx *ctx)
 {
-	struct lkm_loaded_list list;
+	const struct lkm_loaded *mods;
+	struct lkm_loaded_list *list;
 	struct lkm_err err = { 0 };
-	size_t i;
+	size_t i, n, skipped, first_bad;
 	int r;
 
 	r = lkm_kernel_get_loaded(ctx, &list, &err);
@@ -87,14 +88,16 @@ static int list_modules(struct lkm_ctx *ctx)
 			 r == -ENOENT ? " (this kernel has no module support)" : "");
 		return EXIT_FAILURE;
 	}
-	if (list.skipped)
+	skipped = lkm_loaded_list_get_skipped(list, &first_bad);
+	if (skipped)
 		tool_say(&voice, LOG_WARNING,
 			 "%s/modules: skipped %zu line(s) that do not parse, first: line %zu",
-			 lkm_ctx_get_proc(ctx), list.skipped, list.first_bad_line);
+			 lkm_ctx_get_proc(ctx), skipped, first_bad);
 	puts("Module                  Size  Used by");
-	for (i = 0; i < list.count; i++)
-		print_module(ctx, &list.mods[i]);
-	lkm_loaded_list_release(&list);
+	mods = lkm_loaded_list_get(list, &n);
+	for (i = 0; i < n; i++)
+		print_module(ctx, &mods[i]);
+	lkm_loaded_list_free(list);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		tool_say(&voice, LOG_ERR, "could not write the list: %m");
 		return EXIT_FAILURE;

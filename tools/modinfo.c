@@ -59,10 +59,12 @@ static void print_params(const struct lkm_modinfo_params *ps, bool only_params, 
 
 static void print_fields(const struct lkm_modinfo *info, const struct modinfo_opts *opts)
 {
-	size_t i;
+	const struct lkm_modinfo_entry *e;
+	size_t i, n;
 
-	for (i = 0; i < info->count; i++) {
-		const char *key = info->entries[i].key, *value = info->entries[i].value;
+	e = lkm_modinfo_get_entries(info, &n);
+	for (i = 0; i < n; i++) {
+		const char *key = e[i].key, *value = e[i].value;
 
 		if (opts->field) {
 			if (strcmp(opts->field, key) == 0)
@@ -102,7 +104,7 @@ static int show(const struct lkm_modinfo_result *res, const struct modinfo_opts 
 	}
 	if (!opts->field)
 		printf("%-16s%s%c", "filename:", filename, opts->sep);
-	if (!res->error && want_params && lkm_modinfo_get_params(&res->info, &ps) < 0) {
+	if (res->info && want_params && lkm_modinfo_get_params(res->info, &ps) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(ENOMEM));
 		return -1;
@@ -113,8 +115,8 @@ static int show(const struct lkm_modinfo_result *res, const struct modinfo_opts 
 			res->path ? res->path : res->name, res->reason);
 		return -1;
 	}
-	if (!opts->field || strcmp(opts->field, "parm") != 0)
-		print_fields(&res->info, opts);
+	if (res->info && (!opts->field || strcmp(opts->field, "parm") != 0))
+		print_fields(res->info, opts);
 	if (want_params)
 		print_params(&ps, opts->field != NULL, opts->sep);
 	if (ps.invalid_count)

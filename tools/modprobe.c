@@ -188,7 +188,7 @@ static int show_symbols(const struct modprobe_opts *o, const char *path, bool ex
 		say(o, o->log_prio, "Module %s not found.", path);
 		return r;
 	}
-	r = lkm_elf_show_symbols(f->data, f->size, exports, &b, &err);
+	r = lkm_elf_show_symbols(f, exports, &b, &err);
 	if (r < 0)
 		say(o, o->log_prio, "could not get %s of %s: %s", exports ? "symbols" : "modversions",
 		    path, lkm_err_reason(&err, r));

@@ -122,15 +122,15 @@ static void modinfo(const uint8_t *data, size_t size)
 {
 	struct lkm_file file = { .path = (char *)"fuzz.ko", .data = data, .size = size };
 	struct lkm_err err = { 0 };
-	struct lkm_modinfo info;
+	struct lkm_modinfo *info;
 	size_t i;
 
 	if (lkm_modinfo_from_file(&file, &info, &err) < 0)
 		return;
-	for (i = 0; i < info.count; i++)
-		if (strlen(info.entries[i].key) + strlen(info.entries[i].value) > 2 * size + 4096)
+	for (i = 0; i < info->count; i++)
+		if (strlen(info->entries[i].key) + strlen(info->entries[i].value) > 2 * size + 4096)
 			abort();
-	lkm_modinfo_release(&info);
+	lkm_modinfo_free(info);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

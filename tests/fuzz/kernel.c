@@ -155,7 +155,7 @@ static void check_list(const struct lkm_loaded_list *l, const char *text, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lkm_loaded_list mem, file;
+	struct lkm_loaded_list *mem, *file;
 	struct lkm_err err = { 0 };
 	struct fuzz_part parts[2];
 	char *names[SYS_LINES], *sys = NULL, *line, *save;
@@ -166,19 +166,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = fuzz_split(data, size, parts, 2);
 	if (lkm_kernel_parse_loaded((const char *)parts[0].data, parts[0].size, &mem) < 0)
 		abort();
-	check_list(&mem, (const char *)parts[0].data, parts[0].size);
+	check_list(mem, (const char *)parts[0].data, parts[0].size);
 
 	fuzz_write_file(proc_modules, parts[0].data, parts[0].size);
 	if (lkm_kernel_get_loaded(ctx, &file, &err) < 0)
 		abort();
-	if (file.count != mem.count || file.skipped != mem.skipped ||
-	    file.first_bad_line != mem.first_bad_line)
+	if (file->count != mem->count || file->skipped != mem->skipped ||
+	    file->first_bad_line != mem->first_bad_line)
 		abort();
-	for (i = 0; i < mem.count; i++)
-		if (strcmp(mem.mods[i].name, file.mods[i].name) != 0 ||
-		    mem.mods[i].n_used_by != file.mods[i].n_used_by)
+	for (i = 0; i < mem->count; i++)
+		if (strcmp(mem->mods[i].name, file->mods[i].name) != 0 ||
+		    mem->mods[i].n_used_by != file->mods[i].n_used_by)
 			abort();
-	lkm_loaded_list_release(&file);
+	lkm_loaded_list_free(file);
 
 	/* Rebuild the tree only when this input or the last one has one: it is slow. */
 	if (sys_made)
@@ -195,12 +195,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				names[nnames++] = name;
 		}
 	}
-	for (i = 0; i < mem.count && i < 4; i++)
-		ask(mem.mods[i].name);
+	for (i = 0; i < mem->count && i < 4; i++)
+		ask(mem->mods[i].name);
 	for (i = 0; i < nnames; i++)
 		ask(names[i]);
 	(void)lkm_kernel_get_compression(ctx);
 	free(sys);
-	lkm_loaded_list_release(&mem);
+	lkm_loaded_list_free(mem);
 	return 0;
 }

@@ -1053,13 +1053,13 @@ TEST(modinfo_of_a_file_whose_last_string_is_cut)
 	static const char mi[] = "license=GPL\0name=cut\0alias=fs-cu";
 	struct fx_image img = modinfo_image(&variants[0], mi, sizeof(mi) - 1);
 	struct lkm_err err = { 0 };
-	struct lkm_modinfo info;
+	struct lkm_modinfo *info = NULL;
 	struct lkm_file *f = NULL;
 
 	CHECK_INT(lkm_file_open(tmp_file("cut.ko", img.data, img.size), &f, &err), ==, 0);
 	if (f) {
 		CHECK_INT(lkm_modinfo_from_file(f, &info, &err), ==, -EINVAL);
-		CHECK(info.entries == NULL && info.count == 0);
+		CHECK(info == NULL);
 		CHECK(strstr(err.why, ".modinfo ends in the middle of a string") != NULL);
 		lkm_file_free(f);
 	}
@@ -1068,12 +1068,18 @@ TEST(modinfo_of_a_file_whose_last_string_is_cut)
 	CHECK_INT(lkm_file_open(tmp_file("whole.ko", img.data, img.size), &f, &err), ==, 0);
 	if (f) {
 		CHECK_INT(lkm_modinfo_from_file(f, &info, &err), ==, 0);
-		CHECK_INT(info.count, ==, 3);
-		if (info.count == 3) {
-			CHECK_STR(info.entries[2].key, "alias");
-			CHECK_STR(info.entries[2].value, "fs-cu");
+		CHECK(info != NULL);
+		if (info) {
+			size_t n;
+			const struct lkm_modinfo_entry *e = lkm_modinfo_get_entries(info, &n);
+
+			CHECK_INT(n, ==, 3);
+			if (n == 3) {
+				CHECK_STR(e[2].key, "alias");
+				CHECK_STR(e[2].value, "fs-cu");
+			}
 		}
-		lkm_modinfo_release(&info);
+		lkm_modinfo_free(info);
 		lkm_file_free(f);
 	}
 	free(img.data);

@@ -167,64 +167,64 @@ static const char proc_modules[] =
 TEST(proc_modules_fields_users_and_states)
 {
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 	const struct lkm_loaded *m;
 
 	new_root();
 	ctx = fixture_ctx();
 	put("proc/modules", proc_modules);
 	CHECK_INT(lkm_kernel_get_loaded(ctx, &l, NULL), ==, 0);
-	CHECK_INT(l.count, ==, 9);
-	CHECK_INT(l.skipped, ==, 6);
-	CHECK_INT(l.first_bad_line, ==, 10);
-	CHECK_STR(l.mods[0].name, "vfat");
-	CHECK_INT(l.mods[0].size, ==, 24576);
-	CHECK_INT(l.mods[0].refcount, ==, 1);
-	CHECK_INT(l.mods[0].n_used_by, ==, 0);
-	CHECK_INT(l.mods[0].address, ==, 0xffffffffc0a52000ull);
+	CHECK_INT(l->count, ==, 9);
+	CHECK_INT(l->skipped, ==, 6);
+	CHECK_INT(l->first_bad_line, ==, 10);
+	CHECK_STR(l->mods[0].name, "vfat");
+	CHECK_INT(l->mods[0].size, ==, 24576);
+	CHECK_INT(l->mods[0].refcount, ==, 1);
+	CHECK_INT(l->mods[0].n_used_by, ==, 0);
+	CHECK_INT(l->mods[0].address, ==, 0xffffffffc0a52000ull);
 
-	m = lkm_loaded_list_find(&l, "fat");
+	m = lkm_loaded_list_find(l, "fat");
 	CHECK(m && m->n_used_by == 2);
 	if (m && m->n_used_by == 2) {
 		CHECK_STR(m->used_by[0], "vfat");
 		CHECK_STR(m->used_by[1], "msdos");
 	}
-	m = lkm_loaded_list_find(&l, "nvidia");
+	m = lkm_loaded_list_find(l, "nvidia");
 	CHECK(m && m->permanent && m->n_used_by == 1 && m->taints);
 	if (m && m->taints) {
 		CHECK_STR(m->used_by[0], "nvidia_modeset");
 		CHECK_STR(m->taints, "POE");
 		CHECK_INT(m->size, ==, 56860672);
 	}
-	m = lkm_loaded_list_find(&l, "loader");
+	m = lkm_loaded_list_find(l, "loader");
 	CHECK(m && m->state == LKM_LOADED_LOADING);
-	m = lkm_loaded_list_find(&l, "leaving");
+	m = lkm_loaded_list_find(l, "leaving");
 	CHECK(m && m->state == LKM_LOADED_UNLOADING && m->refcount == -1 && m->has_refcount);
-	m = lkm_loaded_list_find(&l, "nounload");
+	m = lkm_loaded_list_find(l, "nounload");
 	CHECK(m && !m->has_refcount && m->n_used_by == 0);
-	m = lkm_loaded_list_find(&l, "forced");
+	m = lkm_loaded_list_find(l, "forced");
 	CHECK(m && m->unsafe && !m->permanent && m->n_used_by == 0);
-	CHECK(lkm_loaded_list_find(&l, "last") != NULL);
-	CHECK(lkm_loaded_list_find(&l, "garbage") == NULL);
-	CHECK(lkm_loaded_list_find(&l, "badsize") == NULL);
-	CHECK(lkm_loaded_list_find(&l, "extra") == NULL);
+	CHECK(lkm_loaded_list_find(l, "last") != NULL);
+	CHECK(lkm_loaded_list_find(l, "garbage") == NULL);
+	CHECK(lkm_loaded_list_find(l, "badsize") == NULL);
+	CHECK(lkm_loaded_list_find(l, "extra") == NULL);
 	CHECK_STR(lkm_loaded_state_name(LKM_LOADED_UNLOADING), "Unloading");
-	lkm_loaded_list_release(&l);
+	lkm_loaded_list_free(l);
 	lkm_ctx_unref(ctx);
 }
 
 TEST(proc_modules_find_treats_dash_as_underscore)
 {
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 
 	new_root();
 	ctx = fixture_ctx();
 	put("proc/modules", "snd_hda_intel 61440 3 - Live 0x0\n");
 	CHECK_INT(lkm_kernel_get_loaded(ctx, &l, NULL), ==, 0);
-	CHECK(lkm_loaded_list_find(&l, "snd-hda-intel") != NULL);
-	CHECK(lkm_loaded_list_find(&l, "snd-hda") == NULL);
-	lkm_loaded_list_release(&l);
+	CHECK(lkm_loaded_list_find(l, "snd-hda-intel") != NULL);
+	CHECK(lkm_loaded_list_find(l, "snd-hda") == NULL);
+	lkm_loaded_list_free(l);
 	lkm_ctx_unref(ctx);
 }
 
@@ -232,7 +232,7 @@ TEST(proc_modules_missing_or_empty)
 {
 	struct lkm_err err = { 0 };
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 
 	new_root();
 	ctx = fixture_ctx();
@@ -240,9 +240,9 @@ TEST(proc_modules_missing_or_empty)
 	CHECK(strstr(err.why, "proc/modules") != NULL);
 	put("proc/modules", "");
 	CHECK_INT(lkm_kernel_get_loaded(ctx, &l, NULL), ==, 0);
-	CHECK_INT(l.count, ==, 0);
-	CHECK_INT(l.skipped, ==, 0);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 0);
+	CHECK_INT(l->skipped, ==, 0);
+	lkm_loaded_list_free(l);
 	lkm_ctx_unref(ctx);
 }
 
@@ -250,7 +250,7 @@ TEST(proc_modules_many_users_and_long_lines)
 {
 	struct lkm_buf b = { 0 };
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 	int i;
 
 	new_root();
@@ -261,13 +261,13 @@ TEST(proc_modules_many_users_and_long_lines)
 	CHECK_INT(lkm_buf_puts(&b, " Live 0x0\nnext 1 0 - Live 0x0\n"), ==, 0);
 	put("proc/modules", b.data);
 	CHECK_INT(lkm_kernel_get_loaded(ctx, &l, NULL), ==, 0);
-	CHECK_INT(l.count, ==, 2);
-	if (l.count == 2) {
-		CHECK_INT(l.mods[0].n_used_by, ==, 300);
-		CHECK_STR(l.mods[0].used_by[299], "user299");
-		CHECK_STR(l.mods[1].name, "next");
+	CHECK_INT(l->count, ==, 2);
+	if (l->count == 2) {
+		CHECK_INT(l->mods[0].n_used_by, ==, 300);
+		CHECK_STR(l->mods[0].used_by[299], "user299");
+		CHECK_STR(l->mods[1].name, "next");
 	}
-	lkm_loaded_list_release(&l);
+	lkm_loaded_list_free(l);
 	lkm_buf_free(&b);
 	lkm_ctx_unref(ctx);
 }
@@ -278,18 +278,21 @@ TEST(proc_modules_many_users_and_long_lines)
  * counted, so lsmod warns with its line number) and the lines after it are read.
  */
 static void put_bytes_and_load(struct lkm_ctx *ctx, const char *text, size_t len,
-			       struct lkm_loaded_list *l)
+			       struct lkm_loaded_list **lp)
 {
-	struct lkm_loaded_list mem;
+	struct lkm_loaded_list *mem, *l;
 
 	put_bytes("proc/modules", text, len);
-	CHECK_INT(lkm_kernel_get_loaded(ctx, l, NULL), ==, 0);
+	CHECK_INT(lkm_kernel_get_loaded(ctx, lp, NULL), ==, 0);
 	/* The in-memory parse (the fuzz target's entry) agrees with the file's. */
 	CHECK_INT(lkm_kernel_parse_loaded(text, len, &mem), ==, 0);
-	CHECK_INT(mem.count, ==, l->count);
-	CHECK_INT(mem.skipped, ==, l->skipped);
-	CHECK_INT(mem.first_bad_line, ==, l->first_bad_line);
-	lkm_loaded_list_release(&mem);
+	l = *lp;
+	if (!mem || !l)
+		abort();
+	CHECK_INT(mem->count, ==, l->count);
+	CHECK_INT(mem->skipped, ==, l->skipped);
+	CHECK_INT(mem->first_bad_line, ==, l->first_bad_line);
+	lkm_loaded_list_free(mem);
 }
 
 TEST(proc_modules_nul_byte_skips_its_line_only)
@@ -299,22 +302,22 @@ TEST(proc_modules_nul_byte_skips_its_line_only)
 				   "vfat 24576 1 - Live 0x0\n"
 				   "msdos 20480 0 - Live 0x0";
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 
 	new_root();
 	ctx = fixture_ctx();
 	put_bytes_and_load(ctx, text, sizeof(text) - 1, &l);
-	CHECK_INT(l.count, ==, 3);
-	CHECK_INT(l.skipped, ==, 1);
-	CHECK_INT(l.first_bad_line, ==, 2);
-	CHECK(lkm_loaded_list_find(&l, "bad") == NULL);
-	CHECK(lkm_loaded_list_find(&l, "vfat") != NULL);
-	CHECK(lkm_loaded_list_find(&l, "msdos") != NULL);
-	if (l.count == 3) {
-		CHECK_INT(l.mods[0].n_used_by, ==, 2);
-		CHECK_STR(l.mods[0].used_by[1], "msdos");
+	CHECK_INT(l->count, ==, 3);
+	CHECK_INT(l->skipped, ==, 1);
+	CHECK_INT(l->first_bad_line, ==, 2);
+	CHECK(lkm_loaded_list_find(l, "bad") == NULL);
+	CHECK(lkm_loaded_list_find(l, "vfat") != NULL);
+	CHECK(lkm_loaded_list_find(l, "msdos") != NULL);
+	if (l->count == 3) {
+		CHECK_INT(l->mods[0].n_used_by, ==, 2);
+		CHECK_STR(l->mods[0].used_by[1], "msdos");
 	}
-	lkm_loaded_list_release(&l);
+	lkm_loaded_list_free(l);
 	lkm_ctx_unref(ctx);
 }
 
@@ -324,26 +327,26 @@ TEST(proc_modules_starting_with_nul)
 	static const char nul_glued[] = "\0fat 86016 0 - Live 0x0\nvfat 24576 0 - Live 0x0\n";
 	static const char only_nuls[] = "\0\0\0";
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 
 	new_root();
 	ctx = fixture_ctx();
 	put_bytes_and_load(ctx, nul_line, sizeof(nul_line) - 1, &l);
-	CHECK_INT(l.count, ==, 2);
-	CHECK_INT(l.skipped, ==, 1);
-	CHECK_INT(l.first_bad_line, ==, 1);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 2);
+	CHECK_INT(l->skipped, ==, 1);
+	CHECK_INT(l->first_bad_line, ==, 1);
+	lkm_loaded_list_free(l);
 	/* The NUL is on fat's line: that line is junk, vfat's is not. */
 	put_bytes_and_load(ctx, nul_glued, sizeof(nul_glued) - 1, &l);
-	CHECK_INT(l.count, ==, 1);
-	CHECK_INT(l.skipped, ==, 1);
-	CHECK_INT(l.first_bad_line, ==, 1);
-	CHECK(l.count == 1 && strcmp(l.mods[0].name, "vfat") == 0);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 1);
+	CHECK_INT(l->skipped, ==, 1);
+	CHECK_INT(l->first_bad_line, ==, 1);
+	CHECK(l->count == 1 && strcmp(l->mods[0].name, "vfat") == 0);
+	lkm_loaded_list_free(l);
 	put_bytes_and_load(ctx, only_nuls, sizeof(only_nuls) - 1, &l);
-	CHECK_INT(l.count, ==, 0);
-	CHECK_INT(l.skipped, ==, 1);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 0);
+	CHECK_INT(l->skipped, ==, 1);
+	lkm_loaded_list_free(l);
 	lkm_ctx_unref(ctx);
 }
 
@@ -356,7 +359,7 @@ TEST(proc_modules_100k_line_and_a_million_lines)
 {
 	struct lkm_buf b = { 0 };
 	struct lkm_ctx *ctx;
-	struct lkm_loaded_list l;
+	struct lkm_loaded_list *l = NULL;
 	size_t i;
 
 	new_root();
@@ -365,11 +368,11 @@ TEST(proc_modules_100k_line_and_a_million_lines)
 		CHECK_INT(lkm_buf_append(&b, "x", 1), ==, 0);
 	CHECK_INT(lkm_buf_puts(&b, " 1 0 - Live 0x0\nafter 1 0 - Live 0x0\n"), ==, 0);
 	put_bytes_and_load(ctx, b.data, b.len, &l);
-	CHECK_INT(l.count, ==, 1);
-	CHECK_INT(l.skipped, ==, 1);
-	CHECK_INT(l.first_bad_line, ==, 1);
-	CHECK(l.count == 1 && strcmp(l.mods[0].name, "after") == 0);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 1);
+	CHECK_INT(l->skipped, ==, 1);
+	CHECK_INT(l->first_bad_line, ==, 1);
+	CHECK(l->count == 1 && strcmp(l->mods[0].name, "after") == 0);
+	lkm_loaded_list_free(l);
 
 	b.len = 0;
 	CHECK_INT(lkm_buf_puts(&b, "big 4096 15000 "), ==, 0);
@@ -378,24 +381,24 @@ TEST(proc_modules_100k_line_and_a_million_lines)
 	CHECK_INT(lkm_buf_puts(&b, " Live 0x0\nafter 1 0 a,b, Live 0x0\n"), ==, 0);
 	CHECK(b.len > 100 * 1024);
 	put_bytes_and_load(ctx, b.data, b.len, &l);
-	CHECK_INT(l.count, ==, 2);
-	CHECK_INT(l.skipped, ==, 0);
-	if (l.count == 2) {
-		CHECK_INT(l.mods[0].n_used_by, ==, 15000);
-		CHECK_STR(l.mods[0].used_by[14999], "u14999");
-		CHECK_INT(l.mods[1].n_used_by, ==, 2);
-		CHECK_STR(l.mods[1].used_by[0], "a");
+	CHECK_INT(l->count, ==, 2);
+	CHECK_INT(l->skipped, ==, 0);
+	if (l->count == 2) {
+		CHECK_INT(l->mods[0].n_used_by, ==, 15000);
+		CHECK_STR(l->mods[0].used_by[14999], "u14999");
+		CHECK_INT(l->mods[1].n_used_by, ==, 2);
+		CHECK_STR(l->mods[1].used_by[0], "a");
 	}
-	lkm_loaded_list_release(&l);
+	lkm_loaded_list_free(l);
 
 	b.len = 0;
 	for (i = 0; i < 1000000; i++)
 		CHECK_INT(lkm_buf_puts(&b, i % 2 ? "\n" : "j\n"), ==, 0);
 	put_bytes_and_load(ctx, b.data, b.len, &l);
-	CHECK_INT(l.count, ==, 0);
-	CHECK_INT(l.skipped, ==, 500000);
-	CHECK_INT(l.first_bad_line, ==, 1);
-	lkm_loaded_list_release(&l);
+	CHECK_INT(l->count, ==, 0);
+	CHECK_INT(l->skipped, ==, 500000);
+	CHECK_INT(l->first_bad_line, ==, 1);
+	lkm_loaded_list_free(l);
 	lkm_buf_free(&b);
 	lkm_ctx_unref(ctx);
 }

@@ -181,7 +181,7 @@ TEST(builtin_fields_of_one_module)
 	char root[] = "/tmp/lkm-test-modinfo.XXXXXX", path[1024];
 	struct lkm_ctx_config cfg = { 0 };
 	struct lkm_err err = { 0 };
-	struct lkm_modinfo info;
+	struct lkm_modinfo *info = NULL;
 	struct lkm_ctx *ctx;
 
 	if (!mkdtemp(root))
@@ -191,18 +191,24 @@ TEST(builtin_fields_of_one_module)
 	cfg.kver = "1.0-test";
 	CHECK_INT(lkm_ctx_new(&cfg, &ctx), ==, 0);
 	CHECK_INT(lkm_modinfo_from_builtin(ctx, "fat", &info, &err), ==, 0);
-	CHECK_INT(info.count, ==, 3);
-	if (info.count == 3) {
-		CHECK_STR(info.entries[0].key, "license");
-		CHECK_STR(info.entries[1].value, "FAT");
-		CHECK_STR(info.entries[2].key, "flag");
-		CHECK_STR(info.entries[2].value, "");
+	if (info) {
+		size_t n;
+		const struct lkm_modinfo_entry *e = lkm_modinfo_get_entries(info, &n);
+
+		CHECK_INT(n, ==, 3);
+		if (n == 3) {
+			CHECK_STR(e[0].key, "license");
+			CHECK_STR(e[1].value, "FAT");
+			CHECK_STR(e[2].key, "flag");
+			CHECK_STR(e[2].value, "");
+		}
 	}
-	lkm_modinfo_release(&info);
+	lkm_modinfo_free(info);
 	/* No file: -ENOENT, which modinfo takes for a kernel too old to have one. */
 	fixture_path(path, sizeof(path), root, "modules.builtin.modinfo");
 	unlink(path);
 	CHECK_INT(lkm_modinfo_from_builtin(ctx, "fat", &info, &err), ==, -ENOENT);
+	CHECK(info == NULL);
 	CHECK(strstr(err.why, "modules.builtin.modinfo") != NULL);
 	lkm_ctx_unref(ctx);
 	rmdir(root);
