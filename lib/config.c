@@ -546,6 +546,54 @@ const struct lkm_config_weakdep *lkm_config_get_weakdep(const struct lkm_config 
 	return NULL;
 }
 
+const struct lkm_config_alias *lkm_config_list_aliases(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_aliases;
+	return cfg->aliases;
+}
+
+const struct lkm_config_entry *lkm_config_list_options(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_options;
+	return cfg->options;
+}
+
+const struct lkm_config_entry *lkm_config_list_installs(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_installs;
+	return cfg->installs;
+}
+
+const struct lkm_config_entry *lkm_config_list_removes(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_removes;
+	return cfg->removes;
+}
+
+const struct lkm_config_blacklist *lkm_config_list_blacklists(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_blacklists;
+	return cfg->blacklists;
+}
+
+const struct lkm_config_softdep *lkm_config_list_softdeps(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_softdeps;
+	return cfg->softdeps;
+}
+
+const struct lkm_config_weakdep *lkm_config_list_weakdeps(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_weakdeps;
+	return cfg->weakdeps;
+}
+
+const struct lkm_config_warning *lkm_config_list_warnings(const struct lkm_config *cfg, size_t *n)
+{
+	*n = cfg->n_warnings;
+	return cfg->warnings;
+}
+
 const struct lkm_config_blacklist *lkm_config_get_blacklist(const struct lkm_config *cfg,
 							    const char *modname)
 {

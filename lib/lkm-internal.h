@@ -219,6 +219,28 @@ LKM_MUST_CHECK int lkm_index_builder_write(struct lkm_index_builder *b, int fd,
 					   struct lkm_err *err);
 void lkm_index_builder_free(struct lkm_index_builder *b);
 
+/* ==== config*.c: modprobe.d, depmod.d and the kernel command line ==== */
+
+struct lkm_config {
+	struct lkm_config_alias *aliases;
+	size_t n_aliases;
+	struct lkm_config_entry *options;
+	size_t n_options;
+	struct lkm_config_entry *installs;
+	size_t n_installs;
+	struct lkm_config_entry *removes;
+	size_t n_removes;
+	struct lkm_config_blacklist *blacklists;
+	size_t n_blacklists;
+	struct lkm_config_softdep *softdeps;
+	size_t n_softdeps;
+	struct lkm_config_weakdep *weakdeps;
+	size_t n_weakdeps;
+	struct lkm_config_warning *warnings;
+	size_t n_warnings;
+	struct lkm_config_pool *pool; /* every string and pointer array above */
+};
+
 /* ==== config-depmod.c: depmod.d ==== */
 
 /*
@@ -385,5 +407,14 @@ LKM_MUST_CHECK int lkm_diagnose_check_plan(struct lkm_ctx *ctx,
 					   const struct lkm_load_plan *plan,
 					   struct lkm_diagnosis *out)
 					   LKM_NONNULL(1, 2, 3);
+
+/* ==== load.c: load plans ==== */
+
+struct lkm_load_plan {
+	enum lkm_plan_status status;
+	struct lkm_load_step *steps;
+	size_t count;
+	size_t cap;
+};
 
 #endif

@@ -10,6 +10,11 @@
  *  - Constructors return the new object through an out-parameter. Objects that are
  *    shared are reference counted (ref/unref); single-owner ones have a _free().
  *  - Strings returned by getters belong to the object and live as long as it does.
+ *  - Objects (lkm_ctx, lkm_file, lkm_elf, lkm_index, lkm_modinfo, lkm_modinfo_jobs,
+ *    lkm_config, lkm_loaded_list, lkm_depmod, lkm_load_plan) are opaque: a caller,
+ *    libkmod's face above all, holds them across calls and reads them through
+ *    getters. Records (an entry of a list, a result, a set of options) are plain
+ *    structs the caller reads or fills; they never hold hidden state.
  *
  * Sections are grouped by the source file that implements them.
  */
@@ -528,26 +533,12 @@ struct lkm_config_warning {
 	const char *text; /* "/etc/modprobe.d/x.conf line 3: ignoring bad line starting with 'aliass'" */
 };
 
-struct lkm_config {
-	struct lkm_config_alias *aliases;
-	size_t n_aliases;
-	struct lkm_config_entry *options;
-	size_t n_options;
-	struct lkm_config_entry *installs;
-	size_t n_installs;
-	struct lkm_config_entry *removes;
-	size_t n_removes;
-	struct lkm_config_blacklist *blacklists;
-	size_t n_blacklists;
-	struct lkm_config_softdep *softdeps;
-	size_t n_softdeps;
-	struct lkm_config_weakdep *weakdeps;
-	size_t n_weakdeps;
-	struct lkm_config_warning *warnings;
-	size_t n_warnings;
-	/* private */
-	struct lkm_config_pool *pool; /* every string and pointer array above */
-};
+/*
+ * The whole modprobe configuration, one block freed with lkm_config_free().
+ * lkm_config_list_KIND() gives every entry of a kind, in the order above, and their
+ * number; the entries live as long as the configuration.
+ */
+struct lkm_config;
 
 #define LKM_CONFIG_NO_KCMDLINE    0x1 /* skip <proc>/cmdline */
 #define LKM_CONFIG_NO_MODULE_DEPS 0x2 /* skip <dirname>/modules.softdep and modules.weakdep */
@@ -556,6 +547,22 @@ struct lkm_config {
 LKM_MUST_CHECK int lkm_config_new(const struct lkm_ctx *ctx, unsigned flags,
 				  struct lkm_config **out);
 void lkm_config_free(struct lkm_config *cfg);
+const struct lkm_config_alias *lkm_config_list_aliases(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_entry *lkm_config_list_options(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_entry *lkm_config_list_installs(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_entry *lkm_config_list_removes(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_blacklist *lkm_config_list_blacklists(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_softdep *lkm_config_list_softdeps(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_weakdep *lkm_config_list_weakdeps(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
+const struct lkm_config_warning *lkm_config_list_warnings(const struct lkm_config *cfg, size_t *n)
+	LKM_NONNULL(1, 2);
 
 /*
  * '-' to '_' outside [...], as for alias patterns and names being looked up.
@@ -854,12 +861,8 @@ enum lkm_plan_status {
 	LKM_PLAN_BLACKLISTED, /* reached through an alias (or -b) and blacklisted */
 };
 
-struct lkm_load_plan {
-	enum lkm_plan_status status;
-	struct lkm_load_step *steps;
-	size_t count;
-	size_t cap; /* private */
-};
+/* What a load means, step by step; freed with lkm_load_plan_free(). */
+struct lkm_load_plan;
 
 enum lkm_load_level { LKM_LOAD_ERROR, LKM_LOAD_WARNING, LKM_LOAD_INFO };
 struct lkm_diagnosis; /* diagnose.c */
@@ -903,6 +906,10 @@ LKM_MUST_CHECK int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_confi
 				     const char *extra_options, struct lkm_load_plan **out,
 				     struct lkm_err *err);
 void lkm_load_plan_free(struct lkm_load_plan *plan);
+enum lkm_plan_status lkm_load_plan_get_status(const struct lkm_load_plan *plan) LKM_NONNULL(1);
+/* The steps in order, and their number; they live as long as @plan. */
+const struct lkm_load_step *lkm_load_plan_get_steps(const struct lkm_load_plan *plan,
+						    size_t *count) LKM_NONNULL(1, 2);
 /*
  * Carry the plan out, in order, as kmod does: a step whose module is already in the
  * kernel is skipped (unless LKM_PROBE_IGNORE_LOADED); a failure of a soft dependency

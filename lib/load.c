@@ -213,6 +213,18 @@ void lkm_load_plan_free(struct lkm_load_plan *plan)
 	free(plan);
 }
 
+enum lkm_plan_status lkm_load_plan_get_status(const struct lkm_load_plan *plan)
+{
+	return plan->status;
+}
+
+const struct lkm_load_step *lkm_load_plan_get_steps(const struct lkm_load_plan *plan,
+						    size_t *count)
+{
+	*count = plan->count;
+	return plan->steps;
+}
+
 static struct lkm_load_step *new_step(struct lkm_load_plan *plan)
 {
 	struct lkm_load_step *s;

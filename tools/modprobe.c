@@ -407,15 +407,15 @@ static int parse_one(struct modprobe_opts *o, int c)
 /* A malformed config line: kmod says it (as an error) whenever it reads the config. */
 static void say_config_warnings(const struct modprobe_opts *o, const struct lkm_config *cfg)
 {
+	size_t i, n;
+	const struct lkm_config_warning *w = lkm_config_list_warnings(cfg, &n);
 	struct lkm_diagnosis d;
-	size_t i;
 
-	for (i = 0; i < cfg->n_warnings; i++) {
-		if (lkm_diagnose_config(&cfg->warnings[i], &d) < 0) {
-			say(o, LOG_ERR, "%s", cfg->warnings[i].text);
-			continue;
-		}
-		tool_say_diagnosis(VOICE(o), LOG_ERR, NULL, &d);
+	for (i = 0; i < n; i++) {
+		if (lkm_diagnose_config(&w[i], &d) == 0)
+			tool_say_diagnosis(VOICE(o), LOG_ERR, NULL, &d);
+		else
+			say(o, LOG_ERR, "%s", w[i].text);
 		lkm_diagnosis_release(&d);
 	}
 }
