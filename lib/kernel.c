@@ -487,6 +487,82 @@ fail:
 	return r;
 }
 
+/* One section's address: the hex number the kernel writes ("0xffffffffc0a52000\n"). */
+static int read_section(struct lkm_ctx *ctx, const char *name, const char *section,
+			unsigned long long *address)
+{
+	char attr[PATH_MAX], *s, *end;
+	int r;
+
+	if (snprintf(attr, sizeof(attr), "sections/%s", section) >= (int)sizeof(attr))
+		return -ENAMETOOLONG;
+	r = read_attr(ctx, name, attr, &s);
+	if (r < 0)
+		return r;
+	errno = 0;
+	*address = strtoull(s, &end, 16);
+	r = (errno || end == s || *end) ? -EINVAL : 0;
+	free(s);
+	return r;
+}
+
+void lkm_kernel_sections_free(struct lkm_section *sections, size_t count)
+{
+	size_t i;
+
+	for (i = 0; sections && i < count; i++)
+		free(sections[i].name);
+	free(sections);
+}
+
+int lkm_kernel_get_sections(struct lkm_ctx *ctx, const char *name, struct lkm_section **out,
+			    size_t *count)
+{
+	struct lkm_section *v = NULL;
+	size_t n = 0, cap = 0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	r = sys_path(ctx, path, sizeof(path), name, "sections");
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((errno = 0, de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = lkm_array_grow(&v, &cap, n + 1, sizeof(*v), 32);
+		if (r < 0)
+			goto fail;
+		v[n].name = strdup(de->d_name);
+		if (!v[n].name) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		n++;
+		r = read_section(ctx, name, de->d_name, &v[n - 1].address);
+		if (r < 0)
+			goto fail;
+	}
+	if (errno) {
+		r = -errno;
+		goto fail;
+	}
+	closedir(d);
+	*out = v;
+	*count = n;
+	return 0;
+fail:
+	closedir(d);
+	lkm_kernel_sections_free(v, n);
+	return r;
+}
+
 enum lkm_compression lkm_kernel_get_compression(struct lkm_ctx *ctx)
 {
 	static const enum lkm_compression known[] = { LKM_COMP_GZIP, LKM_COMP_XZ, LKM_COMP_ZSTD };

@@ -688,6 +688,20 @@ LKM_MUST_CHECK int lkm_kernel_get_coresize(struct lkm_ctx *ctx, const char *name
 LKM_MUST_CHECK int lkm_kernel_get_holders(struct lkm_ctx *ctx, const char *name,
 					  char ***out, size_t *count);
 void lkm_kernel_holders_free(char **holders);
+/* A section of a loaded module: <sys>/module/<name>/sections/<name>, its address. */
+struct lkm_section {
+	char *name;
+	unsigned long long address; /* 0 when the kernel hides it from this user */
+};
+/*
+ * The sections of a loaded module, in readdir order, as kmod lists them. -ENOENT if the
+ * directory is absent (built in, or gone); -EINVAL for a file that holds no hex number,
+ * another -errno on read errors; none is kept then. Free with lkm_kernel_sections_free().
+ */
+LKM_MUST_CHECK int lkm_kernel_get_sections(struct lkm_ctx *ctx, const char *name,
+					   struct lkm_section **out, size_t *count)
+					   LKM_NONNULL(1, 2, 3, 4);
+void lkm_kernel_sections_free(struct lkm_section *sections, size_t count);
 /*
  * The compression the kernel can undo itself (<sys>/module/compression), or
  * LKM_COMP_NONE when it cannot (no file, or a word we do not know).

@@ -484,6 +484,43 @@ TEST(sys_holders_listing)
 	lkm_ctx_unref(ctx);
 }
 
+/* kmod_module_get_sections' source: each file of sections/ holds the address in hex. */
+TEST(sys_sections_names_and_addresses)
+{
+	struct lkm_section *v = NULL;
+	struct lkm_ctx *ctx;
+	size_t n = 99, i;
+	int seen = 0;
+
+	new_root();
+	ctx = fixture_ctx();
+	put("sys/module/fat/sections/.text", "0xffffffffc0a52000\n");
+	put("sys/module/fat/sections/.data", "0x0000000000000000\n");
+	put("sys/module/fat/sections/__ksymtab", "0xffffffffc0a60010\n");
+	CHECK_INT(lkm_kernel_get_sections(ctx, "fat", &v, &n), ==, 0);
+	CHECK_INT(n, ==, 3);
+	for (i = 0; v && i < n; i++) {
+		if (strcmp(v[i].name, ".text") == 0 && v[i].address == 0xffffffffc0a52000ull)
+			seen |= 1;
+		else if (strcmp(v[i].name, ".data") == 0 && v[i].address == 0)
+			seen |= 2;
+		else if (strcmp(v[i].name, "__ksymtab") == 0 && v[i].address == 0xffffffffc0a60010ull)
+			seen |= 4;
+		else
+			seen |= 8;
+	}
+	CHECK_INT(seen, ==, 7);
+	lkm_kernel_sections_free(v, n);
+
+	/* A file that is no number fails the list: nothing half read is given back. */
+	put("sys/module/bad/sections/.text", "garbage\n");
+	CHECK_INT(lkm_kernel_get_sections(ctx, "bad", &v, &n), ==, -EINVAL);
+	CHECK(v == NULL && n == 0);
+	CHECK_INT(lkm_kernel_get_sections(ctx, "absent", &v, &n), ==, -ENOENT);
+	CHECK_INT(lkm_kernel_get_sections(ctx, "../fat", &v, &n), ==, -EINVAL);
+	lkm_ctx_unref(ctx);
+}
+
 TEST(sys_kernel_compression)
 {
 	struct lkm_ctx *ctx;
