@@ -471,6 +471,48 @@ LKM_MUST_CHECK int lkm_resolve_is_builtin(struct lkm_ctx *ctx, const struct lkm_
  */
 int lkm_resolve_initstate(struct lkm_ctx *ctx, const struct lkm_resolved *mod)
 	LKM_NONNULL(1, 2);
+/*
+ * kmod 31: modprobe takes an argument that starts with "/" or "./" for a module file;
+ * anything else ("fat.ko", "dir/fat.ko") is a name or an alias.
+ */
+bool lkm_resolve_is_path(const char *arg) LKM_NONNULL(1);
+/*
+ * The module file @path as one lookup result, as kmod's modprobe takes it: its name
+ * from the file name (lkm_name_from_path), its path made absolute by putting the working
+ * directory before it (as given: "/cwd/./x.ko"), and the dependencies that modules.dep
+ * gives for that name (none when it is not there). The file need only exist: it is read
+ * when loaded.
+ * Return: 1 and the entry in *out (free with lkm_resolved_free()), or -errno: stat's
+ * (-ENOENT: no such file), -ENOENT with @err->why for a path with no file name, or a
+ * broken modules.dep.bin named in @err.
+ */
+LKM_MUST_CHECK int lkm_resolve_path(struct lkm_ctx *ctx, const char *path,
+				    struct lkm_resolved **out, size_t *count,
+				    struct lkm_err *err) LKM_NONNULL(1, 2, 3, 4);
+/*
+ * modprobe's argument. With LKM_RESOLVE_PATHS a path (lkm_resolve_is_path) is that file
+ * (lkm_resolve_path); anything else is looked up (lkm_resolve_lookup). With
+ * LKM_RESOLVE_FILE_FALLBACK a name that finds nothing but is a regular file is that file:
+ * kmod up to 34 took any argument of --show-modversions and --show-exports for a file,
+ * kmod's main branch takes only paths, so "modprobe --show-modversions fat.ko" still
+ * works here. *@file tells whether @arg was taken for a file (also on failure).
+ * Return: as lkm_resolve_lookup() (0: nothing found), or lkm_resolve_path()'s -errno.
+ */
+#define LKM_RESOLVE_PATHS         0x1u
+#define LKM_RESOLVE_FILE_FALLBACK 0x2u
+LKM_MUST_CHECK int lkm_resolve_arg(struct lkm_ctx *ctx, const struct lkm_config *config,
+				   const char *arg, unsigned flags,
+				   struct lkm_resolved **out, size_t *count, bool *file,
+				   struct lkm_err *err) LKM_NONNULL(1, 3, 5, 6, 7);
+/*
+ * --show-exports (@exports) or --show-modversions of a looked-up module: its file read
+ * and shown as lkm_elf_show_symbols() shows it, appended to @out.
+ * Return: 0, or -errno with the reason in @err: -ENOENT for a module without a file
+ * (built in, or not in modules.dep), the file's or the ELF's errors.
+ */
+LKM_MUST_CHECK int lkm_resolved_show_symbols(const struct lkm_resolved *mod, bool exports,
+					     struct lkm_buf *out, struct lkm_err *err)
+					     LKM_NONNULL(1, 3);
 
 /* ==== config*.c: modprobe.d, depmod.d and the kernel command line ==== */
 /*

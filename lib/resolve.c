@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lkm-internal.h"
 
@@ -361,6 +363,107 @@ int lkm_resolve_name(struct lkm_ctx *ctx, const char *name, struct lkm_resolved 
 		l.count = 1;
 	}
 	return finish(&l, r, out, count);
+}
+
+bool lkm_resolve_is_path(const char *arg)
+{
+	return arg[0] == '/' || strncmp(arg, "./", 2) == 0;
+}
+
+/* As kmod makes it absolute: the working directory, '/', then @path as given. */
+static int absolute_path(const char *path, char **out)
+{
+	char *cwd;
+	int r;
+
+	if (path[0] == '/') {
+		*out = strdup(path);
+		return *out ? 0 : -ENOMEM;
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	r = asprintf(out, "%s/%s", cwd, path);
+	free(cwd);
+	if (r < 0) {
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int lkm_resolve_path(struct lkm_ctx *ctx, const char *path, struct lkm_resolved **out,
+		     size_t *count, struct lkm_err *err)
+{
+	struct found_list l = { .err = err };
+	struct lkm_resolved dep = { 0 };
+	char name[LKM_NAME_MAX];
+	struct lkm_resolved *m;
+	struct stat st;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	if (stat(path, &st) < 0)
+		return -errno;
+	r = lkm_name_from_path(name, sizeof(name), path);
+	if (r < 0)
+		return r;
+	if (!name[0])
+		return lkm_err_set(err, -ENOENT, "the file name gives no module name");
+	if (lkm_array_grow(&l.items, &l.cap, 1, sizeof(*l.items), 1) < 0)
+		return -ENOMEM;
+	m = &l.items[l.count++];
+	memset(m, 0, sizeof(*m));
+	m->name = strdup(name);
+	r = m->name ? absolute_path(path, &m->path) : -ENOMEM;
+	/* The dependencies are those of the module of that name; the file is this one. */
+	if (r >= 0)
+		r = find_dep(ctx, name, &dep, err);
+	if (r > 0) {
+		m->deps = dep.deps;
+		dep.deps = NULL;
+	}
+	resolved_release(&dep);
+	return finish(&l, r, out, count);
+}
+
+int lkm_resolve_arg(struct lkm_ctx *ctx, const struct lkm_config *config, const char *arg,
+		    unsigned flags, struct lkm_resolved **out, size_t *count, bool *file,
+		    struct lkm_err *err)
+{
+	struct stat st;
+	int r;
+
+	*file = (flags & LKM_RESOLVE_PATHS) && lkm_resolve_is_path(arg);
+	if (*file)
+		return lkm_resolve_path(ctx, arg, out, count, err);
+	r = lkm_resolve_lookup(ctx, config, arg, out, count, err);
+	if (r == 0 && (flags & LKM_RESOLVE_FILE_FALLBACK) && stat(arg, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		lkm_resolved_free(*out, *count);
+		*file = true;
+		return lkm_resolve_path(ctx, arg, out, count, err);
+	}
+	return r;
+}
+
+int lkm_resolved_show_symbols(const struct lkm_resolved *mod, bool exports,
+			      struct lkm_buf *out, struct lkm_err *err)
+{
+	struct lkm_file *f;
+	int r;
+
+	if (!mod->path)
+		return lkm_err_set(err, -ENOENT, "%s", mod->builtin ?
+				   "built into the kernel, there is no module file" :
+				   "not in modules.dep, there is no module file");
+	r = lkm_file_open(mod->path, &f, err);
+	if (r < 0)
+		return r;
+	r = lkm_elf_show_symbols(f, exports, out, err);
+	lkm_file_free(f);
+	return r;
 }
 
 int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,

@@ -403,5 +403,185 @@ TEST(lookup_in_a_damaged_index_is_an_error_naming_the_file)
 	fx_teardown();
 }
 
+TEST(a_path_starts_with_a_slash_or_dot_slash)
+{
+	CHECK(lkm_resolve_is_path("/x/a.ko"));
+	CHECK(lkm_resolve_is_path("./a.ko"));
+	CHECK(lkm_resolve_is_path("./"));
+	/* kmod takes these for names: "a.ko" in modules.dep, never a file. */
+	CHECK(!lkm_resolve_is_path("a.ko"));
+	CHECK(!lkm_resolve_is_path("dir/a.ko"));
+	CHECK(!lkm_resolve_is_path("../a.ko"));
+	CHECK(!lkm_resolve_is_path(".a"));
+}
+
+/* kmod 31: the file is the one given; its dependencies are those of its name. */
+TEST(module_file_keeps_its_path_and_gets_the_deps_of_its_name)
+{
+	struct lkm_resolved *f, *d;
+	struct lkm_ctx *ctx;
+	char path[512];
+	size_t n, nd;
+
+	fx_setup();
+	fx_put("work/a.ko", "a newer build of a");
+	fx_put("work/new-mod.ko.xz", "not in modules.dep");
+	ctx = fx_ctx(NULL);
+	fx_path(path, sizeof(path), "work/a.ko");
+	CHECK_INT(lkm_resolve_path(ctx, path, &f, &n, NULL), ==, 1);
+	CHECK_STR(f[0].name, "a");
+	CHECK_STR(f[0].path, path);
+	CHECK_STR(f[0].deps, "kernel/b.ko kernel/c.ko");
+	CHECK(!f[0].builtin && !f[0].alias);
+	CHECK_INT(lkm_resolve_deps(ctx, &f[0], &d, &nd), ==, 2);
+	CHECK_STR(d[0].name, "c");
+	CHECK(d[1].path && strstr(d[1].path, "/mod/kernel/b.ko"));
+	lkm_resolved_free(d, nd);
+	lkm_resolved_free(f, n);
+	fx_path(path, sizeof(path), "work/new-mod.ko.xz");
+	CHECK_INT(lkm_resolve_path(ctx, path, &f, &n, NULL), ==, 1);
+	CHECK_STR(f[0].name, "new_mod");
+	CHECK(f[0].deps == NULL);
+	lkm_resolved_free(f, n);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+/* As kmod: the working directory goes before the path, which stays as given. */
+TEST(relative_module_file_gets_the_working_directory)
+{
+	char *before = getcwd(NULL, 0), *cwd, want[1024];
+	struct lkm_resolved *f;
+	struct lkm_ctx *ctx;
+	char dir[512];
+	size_t n;
+
+	fx_setup();
+	fx_put("work/b.ko", "b");
+	ctx = fx_ctx(NULL);
+	fx_path(dir, sizeof(dir), "work");
+	CHECK_INT(chdir(dir), ==, 0);
+	cwd = getcwd(NULL, 0);
+	snprintf(want, sizeof(want), "%s/./b.ko", cwd ? cwd : "?");
+	CHECK_INT(lkm_resolve_path(ctx, "./b.ko", &f, &n, NULL), ==, 1);
+	CHECK_STR(f[0].path, want);
+	CHECK_STR(f[0].deps, "kernel/c.ko");
+	lkm_resolved_free(f, n);
+	CHECK_INT(before && chdir(before) == 0, ==, 1);
+	free(cwd);
+	free(before);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+TEST(module_file_that_is_missing_or_has_no_name_fails)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_resolved *f;
+	struct lkm_ctx *ctx;
+	char path[512];
+	size_t n;
+
+	fx_setup();
+	fx_mkdirs("work");
+	fx_put("work/a.ko", "a");
+	ctx = fx_ctx(NULL);
+	fx_path(path, sizeof(path), "work/nope.ko");
+	CHECK_INT(lkm_resolve_path(ctx, path, &f, &n, &err), ==, -ENOENT);
+	CHECK(f == NULL && n == 0);
+	fx_path(path, sizeof(path), "work/");
+	CHECK_INT(lkm_resolve_path(ctx, path, &f, &n, &err), ==, -ENOENT);
+	CHECK(strstr(err.why, "no module name") != NULL);
+	lkm_ctx_unref(ctx);
+
+	/* A damaged modules.dep.bin is named, as for a lookup. */
+	fx_put("mod/modules.dep.bin", "junk");
+	ctx = fx_ctx(NULL);
+	memset(&err, 0, sizeof(err));
+	fx_path(path, sizeof(path), "work/a.ko");
+	CHECK_INT(lkm_resolve_path(ctx, path, &f, &n, &err), ==, -EBADMSG);
+	CHECK(strstr(err.why, "/mod/modules.dep.bin: ") != NULL);
+	CHECK(f == NULL && n == 0);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+TEST(resolve_arg_takes_paths_names_and_with_the_fallback_files)
+{
+	char *before = getcwd(NULL, 0), dir[512];
+	struct lkm_resolved *f;
+	struct lkm_ctx *ctx;
+	bool file;
+	size_t n;
+
+	fx_setup();
+	fx_put("work/sub/a.ko", "a");
+	fx_put("work/d", "a file named as a module");
+	fx_mkdirs("work/subdir");
+	ctx = fx_ctx(NULL);
+	fx_path(dir, sizeof(dir), "work");
+	CHECK_INT(chdir(dir), ==, 0);
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "./sub/a.ko", LKM_RESOLVE_PATHS, &f, &n, &file,
+				  NULL), ==, 1);
+	CHECK(file && strstr(f[0].path, "/work/./sub/a.ko"));
+	lkm_resolved_free(f, n);
+	/* Without the flag (modprobe -r) a path is a name that finds nothing. */
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "./sub/a.ko", 0, &f, &n, &file, NULL), ==, 0);
+	CHECK(!file);
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "sub/a.ko", LKM_RESOLVE_PATHS, &f, &n, &file,
+				  NULL), ==, 0);
+	/* The fallback: a name that finds nothing, but is a file. */
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "sub/a.ko", LKM_RESOLVE_FILE_FALLBACK, &f, &n, &file,
+				  NULL), ==, 1);
+	CHECK(file && strstr(f[0].path, "/work/sub/a.ko"));
+	CHECK_STR(f[0].deps, "kernel/b.ko kernel/c.ko");
+	lkm_resolved_free(f, n);
+	/* A name the indexes know wins over a file of that name; a directory is no file. */
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "d", LKM_RESOLVE_FILE_FALLBACK, &f, &n, &file,
+				  NULL), ==, 1);
+	CHECK(!file && strstr(f[0].path, "/mod/kernel/d.ko"));
+	lkm_resolved_free(f, n);
+	CHECK_INT(lkm_resolve_arg(ctx, NULL, "subdir", LKM_RESOLVE_FILE_FALLBACK, &f, &n, &file,
+				  NULL), ==, 0);
+	CHECK(!file);
+	CHECK_INT(before && chdir(before) == 0, ==, 1);
+	free(before);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
+/* --show-exports of a name whose module has no file says why (kmod: "No such file"). */
+TEST(symbols_of_a_module_without_a_file)
+{
+	struct lkm_err err = { 0 };
+	struct lkm_buf b = { 0 };
+	struct lkm_config *cfg;
+	struct lkm_resolved *f;
+	struct lkm_ctx *ctx;
+	size_t n;
+
+	fx_setup();
+	fx_put("conf/x.conf", "install virt /bin/true\n");
+	ctx = fx_ctx(NULL);
+	cfg = fx_config(ctx);
+	CHECK_INT(lookup(ctx, cfg, "bi", &f, &n), ==, 1);
+	CHECK_INT(lkm_resolved_show_symbols(&f[0], true, &b, &err), ==, -ENOENT);
+	CHECK(strstr(err.why, "built into the kernel") != NULL);
+	lkm_resolved_free(f, n);
+	CHECK_INT(lookup(ctx, cfg, "virt", &f, &n), ==, 1);
+	CHECK_INT(lkm_resolved_show_symbols(&f[0], false, &b, &err), ==, -ENOENT);
+	CHECK(strstr(err.why, "not in modules.dep") != NULL);
+	lkm_resolved_free(f, n);
+	/* The fixture's files are not ELF: the file's reason, nothing shown. */
+	CHECK_INT(lookup(ctx, cfg, "a", &f, &n), ==, 1);
+	CHECK_INT(lkm_resolved_show_symbols(&f[0], true, &b, &err), <, 0);
+	CHECK_INT(b.len, ==, 0);
+	lkm_resolved_free(f, n);
+	lkm_buf_free(&b);
+	lkm_config_free(cfg);
+	lkm_ctx_unref(ctx);
+	fx_teardown();
+}
+
 TEST_MAIN()
 #endif
