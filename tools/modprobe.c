@@ -42,10 +42,10 @@ static const struct tool_option options[] = {
 	{ "show-config", 'c', no_argument, NULL, "print the configuration and exit" },
 	{ "showconfig", OPT_SHOWCONFIG, no_argument, NULL, NULL },
 	{ "show-modversions", OPT_SHOW_MODVERSIONS, no_argument, NULL,
-	  "print the symbol versions a module file needs" },
+	  "print the symbol versions a module (name or file) needs" },
 	{ "dump-modversions", OPT_DUMP_MODVERSIONS, no_argument, NULL, NULL },
 	{ "show-exports", OPT_SHOW_EXPORTS, no_argument, NULL,
-	  "print the symbols a module file exports" },
+	  "print the symbols a module (name or file) exports" },
 	{ "dry-run", 'n', no_argument, NULL, "do not load or remove anything" },
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
@@ -175,30 +175,6 @@ static int show_config(struct lkm_ctx *ctx, const struct lkm_config *cfg)
 	return r;
 }
 
-/* --show-modversions (__versions) and --show-exports. */
-static int show_symbols(const struct modprobe_opts *o, const char *path, bool exports)
-{
-	struct lkm_err err = { 0 };
-	struct lkm_buf b = { 0 };
-	struct lkm_file *f;
-	int r;
-
-	r = lkm_file_open(path, &f, &err);
-	if (r < 0) {
-		say(o, o->log_prio, "Module %s not found.", path);
-		return r;
-	}
-	r = lkm_elf_show_symbols(f, exports, &b, &err);
-	if (r < 0)
-		say(o, o->log_prio, "could not get %s of %s: %s", exports ? "symbols" : "modversions",
-		    path, lkm_err_reason(&err, r));
-	else
-		fwrite(b.data, 1, b.len, stdout);
-	lkm_buf_free(&b);
-	lkm_file_free(f);
-	return r;
-}
-
 /* The library calls back here; the chain of commands comes down from the parent. */
 #define OPS(o)                                                                    \
 	{ .show = show_step, .run_command = run_command, .log = lib_log,         \
@@ -276,17 +252,23 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 	}
 }
 
-/* The modules @alias names; none found is said in kmod's words, with close names. */
+/*
+ * The modules @alias names (LKM_RESOLVE_* @flags: or the module file, then *@file is
+ * set); none found is said in kmod's words, with close names.
+ */
 static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
-		  const struct lkm_config *cfg, const char *alias, struct lkm_resolved **found,
-		  size_t *n)
+		  const struct lkm_config *cfg, const char *alias, unsigned flags,
+		  struct lkm_resolved **found, size_t *n, bool *file)
 {
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
 	int r;
 
-	r = lkm_resolve_lookup(ctx, cfg, alias, found, n, &err);
-	if (r < 0)
+	r = lkm_resolve_arg(ctx, cfg, alias, flags, found, n, file, &err);
+	if (r < 0 && *file)
+		say(o, o->log_prio, "Failed to get module from path %s: %s", alias,
+		    lkm_err_reason(&err, r));
+	else if (r < 0)
 		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
 	if (r != 0)
 		return r;
@@ -302,15 +284,48 @@ static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
 	return -ENOENT;
 }
 
+/*
+ * --show-modversions (__versions) and --show-exports of each module @arg names, or of
+ * the file: a file is named as given, a module by its name.
+ */
+static int show_symbols(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+			const struct lkm_config *cfg, const char *arg, bool exports)
+{
+	struct lkm_resolved *found = NULL;
+	size_t i, n = 0;
+	bool file;
+	int r;
+
+	/* As kmod: each module an alias names in turn; the last one's result counts. */
+	r = lookup(o, ctx, cfg, arg, LKM_RESOLVE_PATHS | LKM_RESOLVE_FILE_FALLBACK,
+		   &found, &n, &file);
+	for (i = 0; i < n; i++) {
+		struct lkm_err err = { 0 };
+		struct lkm_buf b = { 0 };
+
+		r = lkm_resolved_show_symbols(&found[i], exports, &b, &err);
+		if (r < 0)
+			say(o, o->log_prio, "could not get %s of %s: %s",
+			    exports ? "symbols" : "modversions",
+			    file ? arg : found[i].name,
+			    lkm_err_reason(&err, r));
+		else
+			fwrite(b.data, 1, b.len, stdout);
+		lkm_buf_free(&b);
+	}
+	lkm_resolved_free(found, n);
+	return r;
+}
+
 static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const char *alias, const char *extra)
 {
 	struct lkm_resolved *found;
 	size_t i, n, blacklisted = 0;
-	bool bl;
+	bool bl, file;
 	int r;
 
-	r = lookup(o, ctx, cfg, alias, &found, &n);
+	r = lookup(o, ctx, cfg, alias, LKM_RESOLVE_PATHS, &found, &n, &file);
 	if (r < 0)
 		return r;
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
@@ -330,9 +345,10 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	const struct lkm_load_ops ops = OPS(o);
 	struct lkm_resolved *found;
 	size_t i, n;
+	bool file;
 	int r;
 
-	r = lookup(o, ctx, cfg, alias, &found, &n);
+	r = lookup(o, ctx, cfg, alias, 0, &found, &n, &file);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n; i++) {
@@ -393,7 +409,7 @@ static int parse_one(struct modprobe_opts *o, int c)
 			"\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
 			"\tmodprobe [options] -r [-i] modulename [modulename...]\n"
 			"\tmodprobe [options] -c\n"
-			"\tmodprobe [options] --dump-modversions filename", options);
+			"\tmodprobe [options] --show-modversions module|file", options);
 		return 1;
 	case 'V':
 		tool_print_version("modprobe");
@@ -404,35 +420,19 @@ static int parse_one(struct modprobe_opts *o, int c)
 	return 0;
 }
 
-/* A malformed config line: kmod says it (as an error) whenever it reads the config. */
-static void say_config_warnings(const struct modprobe_opts *o, const struct lkm_config *cfg)
-{
-	size_t i, n;
-	const struct lkm_config_warning *w = lkm_config_list_warnings(cfg, &n);
-	struct lkm_diagnosis d;
-
-	for (i = 0; i < n; i++) {
-		if (lkm_diagnose_config(&w[i], &d) == 0)
-			tool_say_diagnosis(VOICE(o), LOG_ERR, NULL, &d);
-		else
-			say(o, LOG_ERR, "%s", w[i].text);
-		lkm_diagnosis_release(&d);
-	}
-}
-
 static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int nargs)
 {
 	struct lkm_config *cfg = NULL;
 	char *extra;
 	int i, r, err = 0;
 
-	if (o->show_modversions || o->show_exports)
-		return show_symbols(o, args[0], o->show_exports);
 	r = lkm_config_new(ctx, 0, &cfg);
 	if (r < 0)
 		return r;
-	say_config_warnings(o, cfg);
-	if (o->show_config)
+	tool_say_config_warnings(VOICE(o), cfg);
+	if (o->show_modversions || o->show_exports)
+		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
+	else if (o->show_config)
 		err = show_config(ctx, cfg);
 	else if (o->remove || o->all)
 		for (i = 0; i < nargs; i++) {

@@ -106,3 +106,18 @@ void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
 	tool_say(v, prio, "%s%s%s", lead ? lead : "", lead ? ": " : "", d->first.data);
 	tool_say_detail(v, prio, d);
 }
+
+void tool_say_config_warnings(const struct tool_voice *v, const struct lkm_config *cfg)
+{
+	size_t i, n;
+	const struct lkm_config_warning *w = lkm_config_list_warnings(cfg, &n);
+	struct lkm_diagnosis d;
+
+	for (i = 0; i < n; i++) {
+		if (lkm_diagnose_config(&w[i], &d) == 0)
+			tool_say_diagnosis(v, LOG_ERR, NULL, &d);
+		else
+			tool_say(v, LOG_ERR, "%s", w[i].text);
+		lkm_diagnosis_release(&d);
+	}
+}

@@ -50,6 +50,8 @@ void tool_say(const struct tool_voice *v, int prio, const char *fmt, ...) LKM_PR
 void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
 			const struct lkm_diagnosis *d);
 void tool_say_detail(const struct tool_voice *v, int prio, const struct lkm_diagnosis *d);
+/* The config's malformed lines, each explained: kmod says them whenever it reads one. */
+void tool_say_config_warnings(const struct tool_voice *v, const struct lkm_config *cfg);
 
 /* Entry points; each lives in its own file. */
 int tool_modinfo(int argc, char *argv[]);
