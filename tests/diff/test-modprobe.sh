@@ -4,7 +4,9 @@
 # sample of the 6.12 one), -R for a sample of modules.alias, -c with a fixture config,
 # --show-modversions and --show-exports. Both tools read the fixture config (-C), never
 # the host's. Many names go to one call with -a; a batch that differs is split down to
-# the names that differ.
+# the names that differ. Loading a module file ("./x.ko", kmod 31) and --show-* of a
+# module name (kmod's main branch) are not in kmod 30: tools/test-modprobe-path.sh has
+# those; here --show-* of relative files, which kmod 30 reads as files too.
 #
 # Known, intended differences (kmod issue 33): a module with several softdep lines
 # (ksmbd, btrfs, bcachefs in modules.softdep) gets all of them with lkm, only the first
@@ -117,6 +119,24 @@ while read -r kver root; do
 		ok "--show-modversions/--show-exports $kver ($(wc -l <"$tmp/files") files, $lines lines)"
 	else
 		bad "--show-modversions/--show-exports $kver ($n mismatches)"
+	fi
+
+	# The same as ./FILE and as a bare FILE, from the file's directory: kmod 30 takes both
+	# for files; so does lkm (a path, and a name that finds nothing but is a file).
+	n=0 lines=0
+	while read -r f; do
+		for a in "./${f##*/}" "${f##*/}"; do
+			for q in --show-modversions --show-exports; do
+				# shellcheck disable=SC2086
+				(cd "${f%/*}" && run_both "$tmp/r" $base $q "$a") ||
+					{ n=$((n + 1)); [ $n -le 3 ] && echo "  mismatch: (cd ${f%/*}) $q $a"; }
+				lines=$((lines + $(wc -l <"$tmp/r.k")))
+			done
+		done
+	done < <(awk 'NR % 4 == 1' "$tmp/files")
+	if at_least 200 "--show-* of relative files $kver: lines of kmod's answers" "$lines"; then
+		[ "$n" = 0 ] && ok "--show-* of ./FILE and FILE $kver" ||
+			bad "--show-* of ./FILE and FILE $kver ($n mismatches)"
 	fi
 
 	# -c with a fixture config; kmod 30 knows no weakdep and glues "pre: apost: b",
