@@ -17,7 +17,12 @@ for f in "$src"/tests/unit/test-*.c; do
 	[ "$n" = depmod-foreign ] && continue
 	check "unit test $n is registered" grep -qx "lkm:unit / $n" <<<"$list"
 done
-for suite in tools diff vm; do
+# C tests of the library's interface: tests/libkmod/test-NAME.c is libkmod's test-NAME.
+for f in "$src"/tests/libkmod/test-*.c; do
+	n=$(basename "$f" .c)
+	check "libkmod test $n is registered" grep -qx "lkm:libkmod / $n" <<<"$list"
+done
+for suite in tools diff vm libkmod; do
 	for f in "$src/tests/$suite"/test-*.sh; do
 		n=$(basename "$f" .sh)
 		check "$suite test $n is registered" grep -qx "lkm:$suite / $n" <<<"$list"

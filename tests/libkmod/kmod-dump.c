@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What a libkmod says about a module tree, as text, for tests/libkmod/test-diff.sh:
+ * built once against Debian's libkmod and once against lkm's, run on the same tree,
+ * the two outputs must be the same. Only kmod's public interface is used.
+ *
+ * usage: kmod-dump MODULE-DIR CONFIG-PATH NAME...
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+
+static const char *str(const char *s)
+{
+	return s ? s : "(null)";
+}
+
+static void print_names(const char *what, struct kmod_list *list)
+{
+	struct kmod_list *l;
+
+	printf("    %s:", what);
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+
+		printf(" %s", kmod_module_get_name(m));
+		kmod_module_unref(m);
+	}
+	printf("\n");
+}
+
+static void print_module(struct kmod_module *m)
+{
+	struct kmod_list *deps, *pre = NULL, *post = NULL;
+
+	printf("  module %s\n", kmod_module_get_name(m));
+	printf("    path: %s\n", str(kmod_module_get_path(m)));
+	printf("    options: %s\n", str(kmod_module_get_options(m)));
+	printf("    install: %s\n", str(kmod_module_get_install_commands(m)));
+	printf("    remove: %s\n", str(kmod_module_get_remove_commands(m)));
+	deps = kmod_module_get_dependencies(m);
+	print_names("deps", deps);
+	kmod_module_unref_list(deps);
+	printf("    softdeps: %d\n", kmod_module_get_softdeps(m, &pre, &post));
+	print_names("pre", pre);
+	print_names("post", post);
+	kmod_module_unref_list(pre);
+	kmod_module_unref_list(post);
+}
+
+static void lookup(struct kmod_ctx *ctx, const char *name)
+{
+	struct kmod_list *list = NULL, *out = NULL, *l;
+	struct kmod_module *m = NULL;
+	int r;
+
+	r = kmod_module_new_from_lookup(ctx, name, &list);
+	printf("lookup %s: %d\n", name, r);
+	kmod_list_foreach(l, list) {
+		m = kmod_module_get_module(l);
+		print_module(m);
+		kmod_module_unref(m);
+	}
+	r = kmod_module_apply_filter(ctx, KMOD_FILTER_BLACKLIST, list, &out);
+	printf("  filter %d,", r);
+	print_names("not blacklisted", out);
+	kmod_module_unref_list(out);
+	kmod_module_unref_list(list);
+
+	m = NULL;
+	r = kmod_module_new_from_name_lookup(ctx, name, &m);
+	printf("name lookup %s: %d %s %s\n", name, r, m ? kmod_module_get_name(m) : "-",
+	       m ? str(kmod_module_get_path(m)) : "-");
+	kmod_module_unref(m);
+}
+
+int main(int argc, char **argv)
+{
+	const char *paths[] = { NULL, NULL };
+	struct kmod_ctx *ctx;
+	int i;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: kmod-dump MODULE-DIR CONFIG-PATH NAME...\n");
+		return 2;
+	}
+	paths[0] = argv[2];
+	ctx = kmod_new(argv[1], paths);
+	if (!ctx)
+		return 1;
+	printf("dirname: %s\n", kmod_get_dirname(ctx));
+	for (i = 3; i < argc; i++)
+		lookup(ctx, argv[i]);
+	for (i = KMOD_INDEX_MODULES_DEP; i <= KMOD_INDEX_MODULES_BUILTIN; i++) {
+		printf("index %d:\n", i);
+		fflush(stdout);
+		printf("  -> %d\n", kmod_dump_index(ctx, (enum kmod_index)i, STDOUT_FILENO));
+	}
+	printf("load_resources: %d\n", kmod_load_resources(ctx));
+	printf("validate: %d\n", kmod_validate_resources(ctx));
+	lookup(ctx, "fooalias");
+	kmod_unload_resources(ctx);
+	kmod_unref(ctx);
+	return 0;
+}

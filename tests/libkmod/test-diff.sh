@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The same program (tests/libkmod/kmod-dump.c), built against Debian's libkmod and
+# against lkm's, run on the same module tree (tree.h): what each library says of the
+# lookups, names, paths, options, commands, dependencies, filters and index dumps must
+# be the same, line for line.
+set -u
+src=${LKM_SOURCE_ROOT:?}
+# shellcheck source=../lib.sh
+. "$src/tests/lib.sh"
+ours=${LKM_KMOD_DUMP:-}
+theirs=${LKM_KMOD_DUMP_DEBIAN:-}
+maker=${LKM_MAKE_TREE:-}
+need "kmod-dump built against lkm's libkmod" test -x "$ours"
+need "make-tree" test -x "$maker"
+if [ ! -x "$theirs" ]; then
+	skip "lkm's libkmod against Debian's" "no Debian libkmod to build against (apt-get install libkmod-dev)"
+	finish
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/root"
+need "the module tree" "$maker" "$tmp/root" >"$tmp/paths"
+dir=$(sed -n 1p "$tmp/paths")
+conf=$(sed -n 2p "$tmp/paths")
+names=(foo bar-drv bar_drv myalias fooalias pci:v0000ABCDd00001234 symbol:bar_fn inst_only
+       baz bi nothing_at_all 'bad]alias' kernel/a/foo.ko)
+# The logs are not compared: Debian builds kmod 30 with debugging on (file:line in
+# every message), and kmod 30 calls the tree's weakdep line a bad one.
+KMOD_LOG=0 "$theirs" "$dir" "$conf" "${names[@]}" >"$tmp/debian.out" 2>"$tmp/debian.err"
+echo "exit $?" >>"$tmp/debian.out"
+KMOD_LOG=0 "$ours" "$dir" "$conf" "${names[@]}" >"$tmp/lkm.out" 2>"$tmp/lkm.err"
+echo "exit $?" >>"$tmp/lkm.out"
+at_least 60 "lines of Debian's output" "$(wc -l <"$tmp/debian.out")"
+if diff -u "$tmp/debian.out" "$tmp/lkm.out" >"$tmp/diff"; then
+	ok "the same answers as Debian's libkmod ($(wc -l <"$tmp/lkm.out") lines)"
+else
+	bad "answers differ from Debian's libkmod" "$(head -60 "$tmp/diff")"
+fi
+finish
