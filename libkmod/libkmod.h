@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h> /* NULL, in kmod_list_foreach */
 
 #ifdef __cplusplus
 extern "C" {
