@@ -231,17 +231,6 @@ struct kmod_lkm_state *kmod_ctx_get_lkm_state(struct kmod_ctx *ctx)
 }
 
 /*
- * The one place that reads a field of struct lkm_config, until lib/'s split gives it
- * the getter lkm_config_get_warnings(): then this becomes that call.
- */
-static const struct lkm_config_warning *config_warnings(const struct lkm_config *cfg,
-							 size_t *n)
-{
-	*n = cfg->n_warnings;
-	return cfg->warnings;
-}
-
-/*
  * The configuration is read once, with the indexes' context of that moment (for
  * modules.softdep and modules.weakdep); kmod_validate_resources() compares the config
  * paths with what they were when the context was made, before this read.
@@ -259,7 +248,7 @@ const struct lkm_config *kmod_ctx_get_config(struct kmod_ctx *ctx)
 		return NULL;
 	}
 	ctx->config_read = true;
-	w = config_warnings(ctx->config, &n);
+	w = lkm_config_list_warnings(ctx->config, &n);
 	for (i = 0; i < n; i++)
 		KMOD_ERR(ctx, "%s\n", w[i].text);
 	return ctx->config;
