@@ -363,6 +363,18 @@ int lkm_elf_find_section(const struct lkm_elf *elf, const char *name,
 	return -ENOENT;
 }
 
+int lkm_elf_get_section_size(const struct lkm_elf *elf, const char *name, uint64_t *size)
+{
+	struct lkm_elf_section s;
+	int r = lkm_elf_find_section(elf, name, &s);
+
+	if (r < 0)
+		return r;
+	if (size)
+		*size = s.size;
+	return 0;
+}
+
 const char *lkm_elf_machine_name(uint16_t machine)
 {
 	switch (machine) {

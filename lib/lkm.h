@@ -182,6 +182,14 @@ struct lkm_elf_version {
 /* "x86_64", "aarch64", ... or NULL when unknown. */
 const char *lkm_elf_machine_name(uint16_t machine);
 
+/*
+ * Whether @elf has a section called @name (the first one of that name), and its size:
+ * libkmod's face tells a missing section from an empty one, as kmod's errors do.
+ * Return: 0 and *@size (may be NULL), or -ENOENT when there is none.
+ */
+LKM_MUST_CHECK int lkm_elf_get_section_size(const struct lkm_elf *elf, const char *name,
+					    uint64_t *size) LKM_NONNULL(1, 2);
+
 /* __versions entries, in file order (malloc'd array); -ENOENT if there is no __versions. */
 LKM_MUST_CHECK int lkm_elf_get_versions(const struct lkm_elf *elf, struct lkm_elf_version **out,
 					size_t *count, struct lkm_err *err);

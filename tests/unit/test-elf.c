@@ -274,6 +274,40 @@ TEST(no_versions_section_is_enoent_an_empty_one_no_entries)
 	}
 }
 
+/* A missing section and an empty one differ, and the first of two names is the one. */
+TEST(section_size_tells_missing_from_empty)
+{
+	static const char mi[] = "license=GPL";
+	size_t i;
+
+	for (i = 0; i < NVARIANTS; i++) {
+		const struct variant *v = &variants[i];
+		struct fx_section secs[3] = {
+			{ .name = ".modinfo", .type = 1, .data = mi, .size = sizeof(mi) },
+			{ .name = "__versions", .type = 1, .data = "", .size = 0 },
+			{ .name = ".modinfo", .type = 1, .data = "x", .size = 1 },
+		};
+		struct lkm_err err = { 0 };
+		struct fx_image img;
+		struct lkm_elf elf;
+		uint64_t size = 7;
+
+		img = fx_build(v->is64, v->be, 1, v->machine, secs, 3, false);
+		CHECK_INT(lkm_elf_parse(img.data, img.size, &elf, &err), ==, 0);
+		CHECK_INT(lkm_elf_get_section_size(&elf, ".modinfo", &size), ==, 0);
+		CHECK_INT(size, ==, sizeof(mi));
+		CHECK_INT(lkm_elf_get_section_size(&elf, "__versions", &size), ==, 0);
+		CHECK_INT(size, ==, 0);
+		CHECK_INT(lkm_elf_get_section_size(&elf, "__versions", NULL), ==, 0);
+		size = 7;
+		CHECK_INT(lkm_elf_get_section_size(&elf, "__ksymtab_strings", &size), ==, -ENOENT);
+		CHECK_INT(size, ==, 7);
+		/* section 0, the null one, has an empty name but is no section */
+		CHECK_INT(lkm_elf_get_section_size(&elf, "", &size), ==, -ENOENT);
+		free(img.data);
+	}
+}
+
 TEST(extended_section_numbering_is_followed)
 {
 	size_t i;
