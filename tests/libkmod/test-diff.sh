@@ -27,7 +27,13 @@ names=(foo bar-drv bar_drv myalias fooalias pci:v0000ABCDd00001234 symbol:bar_fn
        baz bi nothing_at_all 'bad]alias' kernel/a/foo.ko)
 # The logs are not compared: Debian builds kmod 30 with debugging on (file:line in
 # every message), and kmod 30 calls the tree's weakdep line a bad one.
-KMOD_LOG=0 "$theirs" "$dir" "$conf" "${names[@]}" >"$tmp/debian.out" 2>"$tmp/debian.err"
+# meson test puts the build's libkmod/ in LD_LIBRARY_PATH (these tests depend on the
+# library), which Debian's build would then load instead of Debian's: it runs without.
+theirs_lib=$(env -u LD_LIBRARY_PATH ldd "$theirs" | awk '$1 == "libkmod.so.2" { print $3 }')
+need "Debian's libkmod.so.2 for $theirs, not lkm's (found: ${theirs_lib:-none})" \
+	test -n "$theirs_lib" -a "$(readlink -f "$theirs_lib")" != "$(readlink -f "${LKM_LIBKMOD:-/}")"
+KMOD_LOG=0 env -u LD_LIBRARY_PATH "$theirs" "$dir" "$conf" "${names[@]}" >"$tmp/debian.out" \
+	2>"$tmp/debian.err"
 echo "exit $?" >>"$tmp/debian.out"
 KMOD_LOG=0 "$ours" "$dir" "$conf" "${names[@]}" >"$tmp/lkm.out" 2>"$tmp/lkm.err"
 echo "exit $?" >>"$tmp/lkm.out"
