@@ -130,5 +130,12 @@ bool kmod_module_is_builtin(struct kmod_module *mod);
 struct kmod_ctx *kmod_module_get_ctx(const struct kmod_module *mod);
 /* The alias @mod was found by, or NULL. */
 const char *kmod_module_get_alias(const struct kmod_module *mod);
+/*
+ * @mod's file (from kmod_module_get_path) and its ELF image, opened the first time and
+ * kept until @mod is freed. Return: 0, -ENOENT when @mod has no file, or lkm_file_open's
+ * and lkm_elf_new's -errno (logged at debug level).
+ */
+LKM_MUST_CHECK int kmod_module_get_elf(struct kmod_module *mod, const struct lkm_file **file,
+				       const struct lkm_elf **elf);
 
 #endif

@@ -336,7 +336,7 @@ enum kmod_symbol_bind {
  */
 int kmod_module_get_dependency_symbols(const struct kmod_module *mod,
 				       struct kmod_list **list);
-/* An entry's binding (enum kmod_symbol_bind), or a negative errno. */
+/* An entry's binding (enum kmod_symbol_bind), or 0 for no entry. */
 int kmod_module_dependency_symbol_get_bind(const struct kmod_list *entry);
 /* An entry's CRC, 0 when it has none. */
 uint64_t kmod_module_dependency_symbol_get_crc(const struct kmod_list *entry);
@@ -374,9 +374,9 @@ const char *kmod_module_version_get_symbol(const struct kmod_list *entry);
 void kmod_module_versions_free_list(struct kmod_list *list);
 
 /*
- * The .modinfo fields of @mod's file, then its signature's fields when signed, in a
- * new *@list (free with kmod_module_info_free_list). Returns: the count, or a negative
- * errno.
+ * The .modinfo fields of @mod's file, then its signature's fields when signed (for a
+ * built-in module, its fields in modules.builtin.modinfo), in a new *@list (free with
+ * kmod_module_info_free_list). Returns: the count, or a negative errno.
  */
 int kmod_module_get_info(const struct kmod_module *mod, struct kmod_list **list);
 const char *kmod_module_info_get_key(const struct kmod_list *entry);

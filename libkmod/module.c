@@ -38,6 +38,9 @@ struct kmod_module {
 	const char *install, *remove; /* owned by the configuration or by @command */
 	char *command;                /* the command a lookup found the module by */
 	enum builtin_state builtin;
+	/* The file, opened when first read, and its ELF image (kmod_module_get_elf). */
+	struct lkm_file *file;
+	struct lkm_elf *elf;
 };
 
 /*
@@ -271,6 +274,8 @@ KMOD_EXPORT struct kmod_module *kmod_module_unref(struct kmod_module *mod)
 	KMOD_DBG(ctx, "kmod_module %p released\n", (void *)mod);
 	kmod_pool_del(ctx, mod->hashkey);
 	kmod_module_unref_list(mod->dep);
+	lkm_elf_free(mod->elf);
+	lkm_file_free(mod->file);
 	free(mod->path);
 	free(mod->depline);
 	free(mod->options);
@@ -310,6 +315,37 @@ struct kmod_ctx *kmod_module_get_ctx(const struct kmod_module *mod)
 const char *kmod_module_get_alias(const struct kmod_module *mod)
 {
 	return mod->alias;
+}
+
+int kmod_module_get_elf(struct kmod_module *mod, const struct lkm_file **file,
+			const struct lkm_elf **elf)
+{
+	struct lkm_err err = { 0 };
+	const char *path;
+	int r;
+
+	/* As kmod: the file stays open once opened; a bad image is tried again next time. */
+	if (!mod->file) {
+		path = kmod_module_get_path(mod);
+		if (!path)
+			return -ENOENT;
+		r = lkm_file_open(path, &mod->file, &err);
+		if (r < 0) {
+			KMOD_DBG(mod->ctx, "%s: %s\n", path, lkm_err_reason(&err, r));
+			return r;
+		}
+	}
+	if (!mod->elf) {
+		r = lkm_elf_new(mod->file, &mod->elf, &err);
+		if (r < 0) {
+			KMOD_DBG(mod->ctx, "%s: %s\n", lkm_file_get_path(mod->file),
+				 lkm_err_reason(&err, r));
+			return r;
+		}
+	}
+	*file = mod->file;
+	*elf = mod->elf;
+	return 0;
 }
 
 /*
