@@ -2,6 +2,7 @@
 /* Write tree.h's module tree at ROOT (an empty directory): for tests/libkmod/test-diff.sh. */
 #include <stdio.h>
 
+#include "info-fixtures.h"
 #include "tree.h"
 
 int main(int argc, char **argv)
@@ -13,6 +14,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tree_make(&t, argv[1]);
+	info_fixtures(t.dir);
 	printf("%s\n%s\n", t.dir, t.conf);
 	return 0;
 }
