@@ -891,6 +891,12 @@ int lkm_depmod_cache_prune(const struct lkm_ctx *ctx);
 #define LKM_PROBE_FORCE_VERMAGIC   0x040u
 #define LKM_PROBE_REMOVE_HOLDERS   0x080u /* -r: remove the modules holding it first */
 #define LKM_PROBE_FORCE_REMOVE     0x100u /* -r -f */
+/*
+ * Plan the target whatever the blacklist says of it: its caller decided already
+ * (libkmod, whose callers choose with KMOD_PROBE_APPLY_BLACKLIST*). Soft dependencies
+ * reached through an alias still obey the blacklist.
+ */
+#define LKM_PROBE_IGNORE_BLACKLIST 0x200u
 
 enum lkm_step_action {
 	LKM_STEP_INSMOD,  /* load path with options */

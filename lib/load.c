@@ -520,7 +520,7 @@ int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
 		*out = p.plan;
 		return 0;
 	}
-	if (blacklisted(&p, target)) {
+	if (!(flags & LKM_PROBE_IGNORE_BLACKLIST) && blacklisted(&p, target)) {
 		p.plan->status = LKM_PLAN_BLACKLISTED;
 		*out = p.plan;
 		return 0;

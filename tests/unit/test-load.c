@@ -203,6 +203,27 @@ TEST(blacklist_holds_for_aliases_and_for_names_only_with_use_blacklist)
 	env_close(&e);
 }
 
+/* libkmod applies the blacklist to the target itself, as its caller's flags say. */
+TEST(ignore_blacklist_plans_a_blacklisted_target_but_not_its_blacklisted_softdeps)
+{
+	struct lkm_load_plan *p;
+	struct env e;
+	char buf[512];
+
+	fx_setup();
+	fx_put("conf/bl.conf", "blacklist a\nsoftdep a pre: alias-s1 s2\nblacklist s1\n");
+	env_open(&e, "alias-a");
+	CHECK_INT(plan_of(&e, LKM_PROBE_IGNORE_BLACKLIST, NULL, buf, sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_READY);
+	CHECK_STR(buf, "load c,load b,load s2,load a");
+	lkm_load_plan_free(p);
+	CHECK_INT(plan_of(&e, LKM_PROBE_IGNORE_BLACKLIST | LKM_PROBE_USE_BLACKLIST, NULL, buf,
+			  sizeof(buf), &p), ==, 0);
+	CHECK_INT(p->status, ==, LKM_PLAN_READY);
+	lkm_load_plan_free(p);
+	env_close(&e);
+}
+
 TEST(install_command_carries_cmdline_opts_and_is_handed_to_the_caller)
 {
 	struct lkm_load_plan *p;
