@@ -137,5 +137,12 @@ const char *kmod_module_get_alias(const struct kmod_module *mod);
  */
 LKM_MUST_CHECK int kmod_module_get_elf(struct kmod_module *mod, const struct lkm_file **file,
 				       const struct lkm_elf **elf);
+/*
+ * @mod as lib/ takes a module (lkm_load_plan_new, lkm_resolve_*): its name, file,
+ * modules.dep line, built-in state, alias and the install or remove command a lookup
+ * found it by, each looked up first if it was not. A view, not a copy: the strings are
+ * @mod's and live as long as it does; nothing is to be freed.
+ */
+void kmod_module_get_resolved(struct kmod_module *mod, struct lkm_resolved *out);
 
 #endif

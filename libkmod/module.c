@@ -515,3 +515,20 @@ bool kmod_module_is_builtin(struct kmod_module *mod)
 	}
 	return mod->builtin == BUILTIN_YES;
 }
+
+void kmod_module_get_resolved(struct kmod_module *mod, struct lkm_resolved *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = mod->name;
+	out->path = (char *)kmod_module_get_path(mod);
+	/* A module made from its path has not asked modules.dep for its line yet. */
+	if (out->path && !mod->have_depline)
+		find_depline(mod);
+	out->deps = mod->depline;
+	out->builtin = kmod_module_is_builtin(mod);
+	out->alias = mod->alias;
+	if (mod->command && mod->install == mod->command)
+		out->install = mod->command;
+	else if (mod->command)
+		out->remove = mod->command;
+}
