@@ -144,11 +144,104 @@ static void dump_info(struct kmod_ctx *ctx, const char *dir)
 		if (r < 0)
 			continue;
 		print_info_lists(m);
+
+/* ---- part PROBE: kmod_module_probe_insert_module, insert and remove ---- */
+
+static void dump_print_action(struct kmod_module *m, bool install, const char *options)
+{
+	if (install)
+		printf("    install %s '%s' [%s]\n", kmod_module_get_name(m),
+		       str(kmod_module_get_install_commands(m)), options);
+	else
+		printf("    insmod %s %s [%s]\n", kmod_module_get_name(m),
+		       str(kmod_module_get_path(m)), options);
+}
+
+static int dump_run_install(struct kmod_module *m, const char *cmd, void *data)
+{
+	printf("    run_install %s '%s' %s\n", kmod_module_get_name(m), cmd, (char *)data);
+	return 0;
+}
+
+/*
+ * Probes whose list cannot reach the kernel: dry runs, in-kernel and blacklisted
+ * targets, and install commands. Left out are the cases where lkm's plan deliberately
+ * differs from kmod's (libkmod/module-probe.c): baz, and foo (baz found by an alias),
+ * without a blacklist flag that stops them, for baz's softdep on itself.
+ */
+static void dump_probes(struct kmod_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		unsigned flags;
+		const char *extra;
+	} probes[] = {
+		{ "bar-drv", KMOD_PROBE_DRY_RUN, "x=1" },
+		{ "bar-drv", KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_COMMAND, NULL },
+		{ "bar_drv", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST_ALL, "" },
+		{ "myalias", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, "m=1" },
+		{ "fooalias", KMOD_PROBE_DRY_RUN, NULL },
+		{ "fooalias", KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_COMMAND, "y=2" },
+		{ "pci:v0000ABCDd00001234", KMOD_PROBE_DRY_RUN, NULL },
+		{ "symbol:bar_fn", KMOD_PROBE_DRY_RUN, NULL },
+		{ "inst_only", KMOD_PROBE_DRY_RUN, "z=3" },
+		{ "foo", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, NULL },
+		{ "foo", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST_ALL, NULL },
+		{ "foo", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST, NULL },
+		{ "baz", KMOD_PROBE_DRY_RUN | KMOD_PROBE_APPLY_BLACKLIST, NULL },
+		{ "baz", KMOD_PROBE_APPLY_BLACKLIST_ALL | KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
+		  NULL },
+		{ "bi", KMOD_PROBE_DRY_RUN, NULL },
+		{ "bi", KMOD_PROBE_DRY_RUN | KMOD_PROBE_FAIL_ON_LOADED, NULL },
+		{ "bi", KMOD_PROBE_DRY_RUN | KMOD_PROBE_IGNORE_LOADED, "b=1" },
+		/* Not dry: install commands only, handed to run_install. */
+		{ "inst_only", 0, "z=4" },
+		{ "fooalias", KMOD_PROBE_FAIL_ON_LOADED, "w=5" },
+	};
+	struct kmod_module *m;
+	size_t i;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct kmod_list *list = NULL, *l;
+
+		printf("probe %s 0x%x %s:\n", probes[i].name, probes[i].flags,
+		       str(probes[i].extra));
+		if (kmod_module_new_from_lookup(ctx, probes[i].name, &list) < 0)
+			continue;
+		kmod_list_foreach(l, list) {
+			m = kmod_module_get_module(l);
+			printf("  -> %d\n",
+			       kmod_module_probe_insert_module(m, probes[i].flags, probes[i].extra,
+							       dump_run_install, "data",
+							       dump_print_action));
+			kmod_module_unref(m);
+		}
+		kmod_module_unref_list(list);
+	}
+	printf("probe NULL: %d\n", kmod_module_probe_insert_module(NULL, 0, NULL, NULL, NULL,
+								   NULL));
+	printf("insert NULL: %d\n", kmod_module_insert_module(NULL, 0, NULL));
+	printf("remove NULL: %d\n", kmod_module_remove_module(NULL, 0));
+	if (kmod_module_new_from_name(ctx, "nothing_at_all", &m) == 0) {
+		printf("probe nothing_at_all dry: %d\n",
+		       kmod_module_probe_insert_module(m, KMOD_PROBE_DRY_RUN, "q=1", NULL, NULL,
+						       dump_print_action));
+		printf("insert nothing_at_all: %d\n", kmod_module_insert_module(m, 0, NULL));
+		printf("remove nothing_at_all: %d\n",
+		       kmod_module_remove_module(m, KMOD_REMOVE_NOLOG));
+		kmod_module_unref(m);
+	}
+	/* An install command by system(3): its output between the two lines. */
+	if (kmod_module_new_from_name(ctx, "foo", &m) == 0) {
+		fflush(stdout);
+		printf("  -> %d\n", kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL, NULL));
 		kmod_module_unref(m);
 	}
 }
 
 /* ==== end of part INFO ==== */
+
+/* ---- end of part PROBE ---- */
 
 int main(int argc, char **argv)
 {
@@ -176,6 +269,8 @@ int main(int argc, char **argv)
 	printf("validate: %d\n", kmod_validate_resources(ctx));
 	lookup(ctx, "fooalias");
 	dump_info(ctx, argv[1]);
+
+	dump_probes(ctx);
 	kmod_unload_resources(ctx);
 	kmod_unref(ctx);
 	return 0;
