@@ -6,6 +6,8 @@
  *
  * usage: kmod-dump MODULE-DIR CONFIG-PATH NAME...
  */
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +245,114 @@ static void dump_probes(struct kmod_ctx *ctx)
 
 /* ---- end of part PROBE ---- */
 
+/* ==== STATE: the configuration iterators, and the kernel's state of modules ==== */
+
+/*
+ * A softdep's text with its groups apart: kmod glues them ("pre: a bpost: c"), lkm
+ * puts a space between them (as its modprobe -c does), and this prints both as lkm
+ * does. Nothing else is changed.
+ */
+static void print_softdep_text(const char *v)
+{
+	const char *post = strstr(v, "post: ");
+
+	if (post && post > v && post[-1] != ' ')
+		printf("%.*s %s", (int)(post - v), v, post);
+	else
+		printf("%s", v);
+}
+
+static void dump_config_iter(const char *what, struct kmod_config_iter *iter)
+{
+	const char *v;
+	bool again;
+
+	printf("config %s:%s\n", what, iter ? "" : " (none)");
+	while (kmod_config_iter_next(iter)) {
+		v = kmod_config_iter_get_value(iter);
+		printf("  %s = ", str(kmod_config_iter_get_key(iter)));
+		if (v && strcmp(what, "softdeps") == 0)
+			print_softdep_text(v);
+		else
+			printf("%s", str(v));
+		printf("\n");
+	}
+	/* After the end the walk starts again from the first entry. */
+	again = kmod_config_iter_next(iter);
+	printf("  again: %d %s\n", again, str(kmod_config_iter_get_key(iter)));
+	kmod_config_iter_free_iter(iter);
+}
+
+/* What the running kernel says of @name: both libraries read the real /sys and /proc. */
+static void dump_module_state(struct kmod_ctx *ctx, const char *name)
+{
+	struct kmod_module *m;
+	struct kmod_list *list, *l;
+	int state, refcnt;
+	long size;
+
+	if (kmod_module_new_from_name(ctx, name, &m) < 0)
+		return;
+	state = kmod_module_get_initstate(m);
+	size = kmod_module_get_size(m);
+	refcnt = kmod_module_get_refcnt(m);
+	/* A live module's count may change between the two runs: only whether it reads. */
+	printf("  %s: initstate %d %s size %ld refcnt %s", name, state,
+	       str(state >= 0 ? kmod_module_initstate_str(state) : NULL), size,
+	       refcnt >= 0 ? "ok" : "error");
+	if (refcnt < 0)
+		printf(" %d", refcnt);
+	list = kmod_module_get_holders(m);
+	printf(" holders:");
+	kmod_list_foreach(l, list) {
+		struct kmod_module *h = kmod_module_get_module(l);
+
+		printf(" %s", kmod_module_get_name(h));
+		kmod_module_unref(h);
+	}
+	kmod_module_unref_list(list);
+	list = kmod_module_get_sections(m);
+	printf(" sections:");
+	kmod_list_foreach(l, list)
+		printf(" %s", str(kmod_module_section_get_name(l)));
+	kmod_module_section_free_list(list);
+	printf("\n");
+	kmod_module_unref(m);
+}
+
+static void dump_state(struct kmod_ctx *ctx)
+{
+	struct kmod_list *list = NULL;
+	struct dirent **ents;
+	int r, i, n;
+
+	dump_config_iter("blacklists", kmod_config_get_blacklists(ctx));
+	dump_config_iter("install", kmod_config_get_install_commands(ctx));
+	dump_config_iter("remove", kmod_config_get_remove_commands(ctx));
+	dump_config_iter("aliases", kmod_config_get_aliases(ctx));
+	dump_config_iter("options", kmod_config_get_options(ctx));
+	dump_config_iter("softdeps", kmod_config_get_softdeps(ctx));
+
+	r = kmod_module_new_from_loaded(ctx, &list);
+	printf("loaded: %d,", r);
+	print_names("modules", list);
+	kmod_module_unref_list(list);
+	printf("state:\n");
+	dump_module_state(ctx, "foo");
+	dump_module_state(ctx, "bi");
+	dump_module_state(ctx, "nothing_at_all");
+	n = scandir("/sys/module", &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (ents[i]->d_name[0] != '.')
+			dump_module_state(ctx, ents[i]->d_name);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+}
+
+/* ==== end of STATE ==== */
+
 int main(int argc, char **argv)
 {
 	const char *paths[] = { NULL, NULL };
@@ -272,6 +382,7 @@ int main(int argc, char **argv)
 
 	dump_probes(ctx);
 	kmod_unload_resources(ctx);
+	dump_state(ctx);
 	kmod_unref(ctx);
 	return 0;
 }

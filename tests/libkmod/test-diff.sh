@@ -43,4 +43,46 @@ if diff -u "$tmp/debian.out" "$tmp/lkm.out" >"$tmp/diff"; then
 else
 	bad "answers differ from Debian's libkmod" "$(head -60 "$tmp/diff")"
 fi
+
+# STATE: the configuration iterators on a rich modprobe.d (no lookups: only the indexes,
+# the last lookup and the iterators print). Groups of a softdep that kmod glues together
+# are printed apart by kmod-dump, for both.
+mkdir "$tmp/rich.d"
+cat >"$tmp/rich.d/a.conf" <<'EOF'
+# every kind, with dashes, wildcards, runs of blanks and tabs
+alias  pci:v00001234d*sv*  foo-mod
+alias snd-card-[0-9] snd_hda-intel
+alias usb:v1234p*d*dc*dsc*dp*ic*isc*ip*in* foo
+blacklist evil-mod
+blacklist	other
+options foo-mod  opt1=1	opt2="a b"
+options bar a=1 b=2
+install foo-mod /sbin/modprobe --ignore-install foo-mod $CMDLINE_OPTS && echo hi
+install snd-* /bin/true
+remove foo-mod /bin/true  # not a comment
+softdep foo-mod pre: a  b post: c
+softdep only-post post: x y
+softdep only-pre pre: z
+softdep words-only just words
+softdep   spaced    pre:   s1   s2
+options
+alias lonely
+bogus line here
+EOF
+cat >"$tmp/rich.d/b.conf" <<'EOF'
+alias zalias zmod
+options foo-mod last=1
+blacklist a-b-c
+EOF
+KMOD_LOG=0 "$theirs" "$dir" "$tmp/rich.d" >"$tmp/debian-rich.out" 2>/dev/null
+echo "exit $?" >>"$tmp/debian-rich.out"
+KMOD_LOG=0 "$ours" "$dir" "$tmp/rich.d" >"$tmp/lkm-rich.out" 2>/dev/null
+echo "exit $?" >>"$tmp/lkm-rich.out"
+at_least 30 "lines of Debian's output on a rich modprobe.d" \
+	"$(sed -n '/^config blacklists/,/^loaded/p' "$tmp/debian-rich.out" | wc -l)"
+if diff -u "$tmp/debian-rich.out" "$tmp/lkm-rich.out" >"$tmp/diff-rich"; then
+	ok "the same configuration as Debian's libkmod on a rich modprobe.d"
+else
+	bad "the configuration differs from Debian's libkmod" "$(head -60 "$tmp/diff-rich")"
+fi
 finish
