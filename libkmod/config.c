@@ -46,7 +46,8 @@ struct kmod_config_iter {
 	size_t value_pos;
 };
 
-static struct kmod_config_iter *iter_new(const struct kmod_ctx *ctx, enum config_kind kind)
+static struct kmod_config_iter *iter_new(const struct kmod_ctx *ctx,
+					 enum config_kind kind)
 {
 	struct kmod_config_iter *iter;
 	const struct lkm_config *cfg;
@@ -147,7 +148,8 @@ KMOD_EXPORT const char *kmod_config_iter_get_key(const struct kmod_config_iter *
 }
 
 /* "PREFIX" then the words of @v separated by single spaces, appended to @b. */
-static int put_words(struct lkm_buf *b, const char *prefix, const char *const *v, size_t n)
+static int put_words(struct lkm_buf *b, const char *prefix, const char *const *v,
+		     size_t n)
 {
 	size_t i;
 	int r = lkm_buf_puts(b, prefix);

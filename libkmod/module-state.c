@@ -185,8 +185,9 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_holders(const struct kmod_module *
 		return NULL;
 	ctx = kmod_module_get_ctx(mod);
 	name = kmod_module_get_name(mod);
-	r = sys_name_ok(name) ? lkm_kernel_get_holders(kmod_ctx_get_lkm(ctx), name, &names, &n)
-			      : -ENOENT;
+	r = -ENOENT;
+	if (sys_name_ok(name))
+		r = lkm_kernel_get_holders(kmod_ctx_get_lkm(ctx), name, &names, &n);
 	if (r < 0) {
 		KMOD_ERR(ctx, "could not open '%s/module/%s/holders': %s\n",
 			 lkm_ctx_get_sys(kmod_ctx_get_lkm(ctx)), name, strerror(-r));
@@ -229,9 +230,9 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_sections(const struct kmod_module 
 		return NULL;
 	ctx = kmod_module_get_ctx(mod);
 	name = kmod_module_get_name(mod);
-	r = sys_name_ok(name)
-		    ? lkm_kernel_get_sections(kmod_ctx_get_lkm(ctx), name, &sections, &n)
-		    : -ENOENT;
+	r = -ENOENT;
+	if (sys_name_ok(name))
+		r = lkm_kernel_get_sections(kmod_ctx_get_lkm(ctx), name, &sections, &n);
 	if (r < 0) {
 		KMOD_ERR(ctx, "could not read '%s/module/%s/sections': %s\n",
 			 lkm_ctx_get_sys(kmod_ctx_get_lkm(ctx)), name, strerror(-r));
@@ -254,7 +255,7 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_sections(const struct kmod_module 
 	lkm_kernel_sections_free(sections, n);
 	return list;
 oom:
-	/* kmod releases this list as modules here, which would crash; its entries are freed. */
+	/* kmod releases this list as one of modules, which would crash: sections here. */
 	KMOD_ERR(ctx, "out of memory\n");
 	lkm_kernel_sections_free(sections, n);
 	kmod_module_section_free_list(list);
@@ -300,21 +301,21 @@ KMOD_EXPORT int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_li
 		return -ENOENT;
 	r = lkm_kernel_get_loaded(kmod_ctx_get_lkm(ctx), &loaded, &err);
 	if (r < 0) {
-		/* lib/ names the file: "could not open /proc/modules: REASON", as kmod. */
+		/* lib/ names the file: "could not open /proc/modules: WHY", as kmod. */
 		KMOD_ERR(ctx, "could not open %s\n", lkm_err_reason(&err, r));
 		return r;
 	}
 	/*
-	 * Every line in order; as in kmod, a module that cannot be made is logged and left
-	 * out, and the others are still given. A line lib/ cannot parse is skipped (kmod
-	 * takes its first word); the kernel writes none.
+	 * Every line in order; as in kmod, a module that cannot be made is logged and
+	 * left out, and the others are still given. A line lib/ cannot parse is skipped
+	 * (kmod takes its first word); the kernel writes none.
 	 */
 	mods = lkm_loaded_list_get(loaded, &n);
 	for (i = 0; i < n; i++) {
 		r = kmod_module_new_from_name(ctx, mods[i].name, &m);
 		if (r < 0) {
-			KMOD_ERR(ctx, "could not get module from name '%s': %s\n", mods[i].name,
-				 strerror(-r));
+			KMOD_ERR(ctx, "could not get module from name '%s': %s\n",
+				 mods[i].name, strerror(-r));
 			continue;
 		}
 		l = kmod_list_append(out, m);
