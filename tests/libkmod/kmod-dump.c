@@ -146,6 +146,11 @@ static void dump_info(struct kmod_ctx *ctx, const char *dir)
 		if (r < 0)
 			continue;
 		print_info_lists(m);
+		kmod_module_unref(m);
+	}
+}
+
+/* ==== end of part INFO ==== */
 
 /* ---- part PROBE: kmod_module_probe_insert_module, insert and remove ---- */
 
@@ -240,8 +245,6 @@ static void dump_probes(struct kmod_ctx *ctx)
 		kmod_module_unref(m);
 	}
 }
-
-/* ==== end of part INFO ==== */
 
 /* ---- end of part PROBE ---- */
 
@@ -379,10 +382,9 @@ int main(int argc, char **argv)
 	printf("validate: %d\n", kmod_validate_resources(ctx));
 	lookup(ctx, "fooalias");
 	dump_info(ctx, argv[1]);
-
 	dump_probes(ctx);
-	kmod_unload_resources(ctx);
 	dump_state(ctx);
+	kmod_unload_resources(ctx);
 	kmod_unref(ctx);
 	return 0;
 }
