@@ -75,7 +75,7 @@ static void put_module(const char *rel, const char *exports, const char *imports
 	free(img.data);
 }
 
-static char logbuf[4096];
+static char logbuf[1 << 16]; /* a 300-module cycle is one 11 kB line */
 
 static void log_fn(void *data, enum lkm_depmod_level level, const char *msg)
 {
@@ -166,6 +166,37 @@ TEST(cycle_is_reported_whole_and_fails)
 	CHECK_STR(logbuf, "Cycle detected: a -> b -> c -> a\n"
 			  "Found 3 modules in dependency cycles!\n");
 	CHECK(slurp("modules.dep") == NULL);
+}
+
+/* 300 modules in one cycle: one line of 11 kB, whole, from the first in modules.order. */
+TEST(long_cycle_is_named_whole)
+{
+	static char want[1 << 15], order[1 << 15];
+	size_t wl, ol = 0;
+	int i;
+
+	new_tree("long");
+	for (i = 0; i < 300; i++) {
+		char rel[96], exp[64], imp[64];
+
+		snprintf(rel, sizeof(rel), "kernel/cycle_member_with_a_long_name_%03d.ko", i);
+		snprintf(exp, sizeof(exp), "fn_%03d", i);
+		snprintf(imp, sizeof(imp), "fn_%03d", (i + 1) % 300);
+		put_module(rel, exp, imp, NULL);
+		ol += (size_t)snprintf(order + ol, sizeof(order) - ol,
+				       "kernel/cycle_member_with_a_long_name_%03d.ko\n",
+				       (i + 150) % 300);
+	}
+	put_text("modules.order", order);
+	wl = (size_t)snprintf(want, sizeof(want), "Cycle detected: ");
+	for (i = 0; i <= 300; i++)
+		wl += (size_t)snprintf(want + wl, sizeof(want) - wl,
+				       "cycle_member_with_a_long_name_%03d%s", (i + 150) % 300,
+				       i < 300 ? " -> " : "\n");
+	snprintf(want + wl, sizeof(want) - wl, "Found 300 modules in dependency cycles!\n");
+	CHECK_INT(wl, >, 8192);
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, want);
 }
 
 TEST(modules_missing_from_modules_order_come_last)
