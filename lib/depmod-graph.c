@@ -5,6 +5,7 @@
  * every cycle named when there is none.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,132 +234,242 @@ static int sort_topologically(struct lkm_depmod *d, unsigned *users)
 
 /* ---- cycles ---- */
 
-struct vertex {
-	struct vertex *parent;
+/*
+ * The report, as kmod 34 makes it (tools/depmod.c: depmod_calculate_dependencies,
+ * depmod_report_cycles, depmod_report_cycles_from_root, depmod_report_one_cycle; kmod
+ * 30 does the same, `git log -p v30..v34 -- tools/depmod.c` only changes error paths):
+ *  - The roots are the modules the topological sort left: those with a user left, that
+ *    is every module in a cycle and every module a cycle depends on, in module order.
+ *    They are a ring (kmod's list) with a first one: a module taken off it makes the
+ *    one after it the first, going round (kmod_list_remove_data returns the next
+ *    node), so the walks do not go in module order.
+ *  - Until none is left, the first root is taken off and a walk starts there.
+ *  - A walk is depth first, on a stack: a module's dependencies are pushed in their
+ *    order, so the last one is followed first. Nothing is cut where a path meets a
+ *    module seen before: every path from the root is followed, until it comes back to
+ *    the root or ends at a module with no dependency, which is taken off the roots.
+ *  - Each path back to the root is named as it is popped, root first:
+ *    "Cycle detected: r -> m1 -> m2 -> r" (a module needing itself: "r -> r"). Its
+ *    modules are taken off the roots and counted, each module once however often named.
+ *  - A root some earlier walk went through is named alone when its turn comes,
+ *    "Cycle detected: m", and not counted: when kmod gets there, such a module is below
+ *    a cycle, not in one (it has a dependency, so it stayed a root).
+ *  - Then "Found N modules in dependency cycles!", N the modules counted; depmod fails
+ *    and writes nothing. Every line is an error ("depmod: ERROR: ...").
+ * kmod's walk only ends when every cycle it can reach goes through its root. Where one
+ * does not (two cycles sharing a module, walked from a module of only one of them; a
+ * diamond entered below its top), kmod goes round that cycle for ever, naming ever
+ * longer "cycles" or dying on its stack's assertion (`is < stack_size'). So each walk
+ * is checked first: one that ends in kmod is kmod's, line for line; one that would not
+ * follows each module once (each line a cycle through the root, no module twice) and
+ * marks no module as gone through, so a module of the other cycle stays a root and
+ * its own walk names that cycle.
+ */
+
+/* An entry of a walk's stack: n is the module's place on the path (0: the root). */
+struct cyc_ent {
 	struct dm_mod *mod;
+	size_t n;
 };
 
-static int report_one_cycle(struct lkm_depmod *d, const struct vertex *v, bool *in_roots,
-			    struct smap *loop_set)
-{
-	struct lkm_buf buf = { 0 };
-	const struct vertex *p;
-	size_t n = 0, i;
-	const struct vertex **chain;
-	int r = 0;
+#define NO_ROOT SIZE_MAX
 
-	for (p = v->parent; p; p = p->parent)
-		n++;
-	chain = malloc((n + 1) * sizeof(*chain));
-	if (!chain)
-		return -ENOMEM;
-	for (p = v->parent, i = 0; p; p = p->parent, i++) {
-		chain[i] = p;
-		r = smap_put(loop_set, p->mod->name, p->mod, NULL);
-		if (r < 0)
-			goto out;
+/* One report: the ring of roots, the modules counted, and the walks' stacks. */
+struct cycles {
+	struct lkm_depmod *d;
+	bool *in_roots, *on_stack; /* by module index */
+	size_t *next, *prev;       /* the ring of roots, by module index */
+	size_t first;              /* NO_ROOT once the ring is empty */
+	struct smap counted;
+	struct cyc_ent *stack;     /* the walk's entries not popped yet */
+	size_t sp, cap_stack;
+	struct dm_mod **path;      /* path[0..n-1]: the path to the entry popped */
+	size_t cap_path;
+	unsigned stamp;
+};
+
+/* Off the ring, the one after it first, as kmod_list_remove_data does. */
+static void root_remove(struct cycles *c, size_t i)
+{
+	if (!c->in_roots[i])
+		return;
+	c->in_roots[i] = false;
+	if (c->next[i] == i) {
+		c->first = NO_ROOT;
+		return;
 	}
-	for (i = n; i-- > 0;) {
-		r = lkm_buf_printf(&buf, "%s -> ", chain[i]->mod->name);
-		if (r < 0)
-			goto out;
-		in_roots[chain[i]->mod->idx] = false;
-	}
-	r = lkm_buf_puts(&buf, v->mod->name);
-	if (r == 0)
-		depmod_log(d, LKM_DEPMOD_ERROR, "Cycle detected: %s", buf.data);
-out:
-	lkm_buf_free(&buf);
-	free(chain);
-	return r;
+	c->next[c->prev[i]] = c->next[i];
+	c->prev[c->next[i]] = c->prev[i];
+	c->first = c->next[i];
 }
 
-/* Every vertex of one walk (freed at its end) and the stack of those not yet expanded. */
-struct walk {
-	struct vertex **all, **stack;
-	size_t n_all, cap_all, sp, cap_stack;
-};
-
-static int walk_push(struct walk *w, struct dm_mod *mod, struct vertex *parent)
+static int cyc_push(struct cycles *c, struct dm_mod *mod, size_t n)
 {
-	struct vertex *v;
-
-	if (lkm_array_grow(&w->all, &w->cap_all, w->n_all + 1, sizeof(v), 64) < 0 ||
-	    lkm_array_grow(&w->stack, &w->cap_stack, w->sp + 1, sizeof(v), 64) < 0)
+	if (lkm_array_grow(&c->stack, &c->cap_stack, c->sp + 1, sizeof(*c->stack), 64) < 0)
 		return -ENOMEM;
-	v = malloc(sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	v->mod = mod;
-	v->parent = parent;
-	w->all[w->n_all++] = v;
-	w->stack[w->sp++] = v;
+	c->stack[c->sp++] = (struct cyc_ent){ mod, n };
 	return 0;
 }
 
-/*
- * A depth-first walk from @root along dependencies that names every path coming back
- * to @root, as kmod does. Unlike kmod it never expands a module twice in one walk, so
- * a root that only leads into some other cycle cannot loop forever.
- */
-static int cycles_from_root(struct lkm_depmod *d, struct dm_mod *root, bool *in_roots,
-			    struct smap *loop_set, unsigned stamp)
+/* "Cycle detected: " path[0..n-1] then @last; those n counted and off the roots. */
+static int report_one_cycle(struct cycles *c, size_t n, struct dm_mod *last)
 {
-	struct walk w = { 0 };
+	struct lkm_buf buf = { 0 };
 	size_t i;
-	int r = walk_push(&w, root, NULL);
+	int r = 0;
 
-	while (r == 0 && w.sp > 0) {
-		struct vertex *v = w.stack[--w.sp];
-		struct dm_mod *m = v->mod;
-
-		if (m->visited && m == root) {
-			r = report_one_cycle(d, v, in_roots, loop_set);
-			continue;
-		}
-		if (m->stamp == stamp && m != root)
-			continue;
-		m->stamp = stamp;
-		m->visited = true;
-		if (m->n_deps == 0) {
-			in_roots[m->idx] = false;
-			continue;
-		}
-		for (i = 0; i < m->n_deps && r == 0; i++)
-			r = walk_push(&w, m->deps[i], v);
+	for (i = 0; i < n && r == 0; i++) {
+		root_remove(c, c->path[i]->idx);
+		r = smap_put(&c->counted, c->path[i]->name, c->path[i], NULL);
+		if (r == 0)
+			r = lkm_buf_printf(&buf, "%s -> ", c->path[i]->name);
 	}
-	for (i = 0; i < w.n_all; i++)
-		free(w.all[i]);
-	free(w.all);
-	free(w.stack);
+	if (r == 0)
+		r = lkm_buf_puts(&buf, last->name);
+	if (r == 0)
+		depmod_log(c->d, LKM_DEPMOD_ERROR, "Cycle detected: %s", buf.data);
+	lkm_buf_free(&buf);
 	return r;
 }
 
-/* Returns how many modules are in cycles, after naming each cycle. */
+/*
+ * Whether a cycle reached from @root misses it: kmod's walk would never end. A
+ * depth-first search on c->stack, where n is the next dependency to look at and the
+ * root ends every path.
+ */
+static int walk_would_loop(struct cycles *c, struct dm_mod *root)
+{
+	unsigned seen = ++c->stamp;
+	int loops = 0;
+
+	c->sp = 0;
+	if (cyc_push(c, root, 0) < 0)
+		return -ENOMEM;
+	root->stamp = seen;
+	while (c->sp > 0 && loops == 0) {
+		struct cyc_ent *e = &c->stack[c->sp - 1];
+		struct dm_mod *dep;
+
+		if (e->n == e->mod->n_deps) {
+			c->on_stack[e->mod->idx] = false;
+			c->sp--;
+			continue;
+		}
+		dep = e->mod->deps[e->n++];
+		if (c->on_stack[dep->idx])
+			loops = 1;
+		else if (dep->stamp != seen) {
+			dep->stamp = seen;
+			c->on_stack[dep->idx] = true;
+			loops = cyc_push(c, dep, 0);
+		}
+	}
+	for (; c->sp > 0; c->sp--)
+		c->on_stack[c->stack[c->sp - 1].mod->idx] = false;
+	return loops;
+}
+
+/*
+ * kmod's walk from @root (see above); with @once, each module is followed once only
+ * and none is marked as gone through.
+ */
+static int walk(struct cycles *c, struct dm_mod *root, bool once)
+{
+	unsigned stamp = ++c->stamp;
+	size_t i;
+	int r;
+
+	c->sp = 0;
+	r = cyc_push(c, root, 0);
+	while (r == 0 && c->sp > 0) {
+		struct cyc_ent e = c->stack[--c->sp];
+		struct dm_mod *m = e.mod;
+
+		if (m == root && e.n > 0) {
+			r = report_one_cycle(c, e.n, root);
+			continue;
+		}
+		if (once && m->stamp == stamp)
+			continue;
+		m->stamp = stamp;
+		m->visited = m->visited || !once;
+		r = lkm_array_grow(&c->path, &c->cap_path, e.n + 1, sizeof(*c->path), 16);
+		if (r < 0)
+			break;
+		c->path[e.n] = m;
+		if (m->n_deps == 0)
+			root_remove(c, m->idx);
+		for (i = 0; i < m->n_deps && r == 0; i++)
+			r = cyc_push(c, m->deps[i], e.n + 1);
+	}
+	return r;
+}
+
+static int cycles_from_root(struct cycles *c, struct dm_mod *root)
+{
+	int loops;
+
+	if (root->visited)
+		return report_one_cycle(c, 0, root);
+	loops = walk_would_loop(c, root);
+	if (loops < 0)
+		return loops;
+	return walk(c, root, loops);
+}
+
+/* The ring of the modules still used, in module order. */
+static int roots_make(struct cycles *c, const unsigned *users)
+{
+	size_t n = c->d->n_mods, i, last = NO_ROOT;
+
+	c->in_roots = calloc(n + 1, sizeof(*c->in_roots));
+	c->on_stack = calloc(n + 1, sizeof(*c->on_stack));
+	c->next = malloc((n + 1) * sizeof(*c->next));
+	c->prev = malloc((n + 1) * sizeof(*c->prev));
+	if (!c->in_roots || !c->on_stack || !c->next || !c->prev)
+		return -ENOMEM;
+	c->first = NO_ROOT;
+	for (i = 0; i < n; i++) {
+		if (users[i] == 0)
+			continue;
+		c->in_roots[i] = true;
+		if (last == NO_ROOT)
+			c->first = i;
+		else
+			c->next[last] = i;
+		c->prev[i] = last;
+		last = i;
+	}
+	if (last != NO_ROOT) {
+		c->next[last] = c->first;
+		c->prev[c->first] = last;
+	}
+	return 0;
+}
+
+/* Names each cycle; returns how many modules are in them. */
 static int report_cycles(struct lkm_depmod *d, const unsigned *users)
 {
-	struct smap loop_set = { 0 };
-	bool *in_roots = calloc(d->n_mods + 1, sizeof(*in_roots));
-	size_t i;
-	unsigned stamp = 0;
-	int r = 0;
+	struct cycles c = { .d = d };
+	int r = roots_make(&c, users);
 
-	if (!in_roots)
-		return -ENOMEM;
-	for (i = 0; i < d->n_mods; i++)
-		in_roots[i] = users[i] > 0;
-	for (i = 0; i < d->n_mods && r == 0; i++) {
-		if (!in_roots[i])
-			continue;
-		in_roots[i] = false;
-		r = cycles_from_root(d, d->mods[i], in_roots, &loop_set, ++stamp);
+	while (r == 0 && c.first != NO_ROOT) {
+		struct dm_mod *root = d->mods[c.first];
+
+		root_remove(&c, root->idx);
+		r = cycles_from_root(&c, root);
 	}
 	if (r == 0) {
-		r = (int)loop_set.n;
+		r = (int)c.counted.n;
 		depmod_log(d, LKM_DEPMOD_ERROR, "Found %d modules in dependency cycles!", r);
 	}
-	smap_free(&loop_set);
-	free(in_roots);
+	smap_free(&c.counted);
+	free(c.in_roots);
+	free(c.on_stack);
+	free(c.next);
+	free(c.prev);
+	free(c.stack);
+	free(c.path);
 	return r;
 }
 

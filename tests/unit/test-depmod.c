@@ -168,6 +168,124 @@ TEST(cycle_is_reported_whole_and_fails)
 	CHECK(slurp("modules.dep") == NULL);
 }
 
+/*
+ * A tree from "a:b,c b:a c:": module kernel/a.ko exporting a_fn and needing b_fn then
+ * c_fn, and so on; then modules.order listing @order ("b a c") if not NULL.
+ */
+static void put_graph(const char *graph, const char *order)
+{
+	char spec[1024], list[1024], rel[128], exp[64], imp[512], *tok, *save, *dep, *save2;
+	size_t n = 0;
+
+	snprintf(spec, sizeof(spec), "%s", graph);
+	for (tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *deps = strchr(tok, ':');
+		size_t il = 0;
+
+		*deps++ = '\0';
+		imp[0] = '\0';
+		for (dep = strtok_r(deps, ",", &save2); dep; dep = strtok_r(NULL, ",", &save2))
+			il += (size_t)snprintf(imp + il, sizeof(imp) - il, "%s%s_fn", il ? " " : "",
+					       dep);
+		snprintf(rel, sizeof(rel), "kernel/%s.ko", tok);
+		snprintf(exp, sizeof(exp), "%s_fn", tok);
+		put_module(rel, exp, imp, NULL);
+	}
+	if (!order)
+		return;
+	snprintf(spec, sizeof(spec), "%s", order);
+	list[0] = '\0';
+	for (tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "kernel/%s.ko\n", tok);
+	put_text("modules.order", list);
+}
+
+/* kmod 30 gives these same lines on the same trees (tests/tools/test-depmod-cycles.sh). */
+TEST(two_separate_cycles_are_named_in_kmods_ring_order)
+{
+	new_tree("two-cycles");
+	put_graph("a:b b:a p:q q:p", "a p b q");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	/* Taking b off kmod's ring of roots makes q, after b, the next walk's start. */
+	CHECK_STR(logbuf, "Cycle detected: a -> b -> a\n"
+			  "Cycle detected: q -> p -> q\n"
+			  "Found 4 modules in dependency cycles!\n");
+	CHECK(slurp("modules.dep") == NULL);
+}
+
+TEST(two_cycles_sharing_a_module_walked_from_it)
+{
+	new_tree("shared");
+	put_graph("a:b b:a,c c:b", "b a c");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	/* The last dependency first: b needs a_fn then c_fn. */
+	CHECK_STR(logbuf, "Cycle detected: b -> c -> b\n"
+			  "Cycle detected: b -> a -> b\n"
+			  "Found 3 modules in dependency cycles!\n");
+}
+
+TEST(two_cycles_sharing_two_modules_every_path_is_named)
+{
+	new_tree("diamond");
+	put_graph("a:b,c b:d c:d d:a", "a b c d");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: a -> c -> d -> a\n"
+			  "Cycle detected: a -> b -> d -> a\n"
+			  "Found 4 modules in dependency cycles!\n");
+	/* A chord: both ways back to a, the shorter first. */
+	new_tree("chord");
+	put_graph("a:b,c b:c c:a", "a b c");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: a -> c -> a\n"
+			  "Cycle detected: a -> b -> c -> a\n"
+			  "Found 3 modules in dependency cycles!\n");
+}
+
+/*
+ * Walked from a, kmod never ends (it goes round b -> c -> b, here until its stack's
+ * assertion kills it; with c before a in b, naming ever longer "cycles"). lkm names
+ * each cycle once instead, each walk following a module once.
+ */
+TEST(two_cycles_sharing_a_module_walked_from_another)
+{
+	new_tree("shared-other");
+	put_graph("a:b b:a,c c:b", "a b c");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: a -> b -> a\n"
+			  "Cycle detected: c -> b -> c\n"
+			  "Found 3 modules in dependency cycles!\n");
+	new_tree("shared-other2");
+	put_graph("a:b b:c,a c:b", "a b c");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: a -> b -> a\n"
+			  "Cycle detected: c -> b -> c\n"
+			  "Found 3 modules in dependency cycles!\n");
+	/* The diamond entered below its top: each module of it in a line. */
+	new_tree("diamond-below");
+	put_graph("a:b,c b:d c:d d:a", "c b a d");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: c -> d -> a -> c\n"
+			  "Cycle detected: b -> d -> a -> b\n"
+			  "Found 4 modules in dependency cycles!\n");
+}
+
+TEST(modules_around_a_cycle_are_not_counted)
+{
+	new_tree("around");
+	/* q and p need the cycle, x and y are needed by it. */
+	put_graph("q:p p:a a:b b:c c:a,x x:y y:", "q p a b c x y");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	/* kmod names x alone: a walk went through it and it has a dependency left. */
+	CHECK_STR(logbuf, "Cycle detected: a -> b -> c -> a\n"
+			  "Cycle detected: x\n"
+			  "Found 3 modules in dependency cycles!\n");
+	CHECK(slurp("modules.dep") == NULL);
+	new_tree("self");
+	put_graph("s:s t:s", "t s");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: s -> s\nFound 1 modules in dependency cycles!\n");
+}
+
 /* 300 modules in one cycle: one line of 11 kB, whole, from the first in modules.order. */
 TEST(long_cycle_is_named_whole)
 {
