@@ -259,11 +259,14 @@ static int sort_topologically(struct lkm_depmod *d, unsigned *users)
  * kmod's walk only ends when every cycle it can reach goes through its root. Where one
  * does not (two cycles sharing a module, walked from a module of only one of them; a
  * diamond entered below its top), kmod goes round that cycle for ever, naming ever
- * longer "cycles" or dying on its stack's assertion (`is < stack_size'). So each walk
- * is checked first: one that ends in kmod is kmod's, line for line; one that would not
- * follows each module once (each line a cycle through the root, no module twice) and
- * marks no module as gone through, so a module of the other cycle stays a root and
- * its own walk names that cycle.
+ * longer "cycles", or silently until out of memory, or dying on its stack's assertion
+ * (`is < stack_size'). So each walk is checked first: one that ends in kmod is kmod's,
+ * line for line; one that would not follows each module once (each line a cycle
+ * through the root, no module twice) and marks no module as gone through, so a module
+ * of the other cycle stays a root and its own walk names that cycle.
+ * kmod's stack has room for as many entries as there were roots: a walk through
+ * modules with many dependencies can need more even where it ends, and then kmod dies
+ * on that assertion too. lkm's stack grows: its lines are those kmod's walk would give.
  */
 
 /* An entry of a walk's stack: n is the module's place on the path (0: the root). */

@@ -269,6 +269,26 @@ TEST(two_cycles_sharing_a_module_walked_from_another)
 			  "Found 4 modules in dependency cycles!\n");
 }
 
+/*
+ * kmod's stack holds as many entries as there are roots (5), this walk needs more: kmod
+ * dies on its assertion. lkm names what kmod's walk would, every path back to r.
+ */
+TEST(a_walk_kmods_stack_cannot_hold_is_named_whole)
+{
+	new_tree("fan-out");
+	put_graph("r:m4,m3,m2,m1 m1:m4,m3,m2 m2:m4,m3 m3:m4 m4:r", "r m1 m2 m3 m4");
+	CHECK_INT(depmod(NULL), ==, -ELOOP);
+	CHECK_STR(logbuf, "Cycle detected: r -> m1 -> m2 -> m3 -> m4 -> r\n"
+			  "Cycle detected: r -> m1 -> m2 -> m4 -> r\n"
+			  "Cycle detected: r -> m1 -> m3 -> m4 -> r\n"
+			  "Cycle detected: r -> m1 -> m4 -> r\n"
+			  "Cycle detected: r -> m2 -> m3 -> m4 -> r\n"
+			  "Cycle detected: r -> m2 -> m4 -> r\n"
+			  "Cycle detected: r -> m3 -> m4 -> r\n"
+			  "Cycle detected: r -> m4 -> r\n"
+			  "Found 5 modules in dependency cycles!\n");
+}
+
 TEST(modules_around_a_cycle_are_not_counted)
 {
 	new_tree("around");
