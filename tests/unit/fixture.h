@@ -67,6 +67,7 @@ static inline void fixture_tmpdir_remove(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixture_tmpdir_made);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", fixture_tmpdir_made);
+	free((char *)fixture_tmpdir_made);
 }
 
 /* Make $TMPDIR/lkm-test-@name.XXXXXX in @dir (exit 2 if it cannot be made). */
@@ -80,7 +81,12 @@ static inline void fixture_tmpdir(char *dir, size_t size, const char *name)
 		fprintf(stderr, "cannot make a temporary directory for %s\n", name);
 		exit(2);
 	}
-	fixture_tmpdir_made = dir;
+	/* A copy: @dir may be main()'s local, gone when the atexit handler runs. */
+	fixture_tmpdir_made = strdup(dir);
+	if (!fixture_tmpdir_made) {
+		fprintf(stderr, "out of memory for %s\n", dir);
+		exit(2);
+	}
 	atexit(fixture_tmpdir_remove);
 }
 
