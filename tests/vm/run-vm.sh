@@ -16,6 +16,8 @@
 #   LKM_VM_QUIET=1  do not copy the console to stdout
 #   LKM_VM_MODULES  more of the kernel's modules to put in the guest (bench/vm-modprobe.sh)
 #   LKM_VM_QEMU     more qemu options (bench/vm-modprobe.sh: -icount)
+#   LKM_LIBKMOD     lkm's libkmod.so.2, for the consumers (systemd-udevd, ...) in /lkm/bin
+#                   (default: <build>/libkmod/libkmod.so.2)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -50,6 +52,8 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 
 # --- scenarios ----------------------------------------------------------------------
 scenarios=()
+qemu_extra=
+consumers=
 for s in "$@"; do
 	case $s in
 	*/*) f=$s ;;
@@ -63,6 +67,10 @@ for s in "$@"; do
 		case $kver in $glob) ;; *) log "skipping $(basename "$f" .sh) on $kver"; continue ;; esac
 	fi
 	scenarios+=("$f")
+	# "# modules:", "# qemu:" and "# consumers:" add to the initramfs and the machine.
+	modules_wanted="$modules_wanted $(sed -n 's/^# modules: *//p' "$f" | xargs)"
+	qemu_extra="$qemu_extra $(sed -n 's/^# qemu: *//p' "$f" | xargs)"
+	grep -q '^# consumers: *systemd' "$f" && consumers=systemd
 done
 [ ${#scenarios[@]} -gt 0 ] || die "no scenario to run on $kver"
 
@@ -100,6 +108,67 @@ if [ -n "$lkm_bin" ]; then
 	is_static "$lkm_bin" || copy_libs "$lkm_bin"
 fi
 for t in $tools; do ln -s /sbin/lkm "$stage/lkm/bin/$t"; done
+
+# --- libkmod's consumers ------------------------------------------------------------
+# Debian's systemd-modules-load, systemd-udevd and udevadm link libkmod.so.2. Each tool set
+# gets wrappers for them in its bin/ that run them with its own libkmod.so.2: /kmod/lib
+# holds Debian's (libkmod2, which they link), /lkm/lib lkm's ($LKM_LIBKMOD). Without lkm's
+# library, /lkm/lib/MISSING says why and the lkm wrappers fail (exit 127).
+if [ -n "$consumers" ]; then
+	lkm_libkmod=${LKM_LIBKMOD:-${LKM_BUILD_ROOT:-$src/build}/libkmod/libkmod.so.2}
+	# Debian's kmod has its library linked in: take the one the consumers link.
+	deb_libkmod=$(ldd /bin/udevadm | awk '$1 == "libkmod.so.2" { print $3 }')
+	[ -f "$deb_libkmod" ] || die "udevadm links no libkmod.so.2"
+	mkdir -p "$stage/kmod/lib" "$stage/lkm/lib"
+	cp -L "$deb_libkmod" "$stage/kmod/lib/libkmod.so.2"
+	echo "$deb_libkmod ($(dpkg -S "$(readlink -f "$deb_libkmod")" 2>/dev/null | cut -d: -f1)" \
+		"$(dpkg-query -W -f '${Version}' libkmod2 2>/dev/null))" >"$stage/kmod/lib/SOURCE"
+	if [ -f "$lkm_libkmod" ]; then
+		cp -L "$lkm_libkmod" "$stage/lkm/lib/libkmod.so.2"
+		copy_libs "$lkm_libkmod"
+		echo "$lkm_libkmod" >"$stage/lkm/lib/SOURCE"
+	else
+		log "WARNING: no lkm libkmod.so.2 at $lkm_libkmod (LKM_LIBKMOD): the consumers' lkm runs will fail"
+		echo "no lkm libkmod.so.2 at $lkm_libkmod (LKM_LIBKMOD)" >"$stage/lkm/lib/MISSING"
+	fi
+	for b in /lib/systemd/systemd-modules-load /lib/systemd/systemd-udevd /bin/udevadm; do
+		[ -x "$b" ] || die "$b missing: install systemd and udev"
+		mkdir -p "$stage$(dirname "$b")"
+		cp -P "$b" "$stage$b"
+		copy_libs "$b"
+		for set in kmod lkm; do
+			# argv[0] keeps the real path: udevadm acts as udevd when called so.
+			cat >"$stage/$set/bin/${b##*/}" <<-EOF
+			#!/bin/sh
+			# Debian's ${b##*/} with $set's libkmod.so.2 (written by run-vm.sh)
+			if [ ! -e /$set/lib/libkmod.so.2 ]; then
+			echo "${b##*/}: \$(cat /$set/lib/MISSING)" >&2
+			exit 127
+			fi
+			LD_LIBRARY_PATH=/$set/lib exec $b "\$@"
+			EOF
+			chmod +x "$stage/$set/bin/${b##*/}"
+		done
+	done
+	# udev as initramfs-tools' hook installs it: its config, .link files, the rules an
+	# initramfs needs (80-drivers.rules loads the drivers) and the programs they run.
+	mkdir -p "$stage/etc/udev" "$stage/lib/udev/rules.d" "$stage/lib/systemd/network" \
+		"$stage/etc/modules-load.d"
+	[ -f /etc/udev/udev.conf ] && cp /etc/udev/udev.conf "$stage/etc/udev/"
+	cp /lib/systemd/network/*.link "$stage/lib/systemd/network/" 2>/dev/null || true
+	for r in 50-firmware 50-udev-default 60-block 60-persistent-storage \
+		61-persistent-storage-android 71-seat 73-special-net-names 75-net-description \
+		80-net-setup-link 80-drivers; do
+		[ -f "/lib/udev/rules.d/$r.rules" ] && cp "/lib/udev/rules.d/$r.rules" "$stage/lib/udev/rules.d/"
+	done
+	[ -f "$stage/lib/udev/rules.d/80-drivers.rules" ] || die "no 80-drivers.rules in /lib/udev/rules.d"
+	for b in /lib/udev/ata_id /lib/udev/scsi_id /sbin/blkid; do
+		[ -x "$b" ] || continue
+		mkdir -p "$stage$(dirname "$b")"
+		cp "$b" "$stage$b"
+		copy_libs "$b"
+	done
+fi
 
 # The module tree: the wanted modules and their dependencies, in their own paths, plus
 # the test modules under extra/. kmod's depmod writes the indexes.
@@ -180,13 +249,13 @@ boot_once() {
 	if [ "${LKM_VM_QUIET:-}" = 1 ]; then
 		timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
 			-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
-			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" ${LKM_VM_QEMU:-} \
+			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" $qemu_extra ${LKM_VM_QEMU:-} \
 			</dev/null >"$out" 2>&1
 		rc=$?
 	else
 		timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
 			-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
-			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" ${LKM_VM_QEMU:-} \
+			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" $qemu_extra ${LKM_VM_QEMU:-} \
 			</dev/null 2>&1 | tee "$out"
 		rc=${PIPESTATUS[0]}
 	fi

@@ -129,3 +129,18 @@ trace_loads_stop() {
 	echo 0 >$TRACE/events/syscalls/sys_enter_init_module/enable
 	: >$TRACE/trace
 }
+
+# libkmod KEY CONSUMER: a note of the libkmod.so.2 that a consumer's wrapper in $TOOLS
+# (systemd-udevd, ...) makes it load, as the dynamic loader resolves it, or why the
+# wrapper cannot run it (no lkm libkmod.so.2 in the initramfs).
+libkmod() {
+	local out v
+	out=$(LD_TRACE_LOADED_OBJECTS=1 "$2" 2>&1)
+	v=$(echo "$out" | sed -n 's/^[[:space:]]*libkmod\.so\.2 => \([^ ]*\) .*/\1/p')
+	note "$1" "${v:-none: $out}"
+	if [ -f "/$TOOL/lib/SOURCE" ]; then
+		note "$1.source" "$(cat "/$TOOL/lib/SOURCE")"
+	else
+		note "$1.source" "$(cat "/$TOOL/lib/MISSING" 2>/dev/null)"
+	fi
+}
