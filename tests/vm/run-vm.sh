@@ -162,6 +162,18 @@ if [ -n "$consumers" ]; then
 		[ -f "/lib/udev/rules.d/$r.rules" ] && cp "/lib/udev/rules.d/$r.rules" "$stage/lib/udev/rules.d/"
 	done
 	[ -f "$stage/lib/udev/rules.d/80-drivers.rules" ] || die "no 80-drivers.rules in /lib/udev/rules.d"
+	# The consumers bind every symbol at start: name all the libkmod functions they need
+	# that lkm's library lacks, not just the first the loader stumbles on.
+	if [ -f "$stage/lkm/lib/libkmod.so.2" ]; then
+		lacks=$(comm -23 \
+			<(for f in /bin/udevadm /lib/systemd/systemd-modules-load $(ldd \
+				/lib/systemd/systemd-modules-load | awk '/libsystemd-shared/ { print $3 }'); do
+				nm -D --undefined-only "$f"; done | awk '$2 ~ /^kmod_/ { print $2 }' | sort -u) \
+			<(nm -D --defined-only "$stage/lkm/lib/libkmod.so.2" |
+				awk '$3 ~ /^kmod_/ { sub(/@@/, "@", $3); print $3 }' | sort -u) | xargs)
+		echo "$lacks" >"$stage/lkm/lib/LACKS"
+		[ -z "$lacks" ] || log "WARNING: lkm's libkmod.so.2 lacks what the consumers use: $lacks"
+	fi
 	for b in /lib/udev/ata_id /lib/udev/scsi_id /sbin/blkid; do
 		[ -x "$b" ] || continue
 		mkdir -p "$stage$(dirname "$b")"

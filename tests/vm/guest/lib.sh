@@ -132,7 +132,8 @@ trace_loads_stop() {
 
 # libkmod KEY CONSUMER: a note of the libkmod.so.2 that a consumer's wrapper in $TOOLS
 # (systemd-udevd, ...) makes it load, as the dynamic loader resolves it, or why the
-# wrapper cannot run it (no lkm libkmod.so.2 in the initramfs).
+# wrapper cannot run it (no lkm libkmod.so.2 in the initramfs); KEY.source, where the
+# library came from; for lkm's, KEY.lacks, the consumers' functions it does not define.
 libkmod() {
 	local out v
 	out=$(LD_TRACE_LOADED_OBJECTS=1 "$2" 2>&1)
@@ -143,4 +144,7 @@ libkmod() {
 	else
 		note "$1.source" "$(cat "/$TOOL/lib/MISSING" 2>/dev/null)"
 	fi
+	# The functions of the consumers' that the library does not define (run-vm.sh).
+	[ -f "/$TOOL/lib/LACKS" ] && note "$1.lacks" "$(cat "/$TOOL/lib/LACKS")"
+	return 0
 }

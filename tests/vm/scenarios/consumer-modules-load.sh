@@ -7,6 +7,7 @@
 # consumers: systemd
 # expect-kmod: libkmod=/kmod/lib/libkmod.so.2
 # expect-lkm: libkmod=/lkm/lib/libkmod.so.2
+# expect-lkm: libkmod.lacks=
 # expect: list.rc=0
 # expect: list.err=*Inserted module 'lkm_params'*
 # expect: list.err=*Module 'minix' is deny-listed*

@@ -17,9 +17,11 @@
 # qemu: -device usb-ehci,id=ehci -device usb-tablet,bus=ehci.0
 # expect-kmod: libkmod=/kmod/lib/libkmod.so.2
 # expect-lkm: libkmod=/lkm/lib/libkmod.so.2
+# expect-lkm: libkmod.lacks=
 # expect-kmod: udevd.maps=/kmod/lib/libkmod.so.2
 # expect-lkm: udevd.maps=/lkm/lib/libkmod.so.2
 # expect: udevd.rc=0
+# expect: trigger-devices.rc=0
 # expect: settle.rc=0
 # expect: exit.rc=0
 # expect: drivers.enough=yes
