@@ -83,7 +83,7 @@ fact denied "$(sed -n "s/.*Module '\([^']*\)' is deny-listed.*/\1/p" /tmp/scenar
 # The rest of what udevd said about modules (libkmod's own messages come through it too).
 grep -i -e module -e kmod /tmp/scenario/udevd.log | grep -v -e "Loading module: " \
 	-e "Inserted module '" -e "RUN 'kmod load" -e 'built-in command "kmod load' \
-	-e "SUBSYSTEM=module" -e "/module/" | sort -u >/tmp/scenario/kmod.log
+	-e "SUBSYSTEM=module" -e "/module/" -e "^module: " | sort -u >/tmp/scenario/kmod.log
 show /tmp/scenario/kmod.log "  u| " >/dev/null
 note kmod.log "$joined"
 note udevd.lines "$(wc -l </tmp/scenario/udevd.log)"
