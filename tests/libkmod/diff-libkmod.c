@@ -29,6 +29,97 @@
 
 #include <libkmod.h>
 
+/*
+ * Every kmod function called here is a weak reference, so that a library that lacks
+ * some (lkm's, while it grows) runs all the rest: where a call is missing, the program
+ * prints "missing NAME" instead of its answer.
+ */
+#pragma weak kmod_config_get_aliases
+#pragma weak kmod_config_get_blacklists
+#pragma weak kmod_config_get_install_commands
+#pragma weak kmod_config_get_options
+#pragma weak kmod_config_get_remove_commands
+#pragma weak kmod_config_get_softdeps
+#pragma weak kmod_config_iter_free_iter
+#pragma weak kmod_config_iter_get_key
+#pragma weak kmod_config_iter_get_value
+#pragma weak kmod_config_iter_next
+#pragma weak kmod_dump_index
+#pragma weak kmod_get_dirname
+#pragma weak kmod_list_last
+#pragma weak kmod_list_prev
+#pragma weak kmod_load_resources
+#pragma weak kmod_module_apply_filter
+#pragma weak kmod_module_dependency_symbol_get_bind
+#pragma weak kmod_module_dependency_symbol_get_crc
+#pragma weak kmod_module_dependency_symbol_get_symbol
+#pragma weak kmod_module_dependency_symbols_free_list
+#pragma weak kmod_module_get_dependencies
+#pragma weak kmod_module_get_dependency_symbols
+#pragma weak kmod_module_get_filtered_blacklist
+#pragma weak kmod_module_get_holders
+#pragma weak kmod_module_get_info
+#pragma weak kmod_module_get_initstate
+#pragma weak kmod_module_get_install_commands
+#pragma weak kmod_module_get_module
+#pragma weak kmod_module_get_name
+#pragma weak kmod_module_get_options
+#pragma weak kmod_module_get_path
+#pragma weak kmod_module_get_refcnt
+#pragma weak kmod_module_get_remove_commands
+#pragma weak kmod_module_get_sections
+#pragma weak kmod_module_get_size
+#pragma weak kmod_module_get_softdeps
+#pragma weak kmod_module_get_symbols
+#pragma weak kmod_module_get_versions
+#pragma weak kmod_module_info_free_list
+#pragma weak kmod_module_info_get_key
+#pragma weak kmod_module_info_get_value
+#pragma weak kmod_module_initstate_str
+#pragma weak kmod_module_new_from_loaded
+#pragma weak kmod_module_new_from_lookup
+#pragma weak kmod_module_new_from_name
+#pragma weak kmod_module_new_from_name_lookup
+#pragma weak kmod_module_new_from_path
+#pragma weak kmod_module_probe_insert_module
+#pragma weak kmod_module_section_free_list
+#pragma weak kmod_module_symbol_get_crc
+#pragma weak kmod_module_symbol_get_symbol
+#pragma weak kmod_module_symbols_free_list
+#pragma weak kmod_module_unref
+#pragma weak kmod_module_unref_list
+#pragma weak kmod_module_version_get_crc
+#pragma weak kmod_module_version_get_symbol
+#pragma weak kmod_module_versions_free_list
+#pragma weak kmod_new
+#pragma weak kmod_set_log_fn
+#pragma weak kmod_unload_resources
+#pragma weak kmod_unref
+#pragma weak kmod_validate_resources
+
+/*
+ * HAVE(fn): whether the library has fn, saying so when not; a chain of them is joined
+ * with '|', so that each missing function is named.
+ * DIFF_LIBKMOD_AS_MISSING=",NAME,NAME," makes this program treat those functions as
+ * missing even where they exist: the test gives the oracle the list the other side
+ * reported, and compares the rest of their answers line for line.
+ */
+static bool have(bool present, const char *name)
+{
+	const char *as_missing = getenv("DIFF_LIBKMOD_AS_MISSING");
+
+	if (present && as_missing != NULL) {
+		size_t len = strlen(name);
+		for (const char *p = strstr(as_missing, name); p; p = strstr(p + 1, name))
+			if (p > as_missing && p[-1] == ',' && p[len] == ',')
+				present = false;
+	}
+	if (!present)
+		printf(" missing %s\n", name);
+	return present;
+}
+#define HAVE(fn) have((fn) != NULL, #fn)
+
 /* A string on one line: NULL as (null), control bytes and backslashes escaped. */
 static void put(const char *s)
 {
@@ -144,7 +235,12 @@ static int cmd_lookup(struct kmod_ctx *ctx)
 static void put_info(const struct kmod_module *mod)
 {
 	struct kmod_list *list = NULL, *l;
-	int n = kmod_module_get_info(mod, &list);
+	int n;
+
+	if (!HAVE(kmod_module_get_info) | !HAVE(kmod_module_info_get_key) |
+	    !HAVE(kmod_module_info_get_value) | !HAVE(kmod_module_info_free_list))
+		return;
+	n = kmod_module_get_info(mod, &list);
 
 	printf(" info = %d\n", n);
 	kmod_list_foreach(l, list) {
@@ -159,7 +255,12 @@ static void put_info(const struct kmod_module *mod)
 static void put_versions(const struct kmod_module *mod)
 {
 	struct kmod_list *list = NULL, *l;
-	int n = kmod_module_get_versions(mod, &list);
+	int n;
+
+	if (!HAVE(kmod_module_get_versions) | !HAVE(kmod_module_version_get_crc) |
+	    !HAVE(kmod_module_version_get_symbol) | !HAVE(kmod_module_versions_free_list))
+		return;
+	n = kmod_module_get_versions(mod, &list);
 
 	printf(" versions = %d\n", n);
 	kmod_list_foreach(l, list) {
@@ -172,7 +273,12 @@ static void put_versions(const struct kmod_module *mod)
 static void put_symbols(const struct kmod_module *mod)
 {
 	struct kmod_list *list = NULL, *l;
-	int n = kmod_module_get_symbols(mod, &list);
+	int n;
+
+	if (!HAVE(kmod_module_get_symbols) | !HAVE(kmod_module_symbol_get_crc) |
+	    !HAVE(kmod_module_symbol_get_symbol) | !HAVE(kmod_module_symbols_free_list))
+		return;
+	n = kmod_module_get_symbols(mod, &list);
 
 	printf(" symbols = %d\n", n);
 	kmod_list_foreach(l, list) {
@@ -185,7 +291,15 @@ static void put_symbols(const struct kmod_module *mod)
 static void put_dependency_symbols(const struct kmod_module *mod)
 {
 	struct kmod_list *list = NULL, *l;
-	int n = kmod_module_get_dependency_symbols(mod, &list);
+	int n;
+
+	if (!HAVE(kmod_module_get_dependency_symbols) |
+	    !HAVE(kmod_module_dependency_symbol_get_bind) |
+	    !HAVE(kmod_module_dependency_symbol_get_crc) |
+	    !HAVE(kmod_module_dependency_symbol_get_symbol) |
+	    !HAVE(kmod_module_dependency_symbols_free_list))
+		return;
+	n = kmod_module_get_dependency_symbols(mod, &list);
 
 	printf(" dependency_symbols = %d\n", n);
 	kmod_list_foreach(l, list) {
@@ -310,7 +424,8 @@ static int cmd_probe(struct kmod_ctx *ctx)
 			put_filter(ctx, label, err, out);
 		}
 
-		for (size_t i = 0; i < sizeof(probe_modes) / sizeof(probe_modes[0]); i++) {
+		for (size_t i = 0; HAVE(kmod_module_probe_insert_module) &&
+				   i < sizeof(probe_modes) / sizeof(probe_modes[0]); i++) {
 			kmod_list_foreach(l, list) {
 				struct kmod_module *mod = kmod_module_get_module(l);
 				printf(" %s ", probe_modes[i].name);
@@ -330,22 +445,33 @@ static int cmd_probe(struct kmod_ctx *ctx)
 static int cmd_config(struct kmod_ctx *ctx)
 {
 	static const struct {
-		const char *name;
+		const char *name, *fn;
 		struct kmod_config_iter *(*get)(const struct kmod_ctx *ctx);
 	} kinds[] = {
-		{ "blacklist", kmod_config_get_blacklists },
-		{ "install", kmod_config_get_install_commands },
-		{ "remove", kmod_config_get_remove_commands },
-		{ "alias", kmod_config_get_aliases },
-		{ "options", kmod_config_get_options },
-		{ "softdep", kmod_config_get_softdeps },
+#define KIND(name, fn) { name, #fn, fn }
+		KIND("blacklist", kmod_config_get_blacklists),
+		KIND("install", kmod_config_get_install_commands),
+		KIND("remove", kmod_config_get_remove_commands),
+		KIND("alias", kmod_config_get_aliases),
+		KIND("options", kmod_config_get_options),
+		KIND("softdep", kmod_config_get_softdeps),
+#undef KIND
 	};
 
+	if (!HAVE(kmod_config_iter_next) | !HAVE(kmod_config_iter_get_key) |
+	    !HAVE(kmod_config_iter_get_value) | !HAVE(kmod_config_iter_free_iter))
+		return 0;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		struct kmod_config_iter *iter = kinds[i].get(ctx);
+		struct kmod_config_iter *iter;
 		int n = 0;
 
-		printf("config %s%s\n", kinds[i].name, iter ? "" : " (no iterator)");
+		printf("config %s\n", kinds[i].name);
+		if (!have(kinds[i].get != NULL, kinds[i].fn))
+			continue;
+		iter = kinds[i].get(ctx);
+
+		if (iter == NULL)
+			printf(" no iterator\n");
 		while (iter && kmod_config_iter_next(iter)) {
 			fputs("  ", stdout);
 			put(kmod_config_iter_get_key(iter));
@@ -384,10 +510,15 @@ static int cmd_misc(struct kmod_ctx *ctx)
 	printf("validate after load = %d\n", kmod_validate_resources(ctx));
 	kmod_unload_resources(ctx);
 	printf("validate after unload = %d\n", kmod_validate_resources(ctx));
-	for (int s = 0; s <= 4; s++) {
+	for (int s = 0; HAVE(kmod_module_initstate_str) && s <= 4; s++) {
 		printf("initstate_str %d ", s);
 		put_line("", kmod_module_initstate_str((enum kmod_module_initstate)s));
 	}
+	if (!HAVE(kmod_module_new_from_loaded) | !HAVE(kmod_module_get_holders) |
+	    !HAVE(kmod_module_get_sections) | !HAVE(kmod_module_get_initstate) |
+	    !HAVE(kmod_module_get_refcnt) | !HAVE(kmod_module_get_size) |
+	    !HAVE(kmod_module_section_free_list))
+		return 0;
 	err = kmod_module_new_from_loaded(ctx, &loaded);
 	printf("new_from_loaded = %d:", err);
 	put_module_names(loaded);

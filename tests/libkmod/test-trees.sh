@@ -92,22 +92,57 @@ fs-ext4 fs-vfat nosuch fuse loop overlay ipv6 i915 crc32c"
 # reading kmod's glued form as the spaced one on both sides.
 unglue() { sed 's/^\(  [^ ]* -> .*[^ ]\)post: /\1 post: /'; }
 
+# Known, intended difference (kmod issue 33, as in diff/test-modprobe.sh): of several
+# softdep lines for one module (the fixture's ext4 line and modules.softdep's; ksmbd,
+# btrfs, bcachefs in modules.softdep) kmod 30 keeps the first, lkm all. Allowed where
+# that is the only difference: the same lines but for softdeps lines whose lkm list
+# starts with kmod's.
+only_issue33() { # debian-out lkm-out
+	python3 - "$1" "$2" <<-'PY'
+	import sys
+	a, b = (open(f, errors="replace").read().splitlines() for f in sys.argv[1:3])
+	if len(a) != len(b):
+	    sys.exit(1)
+	n = 0
+	for x, y in zip(a, b):
+	    if x == y:
+	        continue
+	    if not x.startswith(" softdeps ") or not y.startswith(x + " "):
+	        sys.exit(1)
+	    n += 1
+	print(n)
+	PY
+}
+
 # compare LABEL MIN-LINES CMD... (stdin, if any, from $tmp/in): both binaries, one diff.
 compare() {
 	local label=$1 min=$2 n; shift 2
-	"$deb" "$@" <"$tmp/in" 2>"$tmp/d.err" | unglue >"$tmp/d.out"
-	echo "exit ${PIPESTATUS[0]}" >>"$tmp/d.out"
 	"$lkm" "$@" <"$tmp/in" 2>"$tmp/l.err" | unglue >"$tmp/l.out"
 	echo "exit ${PIPESTATUS[0]}" >>"$tmp/l.out"
+	# The functions lkm's library lacks: a failure of their own, and the oracle skips
+	# them too, so that all the rest is compared.
+	local missing
+	missing=$(sed -n 's/^ missing \(kmod_[a-z_]*\)$/\1/p' "$tmp/l.out" | sort -u | tr '\n' ' ')
+	DIFF_LIBKMOD_AS_MISSING=",${missing// /,}" "$deb" "$@" <"$tmp/in" 2>"$tmp/d.err" |
+		unglue >"$tmp/d.out"
+	echo "exit ${PIPESTATUS[0]}" >>"$tmp/d.out"
+	[ -z "$missing" ] || bad "$label: lkm's libkmod lacks $(wc -w <<<"$missing") functions" "$missing"
 	n=$(wc -l <"$tmp/d.out")
 	# LKM_DIFF_KEEP=DIR keeps both outputs of every part there.
 	if [ -n "${LKM_DIFF_KEEP:-}" ]; then
 		local f=${label//[^A-Za-z0-9.+-]/_}
 		cp "$tmp/d.out" "$LKM_DIFF_KEEP/$f.debian"; cp "$tmp/l.out" "$LKM_DIFF_KEEP/$f.lkm"
 	fi
-	at_least "$min" "$label: lines of Debian's output" "$n" || return
 	if cmp -s "$tmp/d.out" "$tmp/l.out"; then
-		ok "$label ($n lines, $(wc -l <"$tmp/in") inputs)"
+		at_least "$min" "$label: lines of Debian's output" "$n" &&
+			ok "$label ($n lines, $(wc -l <"$tmp/in") inputs${missing:+, where lkm has the calls})"
+		return
+	fi
+	local n33
+	if n33=$(only_issue33 "$tmp/d.out" "$tmp/l.out"); then
+		echo "  expected [$label] $n33 softdeps lines: lkm keeps every softdep line, kmod the first (issue 33)"
+		at_least "$min" "$label: lines of Debian's output" "$n" &&
+			ok "$label ($n lines, $(wc -l <"$tmp/in") inputs${missing:+, where lkm has the calls})"
 		return
 	fi
 	bad "$label ($n lines from Debian's, $(wc -l <"$tmp/l.out") from lkm's," \
