@@ -127,7 +127,10 @@ dracut_files() {
 	[ "$side" = lkm ] && envs=("${lkm_env[@]}")
 	env "${envs[@]}" "$dracut_install" -D "$dest" --kerneldir "$dir" \
 		--firmwaredirs "$tmp/nofirmware" "$@" >"$tmp/dracut.out" 2>"$tmp/dracut.err"
-	echo "exit $?"
+	local rc=$?
+	echo "exit $rc"
+	# The loader's word when the library lacks a function dracut-install calls.
+	[ $rc -lt 126 ] || grep -m1 -o 'symbol lookup error.*' "$tmp/dracut.err"
 	# --modalias prints names in its hash table's order.
 	sort "$tmp/dracut.out"
 	[ -d "$dest" ] && (cd "$dest" && find . -mindepth 1 | sort)
