@@ -13,6 +13,9 @@
 #                     -S reads them with kmod_module_symbol_get_symbol, as dracut does),
 #                     and its --modalias list.
 set -u
+# meson test puts the build's libkmod/ on LD_LIBRARY_PATH, which would give the oracle
+# lkm's library too: each side chooses its library here.
+unset LD_LIBRARY_PATH
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"

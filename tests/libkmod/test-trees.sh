@@ -16,6 +16,9 @@
 # Both read the trees' indexes as kmod's depmod wrote them (fetch-trees.sh), never the
 # host's configuration. A part that differs shows its first differing lines.
 set -u
+# meson test puts the build's libkmod/ on LD_LIBRARY_PATH, which would give the oracle
+# lkm's library too: each side chooses its library here.
+unset LD_LIBRARY_PATH
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"
