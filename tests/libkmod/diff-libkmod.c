@@ -14,11 +14,13 @@
  *                                           under several flag sets; the blacklist filters
  *   diff-libkmod config DIR CONF            the kmod_config_* iterators
  *   diff-libkmod dump DIR CONF              kmod_dump_index of every index kind
- *   diff-libkmod misc DIR CONF              context calls, loaded modules, initstate names
+ *   diff-libkmod misc DIR CONF              context calls, loaded modules, initstate names,
+ *                                           the state of each /sys/module entry
  *
  * DIR is the module directory (lib/modules/KVER of a tree), CONF the one configuration
  * directory kmod_new() is given: the host's configuration is never read.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -540,6 +542,23 @@ static int cmd_misc(struct kmod_ctx *ctx)
 		kmod_module_section_free_list(sections);
 	}
 	kmod_module_unref_list(loaded);
+
+	/* What the library makes of each /sys/module entry (built in, loaded, or a mere
+	 * parameters directory), in name order: the probe decides by it. */
+	struct dirent **names;
+	int n = scandir("/sys/module", &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		struct kmod_module *mod = NULL;
+		if (names[i]->d_name[0] != '.' &&
+		    kmod_module_new_from_name(ctx, names[i]->d_name, &mod) == 0) {
+			printf("sys/module %s initstate %d refcnt %d\n", names[i]->d_name,
+			       kmod_module_get_initstate(mod), kmod_module_get_refcnt(mod));
+			kmod_module_unref(mod);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
 	return 0;
 }
 
