@@ -22,13 +22,20 @@ struct info_entry {
 };
 
 /*
- * One symbol of any of the three symbol lists. kmod lays out its version and symbol
- * entries as { crc, name } but its dependency symbols as { crc, bind, name }, so the
- * kmod_module_symbol_get_symbol() that dracut-install calls on a dependency-symbol list
- * reads the bind byte as the name's first letter ("Ufoo" for "foo"). One layout for all
- * three lists makes every getter right on every one of them.
+ * The entries of the symbol lists, laid out as kmod lays them out: { crc, name } for
+ * versions and symbols, { crc, bind, name } for dependency symbols. Consumers rely on
+ * the bytes, not only on the getters: dracut-install applies
+ * kmod_module_symbol_get_symbol() to a dependency-symbol list and so reads the bind
+ * byte as the name's first letter ("Ufoo" for "foo"), and its --mod-filter-nosymbol
+ * patterns are written for that ("^Udrm_gem"). The same layout gives them the same
+ * answers, and the same module sets, as with kmod's library.
  */
 struct symbol_entry {
+	uint64_t crc;
+	char symbol[];
+};
+
+struct dependency_symbol_entry {
 	uint64_t crc;
 	uint8_t bind; /* enum kmod_symbol_bind */
 	char symbol[];
@@ -55,19 +62,13 @@ static int add_info(struct kmod_list **list, const char *key, const char *value)
 	return 0;
 }
 
-/* Append a copy of the symbol @name to *@list. Return: 0 or -ENOMEM. */
-static int add_symbol(struct kmod_list **list, const char *name, uint64_t crc,
-		      uint8_t bind)
+/* Append @e, a new entry, to *@list; free it on failure. Return: 0 or -ENOMEM. */
+static int add_entry(struct kmod_list **list, void *e)
 {
-	size_t len = strlen(name) + 1;
-	struct symbol_entry *e = malloc(sizeof(*e) + len);
 	struct kmod_list *l;
 
 	if (!e)
 		return -ENOMEM;
-	e->crc = crc;
-	e->bind = bind;
-	memcpy(e->symbol, name, len);
 	l = kmod_list_append(*list, e);
 	if (!l) {
 		free(e);
@@ -75,6 +76,34 @@ static int add_symbol(struct kmod_list **list, const char *name, uint64_t crc,
 	}
 	*list = l;
 	return 0;
+}
+
+/* Append a copy of the version or exported symbol @name. Return: 0 or -ENOMEM. */
+static int add_symbol(struct kmod_list **list, const char *name, uint64_t crc)
+{
+	size_t len = strlen(name) + 1;
+	struct symbol_entry *e = malloc(sizeof(*e) + len);
+
+	if (e) {
+		e->crc = crc;
+		memcpy(e->symbol, name, len);
+	}
+	return add_entry(list, e);
+}
+
+/* Append a copy of the needed symbol @name with its bind. Return: 0 or -ENOMEM. */
+static int add_dependency_symbol(struct kmod_list **list, const char *name, uint64_t crc,
+				 uint8_t bind)
+{
+	size_t len = strlen(name) + 1;
+	struct dependency_symbol_entry *e = malloc(sizeof(*e) + len);
+
+	if (e) {
+		e->crc = crc;
+		e->bind = bind;
+		memcpy(e->symbol, name, len);
+	}
+	return add_entry(list, e);
 }
 
 static void free_data(void *data)
@@ -209,12 +238,12 @@ KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod,
 		return r;
 	}
 	for (i = 0; i < n && r >= 0; i++)
-		r = add_symbol(&made, vers[i].name, vers[i].crc, KMOD_SYMBOL_UNDEF);
+		r = add_symbol(&made, vers[i].name, vers[i].crc);
 	free(vers);
 	return hand_over(list, made, n, r);
 }
 
-/* The getters of all three symbol lists read the one entry layout. */
+/* The getters of versions and symbols; every entry's crc comes first. */
 static const char *entry_symbol(const struct kmod_list *entry)
 {
 	const struct symbol_entry *e;
@@ -280,8 +309,7 @@ KMOD_EXPORT int kmod_module_get_symbols(const struct kmod_module *mod,
 	if (n == 0 && lkm_elf_get_section_size(elf, "__ksymtab_strings", NULL) < 0)
 		return -ENODATA;
 	for (i = 0; i < n && r >= 0; i++)
-		r = add_symbol(&made, exps[i].name, exps[i].has_crc ? exps[i].crc : 0,
-			       KMOD_SYMBOL_GLOBAL);
+		r = add_symbol(&made, exps[i].name, exps[i].has_crc ? exps[i].crc : 0);
 	free(exps);
 	return hand_over(list, made, n, r);
 }
@@ -331,9 +359,10 @@ KMOD_EXPORT int kmod_module_get_dependency_symbols(const struct kmod_module *mod
 		return r;
 	}
 	for (i = 0; i < n && r >= 0; i++)
-		r = add_symbol(&made, imps[i].name, imps[i].has_crc ? imps[i].crc : 0,
-			       imps[i].bind == LKM_BIND_WEAK ? KMOD_SYMBOL_WEAK :
-							       KMOD_SYMBOL_UNDEF);
+		r = add_dependency_symbol(&made, imps[i].name,
+					  imps[i].has_crc ? imps[i].crc : 0,
+					  imps[i].bind == LKM_BIND_WEAK ? KMOD_SYMBOL_WEAK :
+									  KMOD_SYMBOL_UNDEF);
 	free(imps);
 	return hand_over(list, made, n, r);
 }
@@ -342,7 +371,12 @@ KMOD_EXPORT int kmod_module_get_dependency_symbols(const struct kmod_module *mod
 KMOD_EXPORT const char *kmod_module_dependency_symbol_get_symbol(const struct kmod_list *entry)
 // clang-format on
 {
-	return entry_symbol(entry);
+	const struct dependency_symbol_entry *e;
+
+	if (!entry || !entry->data)
+		return NULL;
+	e = entry->data;
+	return e->symbol;
 }
 
 KMOD_EXPORT uint64_t kmod_module_dependency_symbol_get_crc(const struct kmod_list *entry)
@@ -352,7 +386,7 @@ KMOD_EXPORT uint64_t kmod_module_dependency_symbol_get_crc(const struct kmod_lis
 
 KMOD_EXPORT int kmod_module_dependency_symbol_get_bind(const struct kmod_list *entry)
 {
-	const struct symbol_entry *e;
+	const struct dependency_symbol_entry *e;
 
 	if (!entry || !entry->data)
 		return 0;

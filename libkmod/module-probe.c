@@ -84,17 +84,17 @@ KMOD_EXPORT int kmod_module_insert_module(struct kmod_module *mod, unsigned int 
 	return r;
 }
 
-/* kmod's "in the kernel": live, or built in. */
+/*
+ * kmod's "in the kernel": live, or built in, as kmod_module_get_initstate() tells
+ * them. A /sys/module directory without initstate is "coming" there (a module being
+ * loaded, or a built-in one with parameters the indexes do not name), so such a
+ * module is probed, as kmod does.
+ */
 static bool in_kernel(struct kmod_module *m)
 {
-	struct lkm_resolved self = {
-		.name = (char *)kmod_module_get_name(m),
-		.builtin = kmod_module_is_builtin(m),
-	};
-	int state = lkm_resolve_initstate(kmod_ctx_get_lkm(kmod_module_get_ctx(m)),
-					  &self);
+	int state = kmod_module_get_initstate(m);
 
-	return state == LKM_INITSTATE_LIVE || state == LKM_INITSTATE_BUILTIN;
+	return state == KMOD_MODULE_LIVE || state == KMOD_MODULE_BUILTIN;
 }
 
 static bool blacklisted(const struct lkm_config *cfg, const char *name)
