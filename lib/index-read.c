@@ -652,6 +652,14 @@ static void wild_add_values(struct wild_state *w, const struct node *n)
 	}
 }
 
+/* fnmatch(@pat, @key, 0), kmod's test of a stored pattern, faster where it can be. */
+static bool pattern_matches(const char *pat, const char *key)
+{
+	int r = lkm_glob_match(pat, key, false);
+
+	return r < 0 ? fnmatch(pat, key, 0) == 0 : r == 1;
+}
+
 /* Every key below @ref, the pattern so far in w->pat, its prefix taken from @from. */
 static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
 {
@@ -669,6 +677,12 @@ static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
 	memcpy(w->pat + w->patlen, n.prefix + from, n.prefix_len - from);
 	w->patlen += n.prefix_len - from;
 	w->pat[w->patlen] = '\0';
+	/*
+	 * Every key below starts with the pattern so far: when no pattern that starts so
+	 * can match the key, none of them is tried (kmod tries each). Values are the same.
+	 */
+	if (lkm_glob_match(w->pat, w->subkey, true) == 0)
+		goto out;
 	for (ch = n.first; ch <= n.last && !w->err; ch++) {
 		uint32_t child = node_child(&n, ch);
 
@@ -684,8 +698,9 @@ static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
 		w->patlen--;
 		w->pat[w->patlen] = '\0';
 	}
-	if (!w->err && n.value_count && fnmatch(w->pat, w->subkey, 0) == 0)
+	if (!w->err && n.value_count && pattern_matches(w->pat, w->subkey))
 		wild_add_values(w, &n);
+out:
 	w->patlen = saved;
 	w->pat[saved] = '\0';
 }

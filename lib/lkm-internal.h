@@ -24,6 +24,16 @@ LKM_MUST_CHECK int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t e
 				  size_t first);
 
 /*
+ * fnmatch(@pat, @str, 0) for the patterns of modules.alias, an order of magnitude
+ * faster than glibc's: '*' and '?' and every other byte itself, in ASCII. With @prefix,
+ * whether @pat could still be the start of a pattern that matches @str (@pat followed
+ * by '*' matches it): a search can drop every longer pattern when it is not.
+ * Return: 1 (match), 0 (none), or -1 when @pat has '[' or '\' or either string a byte
+ * past ASCII (a '?' is then a character of the locale): ask fnmatch(3) instead.
+ */
+int lkm_glob_match(const char *pat, const char *str, bool prefix);
+
+/*
  * Read a whole (small, text) file. @max bounds the size; a bigger file gives -EFBIG.
  * The result is NUL-terminated; *len excludes the NUL.
  */

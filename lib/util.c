@@ -183,3 +183,37 @@ int lkm_name_from_path(char *dst, size_t dstsize, const char *path)
 	dst[i] = '\0';
 	return 0;
 }
+
+int lkm_glob_match(const char *pat, const char *str, bool prefix)
+{
+	const unsigned char *p = (const unsigned char *)pat, *s = (const unsigned char *)str;
+	const unsigned char *star_p = NULL, *star_s = NULL;
+
+	while (*s) {
+		if (*s >= 0x80 || *p >= 0x80 || *p == '[' || *p == '\\')
+			return -1;
+		if (*p == '*') {
+			star_p = ++p;
+			star_s = s;
+			continue;
+		}
+		if (*p && (*p == '?' || *p == *s)) {
+			p++;
+			s++;
+			continue;
+		}
+		/* The pattern so far matched a prefix: what follows it may match the rest. */
+		if (!*p && prefix)
+			return 1;
+		if (!star_p)
+			return 0;
+		/* Let the last star take one byte more, and try again after it. */
+		p = star_p;
+		s = ++star_s;
+	}
+	while (*p == '*')
+		p++;
+	if (*p >= 0x80 || *p == '[' || *p == '\\')
+		return -1;
+	return *p == '\0';
+}

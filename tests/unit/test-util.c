@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <fnmatch.h>
+#include <stdlib.h>
+
 #include "lkm-internal.h"
 #include "test.h"
 
@@ -78,6 +81,76 @@ TEST(err_set_keeps_the_reason)
 	CHECK_INT(lkm_err_set(&e, -EINVAL, "section %d is bad", 3), ==, -EINVAL);
 	CHECK_STR(lkm_err_reason(&e, -EINVAL), "section 3 is bad");
 	CHECK_STR(lkm_err_reason(NULL, -ENOENT), "No such file or directory");
+}
+
+/* A random string of @max bytes at most from @alphabet, in @buf. */
+static void random_word(char *buf, size_t max, const char *alphabet, unsigned *seed)
+{
+	size_t n = (size_t)rand_r(seed) % (max + 1), k = strlen(alphabet), i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = alphabet[(size_t)rand_r(seed) % k];
+	buf[n] = '\0';
+}
+
+/*
+ * lkm_glob_match against fnmatch(3) itself: 200,000 random patterns of '*', '?' and
+ * letters on random strings, full matches and prefixes (the pattern followed by '*'),
+ * and modules.alias-shaped ones; '[', '\\' and bytes past ASCII are left to fnmatch.
+ */
+TEST(glob_match_is_fnmatch_for_alias_patterns)
+{
+	static const char *const alias[][2] = {
+		{ "pci:v00008086d*sv*sd*bc03sc*i*", "pci:v00008086d00003E92sv00001028sd0000085Cbc03sc00i00" },
+		{ "usb:v*p*d*dc*dsc*dp*ic03isc*ip*in*", "usb:v046Dp0A87d0100dc00dsc00dp00ic03isc00ip00in03" },
+		{ "acpi*:PNP0C0A:*", "acpi:PNP0C0A:PNP0C0A:" },
+		{ "of:N*T*Cnvidia,tegra20-uart", "of:NserialTCnvidia,tegra20-uart" },
+	};
+	unsigned seed = 12345;
+	char pat[16], str[16], star[20];
+	size_t i, mismatches = 0, decided = 0;
+
+	for (i = 0; i < 200000; i++) {
+		int want, got;
+
+		random_word(pat, 10, "ab*?", &seed);
+		random_word(str, 10, "ab", &seed);
+		want = fnmatch(pat, str, 0) == 0;
+		got = lkm_glob_match(pat, str, false);
+		mismatches += got != want;
+		snprintf(star, sizeof(star), "%s*", pat);
+		want = fnmatch(star, str, 0) == 0;
+		got = lkm_glob_match(pat, str, true);
+		mismatches += got != want;
+	}
+	CHECK_INT(mismatches, ==, 0);
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
+		CHECK_INT(lkm_glob_match(alias[i][0], alias[i][1], false), ==, 1);
+		CHECK_INT(lkm_glob_match(alias[i][0], "pci:v00001234d", false), ==, 0);
+	}
+	CHECK_INT(lkm_glob_match("pci:v0000", "pci:v00008086d1", true), ==, 1);
+	CHECK_INT(lkm_glob_match("pci:v0001", "pci:v00008086d1", true), ==, 0);
+	CHECK_INT(lkm_glob_match("pci:v*bc02", "pci:v00008086bc02sc00", true), ==, 1);
+	CHECK_INT(lkm_glob_match("pci:v*bc03", "pci:v00008086bc02sc00", true), ==, 0);
+	CHECK_INT(lkm_glob_match("pci:v*bc02sc01", "pci:v00008086bc02sc00", true), ==, 0);
+	/* Not decided here: brackets, escapes, bytes past ASCII. */
+	CHECK_INT(lkm_glob_match("a[bc]", "ab", false), ==, -1);
+	CHECK_INT(lkm_glob_match("a\\*", "a*", false), ==, -1);
+	CHECK_INT(lkm_glob_match("a?", "a\xc3\xa9", false), ==, -1);
+	CHECK_INT(lkm_glob_match("a*", "a\xc3", false), ==, -1);
+	for (i = 0; i < 20000; i++) {
+		int got;
+
+		random_word(pat, 8, "ab*?[]!^-\\", &seed);
+		random_word(str, 8, "ab[]-\\", &seed);
+		got = lkm_glob_match(pat, str, false);
+		if (got < 0)
+			continue;
+		decided++;
+		mismatches += got != (fnmatch(pat, str, 0) == 0);
+	}
+	CHECK_INT(mismatches, ==, 0);
+	CHECK(decided > 1000);
 }
 
 TEST_MAIN()
