@@ -1124,4 +1124,64 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
 				      struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
+
+/* ==== static-nodes.c: modules.devname, the nodes that load modules on open ==== */
+
+enum lkm_static_nodes_format {
+	LKM_STATIC_NODES_HUMAN,    /* "Module: fuse\n\tDevice node: /dev/fuse\n..." */
+	LKM_STATIC_NODES_TMPFILES, /* tmpfiles.d(5): "c! /dev/fuse 0600 - - - 10:229" */
+	LKM_STATIC_NODES_DEVNAME,  /* modules.devname's own: "fuse fuse c10:229" */
+};
+/* By kmod's name ("human", "tmpfiles", "devname"). Return: 0, or -EINVAL. */
+LKM_MUST_CHECK int lkm_static_nodes_format_from_name(const char *name,
+						     enum lkm_static_nodes_format *out)
+						     LKM_NONNULL(1, 2);
+/* The name and kmod's one-line description; NULL for a value out of range. */
+const char *lkm_static_nodes_format_name(enum lkm_static_nodes_format f);
+const char *lkm_static_nodes_format_description(enum lkm_static_nodes_format f);
+
+/* One entry of modules.devname. The strings are the node's (lkm_static_node_release). */
+struct lkm_static_node {
+	char *module;         /* "tun" */
+	char *devname;        /* below /dev: "net/tun" */
+	char type;            /* 'c' or 'b' */
+	unsigned int major, minor;
+};
+/*
+ * Parse one line (or chunk: see lkm_devname_read) as kmod does: a '#' first is a
+ * comment; anything else must read as "%s %s %c%u:%u" with 'c' or 'b'.
+ * Return: 1 and @node filled (release it), 0 for a comment, -EINVAL for an invalid
+ * entry, -ENOMEM; @node is empty unless 1 is returned.
+ */
+LKM_MUST_CHECK int lkm_static_node_parse(const char *line, struct lkm_static_node *node)
+	LKM_NONNULL(1, 2);
+void lkm_static_node_release(struct lkm_static_node *node) LKM_NONNULL(1);
+/* Append @node in format @f to @out, byte for byte kmod's. Return: 0, -EINVAL, -ENOMEM. */
+LKM_MUST_CHECK int lkm_static_node_format(const struct lkm_static_node *node,
+					  enum lkm_static_nodes_format f, struct lkm_buf *out)
+					  LKM_NONNULL(1, 3);
+
+/* A modules.devname read whole: its lines in order, comments left out. */
+struct lkm_devname;
+struct lkm_devname_line {
+	char *text;                  /* as read, with its '\n' when it has one */
+	bool valid;                  /* false: not an entry (kmod says "invalid devname entry") */
+	struct lkm_static_node node; /* when valid */
+};
+/*
+ * Read @path in kmod's chunks (a line, or 4095 bytes of a longer one).
+ * Return: 0 and @out (lkm_devname_free); -ENOENT when there is no such file (kmod
+ * warns and succeeds: no module has a static node); another -errno, @err says it.
+ */
+LKM_MUST_CHECK int lkm_devname_read(const char *path, struct lkm_devname **out,
+				    struct lkm_err *err) LKM_NONNULL(1, 2);
+const struct lkm_devname_line *lkm_devname_get_lines(const struct lkm_devname *d, size_t *n)
+	LKM_NONNULL(1, 2);
+void lkm_devname_free(struct lkm_devname *d);
+/*
+ * mkdir -p of the directory that holds @path (nothing when it has no '/'), each missing
+ * component made with @mode. Return: 0, -ENOTDIR when a component is not a directory,
+ * or mkdir's -errno.
+ */
+LKM_MUST_CHECK int lkm_mkdir_parents(const char *path, mode_t mode) LKM_NONNULL(1);
 #endif
