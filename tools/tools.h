@@ -61,5 +61,6 @@ int tool_rmmod(int argc, char *argv[]);
 int tool_modprobe(int argc, char *argv[]);
 int tool_depmod(int argc, char *argv[]);
 int tool_index(int argc, char *argv[]);
+int tool_static_nodes(int argc, char *argv[]);
 
 #endif
