@@ -32,10 +32,11 @@ fi
 # matches when it starts with an entry.
 exempt=(
 	"usr/share/doc/" # each package has its own doc directory (copyright, changelog)
-	"usr/share/man/fr/" # Debian's French modules(5); lkm has the English one only
-	"usr/share/gtk-doc/" # kmod's generated API reference; libkmod.h documents ours
+	"usr/share/man/fr" # Debian's French modules(5); lkm has the English one only
+	"usr/share/gtk-doc" # kmod's generated API reference; libkmod.h documents ours
 )
 
+same_list() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -10; return 1; }; }
 apt_install() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
 		>"$tmp/apt.log" 2>&1 || { tail -5 "$tmp/apt.log"; return 1; }
@@ -64,7 +65,8 @@ fi
 need "build dependencies (apt-get build-dep)" env DEBIAN_FRONTEND=noninteractive \
 	apt-get build-dep -y -qq "$tmp/src"
 
-# 1. The build.
+# 1. The build; after it, debian/rules clean leaves the tree as it was.
+(cd "$tmp/src" && find . | sort) >"$tmp/src.before"
 opts="parallel=2${LKM_DEB_NOCHECK:+ nocheck}"
 (cd "$tmp/src" && DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -b -us -uc) >"$tmp/build.log" 2>&1
 rc=$?
@@ -77,8 +79,8 @@ for p in lkm liblkm-kmod2 liblkm-kmod-dev; do
 	check "$p built" test -s "$d" && debs+=("$d")
 done
 [ ${#debs[@]} = 3 ] || finish
-check "the source tree is left clean (debian/rules clean)" sh -c \
-	"cd '$tmp/src' && [ ! -e obj-* ] && [ ! -d debian/lkm ] && [ ! -d debian/tmp ]"
+(cd "$tmp/src" && fakeroot debian/rules clean >/dev/null 2>&1 && find . | sort) >"$tmp/src.after"
+check "debian/rules clean leaves the source as it was" same_list "$tmp/src.before" "$tmp/src.after"
 
 # 2. lintian: errors fail, warnings are listed.
 lintian --pedantic -I "$tmp/lkm_${ver}_$arch.changes" >"$tmp/lintian.log" 2>&1
@@ -174,22 +176,26 @@ fi
 check "dpkg --audit: nothing half-installed" sh -c "[ -z \"\$(chroot '$r' dpkg --audit)\" ]"
 check "kmod --version runs lkm" sh -c "chroot '$r' kmod --version | head -1 | grep -q '^lkm version'"
 check "modprobe -V runs" sh -c "chroot '$r' /sbin/modprobe -V | grep -q 'version'"
-check "depmod -V and /bin/lsmod run" sh -c \
-	"chroot '$r' /sbin/depmod -V >/dev/null && chroot '$r' /bin/lsmod >/dev/null"
+check "depmod -V and /bin/lsmod -V run" sh -c \
+	"chroot '$r' /sbin/depmod -V >/dev/null && chroot '$r' /bin/lsmod -V >/dev/null"
 check "kmod static-nodes: no modules.devname is not a failure" sh -c \
 	"chroot '$r' kmod static-nodes --format=tmpfiles --output=/run/tmpfiles.d/static-nodes.conf 2>/dev/null"
 check "/etc/modules made, /etc/init.d/kmod runnable" sh -c \
 	"[ -f '$r/etc/modules' ] && [ -x '$r/etc/init.d/kmod' ] && sh -n '$r/etc/init.d/kmod'"
 check "libkmod.so.2 is lkm's" sh -c \
 	"readlink -f '$r/usr/lib/${DEB_HOST_MULTIARCH:-$(dpkg-architecture -qDEB_HOST_MULTIARCH)}/libkmod.so.2' | grep -q 'libkmod.so.2.5'"
-check "udevadm runs on lkm's libkmod" sh -c "chroot '$r' udevadm --version >/dev/null"
+# udev is libkmod's main user: every function it calls must be there.
+missing=$(in_root ldd -r /bin/udevadm 2>&1 | sed -n 's/.*undefined symbol: \([^ ,]*\).*/\1/p' | sort -u)
+[ -z "$missing" ] && ok "udevadm finds every libkmod function it needs" ||
+	bad "udevadm needs libkmod functions liblkm-kmod2 lacks" "$(echo $missing)"
+check "udevadm runs on lkm's libkmod" sh -c "chroot '$r' udevadm --version >/dev/null 2>&1"
 check "pkg-config finds lkm's libkmod.pc" sh -c \
 	"chroot '$r' sh -c 'cat /usr/lib/*/pkgconfig/libkmod.pc' | grep -q '(lkm)'"
 
 # 5. Back to Debian's kmod, offline, with the packages downloaded above.
 back=()
 for f in "$tmp"/kmod_*.deb "$tmp"/libkmod2_*.deb; do back+=("/tmp/${f##*/}"); done
-if in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-download "${back[@]}" \
+if in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${back[@]}" \
 	>"$tmp/back.log" 2>&1; then
 	ok "apt-get install kmod libkmod2: back to Debian's"
 else
