@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole-system test (suite system, see README.md): two Debian 12 systems made from one
+# cached debootstrapped base, (A) with Debian's kmod and (B) with lkm's packages instead,
+# each with its initramfs rebuilt by its own tools, booted under qemu with devices whose
+# drivers are modules. Each reports its state at the end of the boot; B must reach A's:
+# the same modules loaded and drivers bound, no failed unit or module warning of its own,
+# the modules-load.d entry loaded with its modprobe.d option.
+#
+# Environment: LKM_DEBS (the directory of lkm's .deb files; by default they are built
+# from this tree's debian/ with dpkg-buildpackage in a copy), LKM_SYSTEM_IMAGES ("A B" by
+# default), LKM_SYSTEM_NOBOOT=1 (check the last reports again without building or
+# booting), and what build.sh and boot.sh take.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib.sh
+. "$src/tests/lib.sh"
+cache=${LKM_CACHE:-/var/cache/lkm-test}
+sys=$cache/system
+logs=${LKM_BUILD_ROOT:-$sys}/system-logs
+images=${LKM_SYSTEM_IMAGES:-A B}
+min_modules=20
+mkdir -p "$sys" "$logs"
+
+[ "$(id -u)" -eq 0 ] || { skip "system test" "needs root (debootstrap, chroot)"; finish; }
+exec 8>"$sys/.lock"
+flock 8
+
+if [ -z "${LKM_SYSTEM_NOBOOT:-}" ]; then
+	missing=()
+	for p in debootstrap qemu-system-x86 e2fsprogs util-linux dpkg-dev; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] || need "install ${missing[*]}" \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}"
+fi
+
+elapsed() { echo "$(($(date +%s) - $1))s"; }
+
+# The directory of lkm's packages, or nothing (and the reason on stderr).
+lkm_debs() {
+	local tmp
+	if [ -n "${LKM_DEBS:-}" ]; then
+		ls "$LKM_DEBS"/*.deb >/dev/null 2>&1 && { echo "$LKM_DEBS"; return 0; }
+		echo "LKM_DEBS=$LKM_DEBS holds no .deb" >&2
+		return 1
+	fi
+	[ -f "$src/debian/control" ] ||
+		{ echo "no lkm packages: set LKM_DEBS=DIR or add debian/ to the tree" >&2; return 1; }
+	# dpkg-buildpackage in a copy, so that the tree and its build directories stay as they are.
+	tmp=$sys/debs-build
+	rm -rf "$tmp" && mkdir -p "$tmp/lkm"
+	tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$tmp/lkm" -xf - ||
+		{ echo "cannot copy the tree" >&2; return 1; }
+	( cd "$tmp/lkm" && { dpkg-checkbuilddeps >/dev/null 2>&1 ||
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq ./ >/dev/null; } &&
+		dpkg-buildpackage -b -us -uc ) >"$logs/dpkg-buildpackage.log" 2>&1 ||
+		{ echo "dpkg-buildpackage failed: $logs/dpkg-buildpackage.log" >&2; return 1; }
+	mkdir -p "$tmp/debs" && mv "$tmp"/*.deb "$tmp/debs/" && echo "$tmp/debs"
+}
+
+# Build and boot image NAME (with lkm's packages from DEBDIR if given); the report and
+# console land in $logs/NAME/.
+run_image() { # name [debdir]
+	local name=$1 t line root img kver
+	t=$(date +%s)
+	line=$("$here/build.sh" image "$@" 2>"$logs/build-$name.log") ||
+		{ tail -n 20 "$logs/build-$name.log"; bad "image $name: build" "$logs/build-$name.log"; return 1; }
+	read -r root img kver <<<"$line"
+	cp "$sys/$name.tools" "$logs/$name.tools" 2>/dev/null
+	echo "image $name built in $(elapsed "$t")"
+	t=$(date +%s)
+	if ! "$here/boot.sh" "$root" "$img" "$kver" "$logs/$name" >"$logs/qemu-$name.log" 2>&1; then
+		tail -n 30 "$logs/$name/console.txt" 2>/dev/null
+		bad "image $name: boot" "qemu failed or timed out, see $logs/$name/console.txt"
+		return 1
+	fi
+	echo "image $name booted and powered off in $(elapsed "$t")"
+	# The disk image is rebuilt by every run: only the tree is kept for inspection.
+	rm -f "$img"
+}
+
+# The report's sections as files $logs/NAME/r/SECTION.
+split_report() { # name
+	local d=$logs/$1/r
+	rm -rf "$d" && mkdir -p "$d"
+	tr -d '\r' <"$logs/$1/report.txt" | awk -v d="$d" '
+		/^@@== / { f = d "/" $2; printf "" > f; next }
+		f != "" { print > f }'
+	[ -f "$d/END" ]
+}
+sect() { cat "$logs/$1/r/$2" 2>/dev/null; }
+
+t0=$(date +%s)
+booted=()
+if [ -z "${LKM_SYSTEM_NOBOOT:-}" ]; then
+	t=$(date +%s)
+	"$here/build.sh" base >/dev/null 2>"$logs/build-base.log" ||
+		{ tail -n 30 "$logs/build-base.log"; need "the base system" false; }
+	echo "base ready in $(elapsed "$t") ($sys/base)"
+fi
+for name in $images; do
+	debs=
+	if [ "$name" = B ]; then
+		debs=$(lkm_debs 2>"$logs/debs.reason") ||
+			{ skip "image B (lkm)" "$(cat "$logs/debs.reason")"; continue; }
+		echo "lkm's packages: $(cd "$debs" && ls -- *.deb | xargs)"
+	fi
+	if [ -z "${LKM_SYSTEM_NOBOOT:-}" ]; then
+		run_image "$name" $debs || continue
+	fi
+	split_report "$name" || { bad "image $name: report complete" "no END in $logs/$name/report.txt"; continue; }
+	booted+=("$name")
+done
+
+# Each system on its own.
+for name in "${booted[@]}"; do
+	state=$(sect "$name" state)
+	check "$name: systemctl is-system-running says running (it says: $state)" [ "$state" = running ]
+	at_least "$min_modules" "$name: loaded modules" "$(sect "$name" modules | wc -l)" &&
+		ok "$name: $(sect "$name" modules | wc -l) modules loaded"
+	for m in virtio_blk ext4; do
+		check "$name: the root's $m came from the initramfs" grep -qx "$m" "$logs/$name/r/modules"
+	done
+	check "$name: modules-load.d's dummy is loaded" grep -qx dummy "$logs/$name/r/modules"
+	check "$name: /etc/modprobe.d/systemd.conf masked systemd's, its numdummies=3 took effect (3 dummy links)" \
+		[ "$(sect "$name" dummies | wc -l)" -eq 3 ]
+	echo "$name: modprobe is $(sect "$name" modprobe | xargs)"
+done
+has() { printf '%s\n' "${booted[@]}" | grep -qx "$1"; }
+if has B; then
+	check "B: the system's modprobe is lkm's, not kmod's" \
+		sh -c "! grep -q '^kmod version' '$logs/B/r/modprobe'"
+	check "B: the initramfs holds no kmod binary" sh -c "! grep -qE '(^|/)kmod$' '$logs/B.tools'"
+fi
+
+# B against A.
+if has A && has B; then
+	d=$(diff <(sect A modules) <(sect B modules))
+	check "B loads the same $(sect A modules | wc -l) modules as A${d:+ (diff A B: $(echo "$d" | grep '^[<>]' | xargs))}" \
+		[ -z "$d" ]
+	drivers() { sect "$1" lspci | grep -E '^[0-9a-f]|Kernel driver in use'; }
+	d=$(diff <(drivers A) <(drivers B))
+	check "B binds the same PCI drivers as A${d:+ ($(echo "$d" | grep '^[<>]' | xargs))}" [ -z "$d" ]
+	new=$(comm -13 <(sect A failed | sort -u) <(sect B failed | sort -u))
+	check "B has no failed unit that A lacks${new:+: $(echo "$new" | xargs)}" [ -z "$new" ]
+	# Messages differ in their numbers (pids, addresses, times), not in their words.
+	norm() { sect "$1" modwarn | sed -E 's/[0-9]+/N/g' | sort -u; }
+	new=$(comm -13 <(norm A) <(norm B))
+	check "B logs no module warning that A lacks${new:+: $(echo "$new" | paste -sd"|")}" [ -z "$new" ]
+	d=$(diff <(sect A modules-load.d) <(sect B modules-load.d))
+	check "B has A's modules-load.d entries" [ -z "$d" ]
+fi
+
+if [ ${#booted[@]} -gt 0 ]; then
+	echo "boot times (systemd-analyze; udev from systemd-analyze blame):"
+	for name in "${booted[@]}"; do
+		printf '  %s: %s\n' "$name" "$(sect "$name" time | head -n 1 | sed 's/^Startup finished in //')"
+		printf '  %s  udev: %s\n' "$name" "$(sect "$name" blame | grep -E 'udev' | awk '{ print $2 "=" $1 }' | xargs)"
+	done
+fi
+echo "whole test: $(elapsed "$t0"); logs in $logs"
+finish
