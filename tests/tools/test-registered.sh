@@ -22,7 +22,7 @@ for f in "$src"/tests/libkmod/test-*.c; do
 	n=$(basename "$f" .c)
 	check "libkmod test $n is registered" grep -qx "lkm:libkmod / $n" <<<"$list"
 done
-for suite in tools diff vm libkmod; do
+for suite in tools diff vm libkmod system; do
 	for f in "$src/tests/$suite"/test-*.sh; do
 		n=$(basename "$f" .sh)
 		check "$suite test $n is registered" grep -qx "lkm:$suite / $n" <<<"$list"
