@@ -99,18 +99,30 @@ build_base() {
 # The lkm packages of DEBDIR installed the way an administrator would: dpkg -i, then kmod
 # and libkmod2 purged. No --force: a dependency that lkm's packages do not satisfy fails.
 install_lkm() { # root debdir
-	local root=$1 debs=$2 f names=()
+	local root=$1 debs=$2 f p rank order=() names=()
 	ls "$debs"/*.deb >/dev/null 2>&1 || die "no .deb in $debs"
 	mkdir -p "$root/tmp/lkm-debs"
+	# In one dpkg -i, in the order that lets dpkg take kmod's place step by step: the
+	# package that provides kmod first (it removes kmod, whose exact dependency on libkmod2
+	# would otherwise keep libkmod2), then the one that provides libkmod2, then the rest.
+	# In name order (liblkm* first) dpkg refuses to remove libkmod2 for kmod's sake.
 	for f in "$debs"/*.deb; do
-		case $(dpkg-deb -f "$f" Package) in
-		*-dbgsym) continue ;;
+		p=$(dpkg-deb -f "$f" Package)
+		case $p in *-dbgsym) continue ;; esac
+		case ", $(dpkg-deb -f "$f" Provides), " in
+		*", kmod "* | *", kmod,"*) rank=0 ;;
+		*", libkmod2 "* | *", libkmod2,"*) rank=1 ;;
+		*) rank=2 ;;
 		esac
 		cp "$f" "$root/tmp/lkm-debs/"
-		names+=("$(dpkg-deb -f "$f" Package)")
+		order+=("$rank /tmp/lkm-debs/$(basename "$f") $p")
 	done
-	log "installing ${names[*]} from $debs"
-	in_root "$root" sh -c 'dpkg -i /tmp/lkm-debs/*.deb' >&2 || die "dpkg -i of lkm's packages failed"
+	mapfile -t order < <(printf '%s\n' "${order[@]}" | sort -k1,1n -k3,3)
+	for f in "${order[@]}"; do names+=("${f#* }"); done
+	log "installing ${names[*]%% *} from $debs"
+	# shellcheck disable=SC2046
+	in_root "$root" dpkg -i $(printf '%s\n' "${names[@]}" | cut -d' ' -f1) >&2 ||
+		die "dpkg -i of lkm's packages failed"
 	# Whatever dpkg left of kmod (removed for a Conflicts, or still installed) goes.
 	in_root "$root" dpkg --purge kmod libkmod2 >&2 || die "cannot purge kmod and libkmod2"
 	rm -rf "$root/tmp/lkm-debs"
@@ -118,7 +130,7 @@ install_lkm() { # root debdir
 		die "dpkg --audit: packages left half-configured"
 	in_root "$root" apt-get check -qq >&2 || die "apt-get check: broken dependencies"
 	for f in kmod libkmod2; do
-		! in_root "$root" dpkg-query -W -f='${Status}\n' "$f" 2>/dev/null | grep -q installed ||
+		! in_root "$root" dpkg-query -W -f='${Status}\n' "$f" 2>/dev/null | grep -q ' installed$' ||
 			die "$f is still installed"
 	done
 }
@@ -141,9 +153,17 @@ build_image() { # name [debdir]
 	kver=$(ls "$root/lib/modules")
 	log "image $name: update-initramfs -u with the system's tools"
 	in_root "$root" update-initramfs -u -k "$kver" >&2 || die "update-initramfs failed in $name"
-	# The tools that built it, as the system sees them (shown in the test's output).
-	in_root "$root" sh -c 'ls -l /sbin/modprobe /usr/sbin/modprobe /bin/kmod 2>&1; lsinitramfs /boot/initrd.img-* | grep -E "(^|/)(kmod|lkm|modprobe)$"' \
-		>"$sys/$name.tools" 2>&1 || true
+	# The tools that built it, as the system sees them, and whether the initramfs carries
+	# the system's own modprobe (a file with the same content): test-system.sh checks both.
+	in_root "$root" sh -c '
+		echo "modprobe-version: $(modprobe --version 2>&1 | head -n 1)"
+		ls -l /sbin/modprobe /bin/kmod 2>&1
+		lsinitramfs /boot/initrd.img-$1 | grep -E "(^|/)(kmod|lkm|modprobe)$"
+		sum=$(sha256sum "$(readlink -f /sbin/modprobe)" | cut -d" " -f1)
+		d=$(mktemp -d) && unmkinitramfs /boot/initrd.img-$1 "$d" &&
+			find "$d" -type f -exec sha256sum {} + | grep -q "^$sum " &&
+			echo "initramfs-modprobe: the system'"'"'s" || echo "initramfs-modprobe: not the system'"'"'s"
+		rm -rf "$d"' sh "$kver" >"$sys/$name.tools" 2>&1 || true
 	mb=$(du -sm "$root" | cut -f1)
 	mkfs.ext4 -q -F -L lkm-root -E root_owner=0:0 -d "$root" "$img" "$((mb * 13 / 10 + 256))M" >&2 ||
 		die "mkfs.ext4 -d failed for $name"
