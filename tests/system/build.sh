@@ -99,7 +99,7 @@ build_base() {
 # The lkm packages of DEBDIR installed the way an administrator would: dpkg -i, then kmod
 # and libkmod2 purged. No --force: a dependency that lkm's packages do not satisfy fails.
 install_lkm() { # root debdir
-	local root=$1 debs=$2 f p rank order=() names=()
+	local root=$1 debs=$2 f p rank audit order=() names=()
 	ls "$debs"/*.deb >/dev/null 2>&1 || die "no .deb in $debs"
 	mkdir -p "$root/tmp/lkm-debs"
 	# In one dpkg -i, in the order that lets dpkg take kmod's place step by step: the
@@ -126,8 +126,8 @@ install_lkm() { # root debdir
 	# Whatever dpkg left of kmod (removed for a Conflicts, or still installed) goes.
 	in_root "$root" dpkg --purge kmod libkmod2 >&2 || die "cannot purge kmod and libkmod2"
 	rm -rf "$root/tmp/lkm-debs"
-	in_root "$root" dpkg --audit >&2 && [ -z "$(in_root "$root" dpkg --audit)" ] ||
-		die "dpkg --audit: packages left half-configured"
+	audit=$(in_root "$root" dpkg --audit 2>&1) && [ -z "$audit" ] ||
+		die "dpkg --audit: packages left half-configured: $audit"
 	in_root "$root" apt-get check -qq >&2 || die "apt-get check: broken dependencies"
 	for f in kmod libkmod2; do
 		! in_root "$root" dpkg-query -W -f='${Status}\n' "$f" 2>/dev/null | grep -q ' installed$' ||
