@@ -96,9 +96,10 @@ build_base() {
 	echo "$root"
 }
 
-# The lkm packages of DEBDIR installed the way an administrator would, and as the README
-# says: apt-get install --purge of them with kmod and libkmod2 purged in the same run.
-# No --force: a dependency that lkm's packages do not satisfy fails.
+# The lkm packages of DEBDIR installed the way an administrator would, as the README
+# says: dpkg -i, then kmod and libkmod2 purged, then dpkg-reconfigure lkm for the
+# /etc/modules kmod's purge deletes. No --force: a dependency that lkm's packages do not
+# satisfy fails.
 install_lkm() { # root debdir
 	local root=$1 debs=$2 f p rank audit order=() names=()
 	ls "$debs"/*.deb >/dev/null 2>&1 || die "no .deb in $debs"
@@ -121,15 +122,17 @@ install_lkm() { # root debdir
 	mapfile -t order < <(printf '%s\n' "${order[@]}" | sort -k1,1n -k3,3)
 	for f in "${order[@]}"; do names+=("${f#* }"); done
 	log "installing ${names[*]%% *} from $debs"
-	# As the README says: one apt run installs them and purges kmod and libkmod2, so that
-	# lkm's postinst, after kmod's purge, gives back the /etc/modules that kmod's postrm
-	# deletes.
 	# shellcheck disable=SC2046
-	in_root "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --purge \
-		--no-install-recommends $(printf '%s\n' "${names[@]}" | cut -d' ' -f1) \
-		kmod- libkmod2- >&2 || die "apt-get install of lkm's packages failed"
-	in_root "$root" dpkg -s kmod >/dev/null 2>&1 && die "kmod is still known to dpkg"
-	[ -f "$root/etc/modules" ] || die "/etc/modules is gone after kmod's purge"
+	in_root "$root" dpkg -i $(printf '%s\n' "${names[@]}" | cut -d' ' -f1) >&2 ||
+		die "dpkg -i of lkm's packages failed"
+	# Whatever dpkg left of kmod (removed for a Conflicts, or still installed) goes. Its
+	# postrm deletes /etc/modules on purge: as the README says, dpkg-reconfigure lkm
+	# then puts back the copy lkm keeps.
+	in_root "$root" dpkg --purge kmod libkmod2 >&2 || die "cannot purge kmod and libkmod2"
+	[ -f "$root/etc/modules" ] && die "kmod's purge left /etc/modules: the check below proves nothing"
+	in_root "$root" dpkg-reconfigure lkm >&2 || die "dpkg-reconfigure lkm failed"
+	cmp -s "$root/etc/modules" "$root/var/lib/lkm/etc-modules" ||
+		die "dpkg-reconfigure lkm did not put back /etc/modules"
 	rm -rf "$root/tmp/lkm-debs"
 	audit=$(in_root "$root" dpkg --audit 2>&1) && [ -z "$audit" ] ||
 		die "dpkg --audit: packages left half-configured: $audit"
