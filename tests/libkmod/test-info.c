@@ -418,7 +418,7 @@ int main(void)
 {
 	const char *paths[] = { NULL, NULL };
 	static char root[512]; /* fixture_tmpdir() removes it at exit, after main */
-	int i, failures = 0, skips = 0;
+	int r;
 
 	fixture_tmpdir(root, sizeof(root), "libkmod-info");
 	tree_make(&tree, root);
@@ -428,22 +428,9 @@ int main(void)
 	if (!ctx)
 		return 2;
 	kmod_set_log_priority(ctx, 0);
-	for (i = 0; i < test_count; i++) {
-		test_failed = test_skipped = 0;
-		test_cases[i].fn();
-		fflush(stdout);
-		printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ",
-		       test_cases[i].name);
-		failures += test_failed;
-		skips += !test_failed && test_skipped;
-	}
+	r = test_run_all();
 	kmod_unref(ctx);
-	printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips,
-	       failures, skips);
-	return failures ? 1 : 0;
+	return r;
 }
 
-int test_failed;
-int test_skipped;
-struct test_case test_cases[TEST_MAX];
-int test_count;
+TEST_GLOBALS;

@@ -358,12 +358,18 @@ static void add_modules(void)
 	fixture_write(tree.root, "etc/probe.d/probe.conf", probe_conf, strlen(probe_conf), "w");
 }
 
+/* Last: every module the probes made or handed out was released with the context. */
+TEST(every_module_is_released_with_the_context)
+{
+	CHECK(kmod_unref(ctx) == NULL);
+	ctx = NULL;
+}
+
 int main(void)
 {
 	const char *paths[] = { NULL, NULL, NULL };
 	/* Static: fixture_tmpdir() removes it at exit, after main has returned. */
 	static char root[512];
-	int i, failures = 0, skips = 0;
 
 	fixture_tmpdir(root, sizeof(root), "libkmod-probe");
 	tree_make(&tree, root);
@@ -375,25 +381,7 @@ int main(void)
 		return 2;
 	kmod_set_log_fn(ctx, log_cb, NULL);
 	kmod_set_log_priority(ctx, LOG_INFO);
-	for (i = 0; i < test_count; i++) {
-		test_failed = test_skipped = 0;
-		test_cases[i].fn();
-		fflush(stdout);
-		printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ",
-		       test_cases[i].name);
-		failures += test_failed;
-		skips += !test_failed && test_skipped;
-	}
-	/* Every module the probes made or handed out was released with the context. */
-	test_failed = 0;
-	CHECK(kmod_unref(ctx) == NULL);
-	failures += test_failed;
-	printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, failures,
-	       skips);
-	return failures ? 1 : 0;
+	return test_run_all();
 }
 
-int test_failed;
-int test_skipped;
-struct test_case test_cases[TEST_MAX];
-int test_count;
+TEST_GLOBALS;

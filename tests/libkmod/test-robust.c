@@ -290,25 +290,12 @@ TEST(a_truncated_module_fails_the_calls_that_read_it)
 int main(void)
 {
 	static char root[512];
-	int i, failures = 0, skips = 0;
+	int r;
 
 	fixture_tmpdir(root, sizeof(root), "libkmod-robust");
 	tree_make(&tree, root);
-	for (i = 0; i < test_count; i++) {
-		test_failed = test_skipped = 0;
-		test_cases[i].fn();
-		fflush(stdout);
-		printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ",
-		       test_cases[i].name);
-		failures += test_failed;
-		skips += !test_failed && test_skipped;
-	}
-	printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, failures,
-	       skips);
-	return failures ? 1 : 0;
+	r = test_run_all();
+	return r;
 }
 
-int test_failed;
-int test_skipped;
-struct test_case test_cases[TEST_MAX];
-int test_count;
+TEST_GLOBALS;

@@ -543,7 +543,7 @@ int main(void)
 	const char *paths[] = { NULL, NULL };
 	/* Static: fixture_tmpdir() removes it at exit, after main's frame is gone. */
 	static char root[512];
-	int i, failures = 0, skips = 0;
+	int r;
 
 	fixture_tmpdir(root, sizeof(root), "libkmod-state");
 	tree_make(&tree, root);
@@ -556,22 +556,9 @@ int main(void)
 	kmod_set_log_priority(ctx, LOG_ERR);
 	/* Its configuration now, before rich_ctx() writes the tree's modules.softdep. */
 	kmod_config_iter_free_iter(kmod_config_get_aliases(ctx));
-	for (i = 0; i < test_count; i++) {
-		test_failed = test_skipped = 0;
-		test_cases[i].fn();
-		fflush(stdout);
-		printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ",
-		       test_cases[i].name);
-		failures += test_failed;
-		skips += !test_failed && test_skipped;
-	}
+	r = test_run_all();
 	kmod_unref(ctx);
-	printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, failures,
-	       skips);
-	return failures ? 1 : 0;
+	return r;
 }
 
-int test_failed;
-int test_skipped;
-struct test_case test_cases[TEST_MAX];
-int test_count;
+TEST_GLOBALS;

@@ -75,27 +75,39 @@ extern int test_count;
 		}                                                                          \
 	} while (0)
 
-#define TEST_MAIN()                                                                        \
+/* Run every registered test, print each result and the summary; main's exit code. */
+static inline int test_run_all(void)
+{
+	int i, failures = 0, skips = 0;
+
+	for (i = 0; i < test_count; i++) {
+		test_failed = 0;
+		test_skipped = 0;
+		test_cases[i].fn();
+		fflush(stdout);
+		printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ",
+		       test_cases[i].name);
+		failures += test_failed;
+		skips += !test_failed && test_skipped;
+	}
+	printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, failures,
+	       skips);
+	return failures ? 1 : 0;
+}
+
+/* The runner's state, defined once per test program. */
+#define TEST_GLOBALS                                                                       \
 	int test_failed;                                                                   \
 	int test_skipped;                                                                  \
 	struct test_case test_cases[TEST_MAX];                                             \
-	int test_count;                                                                    \
+	int test_count
+
+/* A test program without setup: every test, in the order they are defined. */
+#define TEST_MAIN()                                                                        \
+	TEST_GLOBALS;                                                                      \
 	int main(void)                                                                     \
 	{                                                                                  \
-		int i, failures = 0, skips = 0;                                            \
-		for (i = 0; i < test_count; i++) {                                         \
-			test_failed = 0;                                                   \
-			test_skipped = 0;                                                  \
-			test_cases[i].fn();                                                \
-			fflush(stdout);                                                    \
-			printf("%s %s\n", test_failed ? "FAIL" : test_skipped ? "skip" : "ok  ", \
-			       test_cases[i].name);                                        \
-			failures += test_failed;                                           \
-			skips += !test_failed && test_skipped;                             \
-		}                                                                          \
-		printf("%d passed, %d failed, %d skipped\n", test_count - failures - skips, \
-		       failures, skips);                                                   \
-		return failures ? 1 : 0;                                                   \
+		return test_run_all();                                                     \
 	}
 
 #endif
