@@ -212,6 +212,15 @@ KMOD_EXPORT void kmod_module_info_free_list(struct kmod_list *list)
 	kmod_list_release(list, free_data);
 }
 
+/* lib/'s reason for a failure to read @file, logged at debug level as kmod is silent. */
+static int lib_failed(const struct kmod_module *mod, const struct lkm_file *file,
+		      const struct lkm_err *err, int r)
+{
+	KMOD_DBG(kmod_module_get_ctx(mod), "%s: %s\n", lkm_file_get_path(file),
+		 lkm_err_reason(err, r));
+	return r;
+}
+
 KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod,
 					 struct kmod_list **list)
 {
@@ -232,11 +241,8 @@ KMOD_EXPORT int kmod_module_get_versions(const struct kmod_module *mod,
 	if (lkm_elf_get_section_size(elf, "__versions", NULL) < 0)
 		return -ENODATA;
 	r = lkm_elf_get_versions(elf, &vers, &n, &err);
-	if (r < 0) {
-		KMOD_DBG(kmod_module_get_ctx(mod), "%s: %s\n", lkm_file_get_path(file),
-			 lkm_err_reason(&err, r));
-		return r;
-	}
+	if (r < 0)
+		return lib_failed(mod, file, &err, r);
 	for (i = 0; i < n && r >= 0; i++)
 		r = add_symbol(&made, vers[i].name, vers[i].crc);
 	free(vers);
@@ -300,11 +306,8 @@ KMOD_EXPORT int kmod_module_get_symbols(const struct kmod_module *mod,
 	 * with CRC 0, as kmod 34 lists them.
 	 */
 	r = lkm_elf_get_exports(elf, &exps, &n, &err);
-	if (r < 0) {
-		KMOD_DBG(kmod_module_get_ctx(mod), "%s: %s\n", lkm_file_get_path(file),
-			 lkm_err_reason(&err, r));
-		return r;
-	}
+	if (r < 0)
+		return lib_failed(mod, file, &err, r);
 	/* Neither: kmod 34 says -ENODATA (kmod 30 -ENOENT); an empty section is 0. */
 	if (n == 0 && lkm_elf_get_section_size(elf, "__ksymtab_strings", NULL) < 0)
 		return -ENODATA;
@@ -353,11 +356,8 @@ KMOD_EXPORT int kmod_module_get_dependency_symbols(const struct kmod_module *mod
 	 * a damaged file is said to be one.
 	 */
 	r = lkm_elf_get_imports(elf, &imps, &n, &err);
-	if (r < 0) {
-		KMOD_DBG(kmod_module_get_ctx(mod), "%s: %s\n", lkm_file_get_path(file),
-			 lkm_err_reason(&err, r));
-		return r;
-	}
+	if (r < 0)
+		return lib_failed(mod, file, &err, r);
 	for (i = 0; i < n && r >= 0; i++)
 		r = add_dependency_symbol(&made, imps[i].name,
 					  imps[i].has_crc ? imps[i].crc : 0,
