@@ -31,6 +31,7 @@ struct lkm_ctx {
 	char *sys;
 	char *kmsg;
 	char *cache_dir;
+	char *firmware_dir;
 	char **config_paths;
 	struct lkm_syscalls syscalls;
 	struct lkm_index *indexes[LKM_INDEX_KIND_COUNT];
@@ -106,6 +107,7 @@ static void ctx_free(struct lkm_ctx *ctx)
 	free(ctx->sys);
 	free(ctx->kmsg);
 	free(ctx->cache_dir);
+	free(ctx->firmware_dir);
 	free(ctx);
 }
 
@@ -144,7 +146,14 @@ int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out)
 	ctx->sys = dup_or(cfg->sys, "/sys");
 	ctx->kmsg = dup_or(cfg->kmsg, "/dev/kmsg");
 	ctx->cache_dir = dup_or(cfg->cache_dir, "/var/cache/lkm");
-	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg || !ctx->cache_dir)
+	/* Under -b, the tree's own firmware: what an initramfs built from it would hold. */
+	if (cfg->firmware_dir && *cfg->firmware_dir)
+		ctx->firmware_dir = strdup(cfg->firmware_dir);
+	else if (asprintf(&ctx->firmware_dir, "%s/lib/firmware",
+			  cfg->basedir ? cfg->basedir : "") < 0)
+		ctx->firmware_dir = NULL;
+	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg || !ctx->cache_dir ||
+	    !ctx->firmware_dir)
 		goto fail;
 	r = copy_config_paths(ctx, cfg->config_paths);
 	if (r < 0)
@@ -177,6 +186,7 @@ const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx) { return ctx->proc; }
 const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx) { return ctx->sys; }
 const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx) { return ctx->kmsg; }
 const char *lkm_ctx_get_cache_dir(const struct lkm_ctx *ctx) { return ctx->cache_dir; }
+const char *lkm_ctx_get_firmware_dir(const struct lkm_ctx *ctx) { return ctx->firmware_dir; }
 
 const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx)
 {

@@ -2,13 +2,16 @@
 /*
  * The pre-flight check (insmod --check, modprobe --check): every problem that would
  * stop a load, found without loading. Each fact checked is a detail line: "ok: ",
- * "note: " (not checked) or "problem: ".
+ * "note: " (not checked, or not in the way of the load: a missing firmware) or
+ * "problem: ".
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diagnose-internal.h"
 
@@ -191,6 +194,94 @@ static int check_loaded(struct lkm_ctx *ctx, const struct modfile *m, struct che
 	return 0;
 }
 
+/* ------------------------------------------------------------------ firmware */
+
+/*
+ * A missing firmware is a "note: ", not a "problem: ": the kernel loads the module
+ * without it (only the probe of a device that needs it fails later), and many drivers
+ * declare every firmware any of their devices may ask for (iwlwifi, amdgpu: hundreds),
+ * of which a system holds the few for its own hardware. As problems they would make
+ * --check fail for such drivers on every machine, and its exit code means "would not
+ * load". Each kind is listed up to FW_LINES names, then counted.
+ */
+#define FW_LINES 8
+
+/* Where the kernel's firmware loader looks (fw_path[]), in its order, and its suffixes. */
+static int firmware_find(struct lkm_ctx *ctx, const char *custom, const char *fw,
+			 char *found, size_t size)
+{
+	static const char *const suffix[] = { "", ".zst", ".xz" };
+	const char *base = lkm_ctx_get_firmware_dir(ctx), *kver = lkm_ctx_get_kver(ctx);
+	const char *dirs[5][2] = {
+		{ custom, "" }, { "/updates/", kver }, { "/updates", "" }, { "/", kver },
+		{ "", "" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < 5; i++) {
+		if (i == 0 && (!custom || !custom[0]))
+			continue;
+		for (j = 0; j < sizeof(suffix) / sizeof(suffix[0]); j++) {
+			struct stat st;
+
+			snprintf(found, size, "%s%s%s/%s%s", i ? base : "", dirs[i][0],
+				 dirs[i][1], fw, suffix[j]);
+			if (stat(found, &st) == 0 && S_ISREG(st.st_mode))
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int check_firmware(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
+{
+	const char *dir = lkm_ctx_get_firmware_dir(ctx), *kver = lkm_ctx_get_kver(ctx);
+	char *custom = diag_read_small(lkm_ctx_get_sys(ctx),
+				       "module/firmware_class/parameters/path");
+	const char **info = NULL;
+	struct lkm_buf where = { 0 };
+	size_t n = 0, i, found = 0, missing = 0;
+	int r = 0;
+
+	if (lkm_elf_get_modinfo(&m->elf, &info, &n, NULL) < 0)
+		n = 0;
+	for (i = 0; i < n && r == 0; i++) {
+		const char *fw = info[i] + 9;
+		char path[8192];
+
+		if (strncmp(info[i], "firmware=", 9) != 0 || !fw[0])
+			continue;
+		if (firmware_find(ctx, custom, fw, path, sizeof(path)) == 0) {
+			if (++found <= FW_LINES)
+				r = diag_line(c->d, "ok: firmware %s: %s", fw, path);
+			continue;
+		}
+		if (++missing > FW_LINES)
+			continue;
+		if (!where.len)
+			r = lkm_buf_printf(&where, "%s%s%s/updates/%s, %s/updates, %s/%s or %s",
+					   custom && custom[0] ? custom : "",
+					   custom && custom[0] ? ", " : "", dir, kver, dir, dir,
+					   kver, dir);
+		if (r == 0)
+			r = diag_line(c->d, "note: firmware %s is missing: not in %s (nor as .zst or "
+				      ".xz); %s loads without it, but a device that needs it will "
+				      "fail to start", fw, where.data, m->name);
+	}
+	if (r == 0 && found > FW_LINES)
+		r = diag_line(c->d, "ok: %zu more firmware files found", found - FW_LINES);
+	if (r == 0 && missing > FW_LINES)
+		r = diag_line(c->d, "note: %zu more firmware files missing", missing - FW_LINES);
+	if (r == 0 && missing)
+		r = diag_line(c->d, "note: install the missing firmware (the distribution's "
+			      "firmware packages, or linux-firmware) if this machine has such a "
+			      "device");
+	lkm_buf_free(&where);
+	free(custom);
+	free(info);
+	return r;
+}
+
 int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path, struct lkm_diagnosis *out)
 {
 	return lkm_diagnose_check_with(ctx, path, NULL, 0, out);
@@ -226,6 +317,8 @@ int lkm_diagnose_check_with(struct lkm_ctx *ctx, const char *path, const char *c
 		r = check_symbols(ctx, &m, &c);
 	if (r == 0)
 		r = check_crcs(ctx, &m, &c);
+	if (r == 0)
+		r = check_firmware(ctx, &m, &c);
 	if (r == 0)
 		r = check_policy(ctx, &m, &c);
 	if (r == 0)
@@ -267,6 +360,14 @@ static int check_step(struct lkm_ctx *ctx, const struct lkm_load_step *s,
 	const char *p;
 	int n, r;
 
+	if (access(s->path, F_OK) < 0 && errno == ENOENT) {
+		char cmd[4200];
+
+		diag_depmod_command(ctx, cmd, sizeof(cmd));
+		r = diag_line(out, "%s: problem: %s lists %s, which no longer exists: the index is "
+			      "stale; run `%s`", s->name, "modules.dep", s->path, cmd);
+		return r < 0 ? r : s->required;
+	}
 	n = lkm_diagnose_check_with(ctx, s->path, coming, n_coming, &d);
 	if (n < 0)
 		return n;

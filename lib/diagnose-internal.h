@@ -65,6 +65,9 @@ int diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t 
 int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loaded,
 			const char *sym, struct lkm_diagnosis *d, bool *any_owner);
 
+/* diagnose-probe.c: the depmod command that rewrites the ctx's indexes, into @buf. */
+void diag_depmod_command(struct lkm_ctx *ctx, char *buf, size_t size);
+
 /* Policy and support, from the ctx's /proc and /sys. */
 int diag_cap_sys_module(struct lkm_ctx *ctx);        /* 1, 0, or -ENOENT: unknown */
 const char *diag_lockdown_mode(struct lkm_ctx *ctx); /* "integrity", ... or NULL */

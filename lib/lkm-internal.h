@@ -417,6 +417,13 @@ LKM_MUST_CHECK int lkm_diagnose_check_plan(struct lkm_ctx *ctx,
 					   const struct lkm_load_plan *plan,
 					   struct lkm_diagnosis *out)
 					   LKM_NONNULL(1, 2, 3);
+/*
+ * diagnose-probe.c: modules.dep gives @path for @name, and no file is there: the index
+ * is stale (depmod to run, the command for this ctx's tree). Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_diagnose_stale_file(struct lkm_ctx *ctx, const char *name,
+					   const char *path, struct lkm_diagnosis *out)
+					   LKM_NONNULL(1, 2, 3, 4);
 
 /* ==== load.c: load plans ==== */
 

@@ -103,6 +103,7 @@ struct lkm_ctx_config {
 	const char *kmsg;        /* default "/dev/kmsg" */
 	const char *cache_dir;   /* lkm's own caches; default "/var/cache/lkm" */
 	const struct lkm_syscalls *syscalls; /* default: the real ones */
+	const char *firmware_dir; /* what the kernel's /lib/firmware is; default basedir's */
 };
 
 LKM_MUST_CHECK int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out);
@@ -114,6 +115,7 @@ const char *lkm_ctx_get_proc(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_sys(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_kmsg(const struct lkm_ctx *ctx);
 const char *lkm_ctx_get_cache_dir(const struct lkm_ctx *ctx);
+const char *lkm_ctx_get_firmware_dir(const struct lkm_ctx *ctx); /* /lib/firmware */
 const char *const *lkm_ctx_get_config_paths(const struct lkm_ctx *ctx);
 const struct lkm_syscalls *lkm_ctx_get_syscalls(const struct lkm_ctx *ctx);
 /* Default modprobe.d search path, in precedence order. */

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lkm-internal.h"
 
@@ -668,7 +669,12 @@ static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned
 			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
 		if (flags & LKM_PROBE_FORCE_VERMAGIC)
 			lflags |= LKM_LOAD_IGNORE_VERMAGIC;
-		return lkm_load_explained(ctx, s->path, s->name, s->options, lflags, err, why);
+		r = lkm_load_explained(ctx, s->path, s->name, s->options, lflags, err, why);
+		/* The file modules.dep names is gone: say the index is stale. */
+		if (r == -ENOENT && !why->code && access(s->path, F_OK) < 0 && errno == ENOENT &&
+		    lkm_diagnose_stale_file(ctx, s->name, s->path, why) < 0)
+			memset(why, 0, sizeof(*why));
+		return r;
 	case LKM_STEP_BUILTIN:
 		return 0;
 	default:

@@ -3,6 +3,9 @@
  * insmod FILENAME [module options]: insert one module file, no dependencies, no
  * config. The options are joined with spaces as kmod 34 does, and a value holding a
  * space is put in double quotes ("opt=a b" -> opt="a b") so the kernel keeps it whole.
+ *
+ * --sys=DIR, --proc=DIR and --firmware=DIR (hidden) read another /sys, /proc and
+ * /lib/firmware, for the tool tests of --check.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +16,9 @@
 
 #include "tools.h"
 
-enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK };
+enum {
+	OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK, OPT_SYS, OPT_PROC, OPT_FIRMWARE,
+};
 
 static const struct tool_option options[] = {
 	{ "force", 'f', no_argument, NULL,
@@ -27,6 +32,9 @@ static const struct tool_option options[] = {
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
+	{ "sys", OPT_SYS, required_argument, "DIR", NULL },
+	{ "proc", OPT_PROC, required_argument, "DIR", NULL },
+	{ "firmware", OPT_FIRMWARE, required_argument, "DIR", NULL },
 	{ "version", 'V', no_argument, NULL, "show version" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -37,6 +45,7 @@ struct insmod_opts {
 	bool check;
 	bool syslog;
 	int verbose;
+	struct lkm_ctx_config ctx; /* --sys, --proc, --firmware */
 };
 
 static void say_error(const struct insmod_opts *o, const char *fmt, ...) LKM_PRINTF(2, 3);
@@ -66,7 +75,7 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 		say_error(o, "could not load module %s: %s", filename, strerror(-r));
 		return r;
 	}
-	r = lkm_ctx_new(NULL, &ctx);
+	r = lkm_ctx_new(&o->ctx, &ctx);
 	if (r < 0) {
 		say_error(o, "could not set up: %s", strerror(-r));
 		return r;
@@ -90,7 +99,7 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 }
 
 /* --check: load nothing, report what would stop the load. Exit 0 when it would load. */
-static int check(const char *filename)
+static int check(const struct insmod_opts *o, const char *filename)
 {
 	/* The report goes to stdout and its errors to stderr, -s or not. */
 	const struct tool_voice v = { "insmod", false, LOG_DEBUG };
@@ -98,7 +107,7 @@ static int check(const char *filename)
 	struct lkm_ctx *ctx;
 	int r;
 
-	r = lkm_ctx_new(NULL, &ctx);
+	r = lkm_ctx_new(&o->ctx, &ctx);
 	if (r < 0) {
 		tool_say(&v, LOG_ERR, "could not set up: %s", strerror(-r));
 		return r;
@@ -142,6 +151,15 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 			break;
 		case 'p':
 			break;
+		case OPT_SYS:
+			o->ctx.sys = optarg;
+			break;
+		case OPT_PROC:
+			o->ctx.proc = optarg;
+			break;
+		case OPT_FIRMWARE:
+			o->ctx.firmware_dir = optarg;
+			break;
 		case 'h':
 			tool_print_help(stdout, "\tinsmod [options] filename [module options]", options);
 			return 1;
@@ -178,7 +196,7 @@ int tool_insmod(int argc, char *argv[])
 		goto out;
 	}
 	if (o.check) {
-		r = check(filename);
+		r = check(&o, filename);
 		goto out;
 	}
 	r = lkm_options_join(argv + optind + 1, (size_t)(argc - optind - 1), &params);

@@ -55,6 +55,7 @@ struct modopts {
 	bool no_modinfo, no_this_module;
 	const char *vermagic;
 	const char *name;
+	const char *const *info; /* more .modinfo records, NULL-terminated */
 };
 
 static uint32_t str_add(char *buf, size_t *size, const char *s)
@@ -73,7 +74,7 @@ static uint32_t str_add(char *buf, size_t *size, const char *s)
 static struct fx_image module_image(const struct modopts *o)
 {
 	static uint8_t vers[2 * 64], this_module[0x100];
-	static char modinfo[256], strtab[256];
+	static char modinfo[1024], strtab[256];
 	struct fx_syms syms = { .is64 = true };
 	struct fx_section secs[8];
 	size_t strsize = 0, mlen;
@@ -89,6 +90,8 @@ static struct fx_image module_image(const struct modopts *o)
 	strcpy((char *)this_module + 24, o->name ? o->name : "fix");
 	mlen = (size_t)snprintf(modinfo, sizeof(modinfo), "license=GPL%cvermagic=%s%c", 0,
 				o->vermagic ? o->vermagic : VERMAGIC, 0);
+	for (const char *const *i = o->info; i && *i; i++)
+		mlen += (size_t)snprintf(modinfo + mlen, sizeof(modinfo) - mlen, "%s%c", *i, 0);
 	fx_sym(&syms, 0, 0, 0, 0, 0);
 	fx_sym(&syms, str_add(strtab, &strsize, "fat_time_fat2unix"), 1, 0, 0, 0);
 	fx_sym(&syms, str_add(strtab, &strsize, "_printk"), 1, 0, 0, 0);
@@ -596,6 +599,74 @@ TEST(not_found_suggests_close_names_and_other_kernels)
 	lkm_ctx_unref(ctx);
 }
 
+/* Set the mtime of ROOT/@rel to @t. */
+static void set_mtime(const char *rel, time_t t)
+{
+	struct timespec ts[2] = { { .tv_sec = t }, { .tv_sec = t } };
+
+	if (utimensat(AT_FDCWD, at(rel), ts, 0) < 0)
+		exit(2);
+}
+
+TEST(not_found_names_a_file_depmod_has_not_indexed)
+{
+	struct lkm_ctx *ctx = fixture();
+	struct lkm_diagnosis d;
+
+	/* Any depth, any compression, '-' for '_': the file for the name is found. */
+	write_module("lib/modules/" KVER "/extra/a/b/c/new-mod.ko.zst", &(struct modopts){ 0 });
+	write_module("lib/modules/" KVER "/extra/other.ko", &(struct modopts){ 0 });
+	set_mtime("lib/modules/" KVER "/modules.dep", 1000000000);
+	CHECK_INT(lkm_diagnose_not_found(ctx, "new_mod", &d), ==, 0);
+	HAS(d.first, "Module new_mod not found in directory");
+	HAS(d.detail, "depmod has not run since ");
+	HAS(d.detail, "/lib/modules/" KVER "/extra/a/b/c/new-mod.ko.zst was installed: the file "
+		      "is from ");
+	HAS(d.detail, "/modules.dep from 2001-09-");
+	HAS(d.detail, "run `depmod -b ");
+	HAS(d.detail, " " KVER "` to index it");
+	HASNT(d.detail, "did you mean");
+	HASNT(d.detail, "no module of a similar name");
+	lkm_diagnosis_release(&d);
+
+	/* Older than modules.dep and not listed: still unindexed, said so. */
+	set_mtime("lib/modules/" KVER "/extra/other.ko", 900000000);
+	CHECK_INT(lkm_diagnose_not_found(ctx, "other", &d), ==, 0);
+	HAS(d.detail, "/extra/other.ko is a module file for it, but ");
+	HAS(d.detail, "modules.dep does not list it");
+	HAS(d.detail, "run `depmod -b ");
+	lkm_diagnosis_release(&d);
+
+	/* A file of another name, and one past a link to a directory, are not taken. */
+	CHECK_INT(symlink(at("lib/modules/" KVER "/extra"), at("lib/modules/" KVER "/build")), ==, 0);
+	CHECK_INT(lkm_diagnose_not_found(ctx, "other_mod", &d), ==, 0);
+	HASNT(d.detail, "depmod has not run since");
+	lkm_diagnosis_release(&d);
+	CHECK_INT(unlink(at("lib/modules/" KVER "/modules.dep")), ==, 0);
+	CHECK_INT(lkm_diagnose_not_found(ctx, "new-mod", &d), ==, 0);
+	HAS(d.detail, "but there is no ");
+	HAS(d.detail, "depmod has not run for " KVER);
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
+TEST(stale_file_names_the_file_and_modules_dep)
+{
+	struct lkm_ctx *ctx = fixture();
+	struct lkm_diagnosis d;
+
+	CHECK_INT(lkm_diagnose_stale_file(ctx, "vfat", at("lib/modules/" KVER "/kernel/fs/fat/vfat.ko"),
+					  &d), ==, 0);
+	CHECK_INT(d.code, ==, -ENOENT);
+	HAS(d.first, "vfat has no module file: ");
+	HAS(d.first, "/lib/modules/" KVER "/modules.dep lists ");
+	HAS(d.first, "/kernel/fs/fat/vfat.ko, which no longer exists (the index is stale)");
+	HAS(d.detail, "depmod has not run since the file was removed or moved");
+	HAS(d.detail, "run `depmod -b ");
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
 /* ---------------------------------------------------------------- unload */
 
 TEST(unload_refusals)
@@ -774,6 +845,51 @@ TEST(check_finds_every_problem_without_loading)
 	CHECK_INT(lkm_diagnose_check(ctx, at("junk.ko"), &d), ==, 1);
 	HAS(d.detail, "problem: ");
 	HAS(d.detail, "is not an ELF file");
+	lkm_diagnosis_release(&d);
+	lkm_ctx_unref(ctx);
+}
+
+TEST(check_finds_firmware_where_the_kernel_looks)
+{
+	static const char *const fw[] = {
+		"firmware=plain.bin", "firmware=vendor/zst.bin", "firmware=xz.bin",
+		"firmware=upd.bin", "firmware=kver.bin", "firmware=custom.bin",
+		"firmware=absent.bin", NULL,
+	};
+	struct lkm_ctx *ctx = fixture();
+	const char *ko = write_module("fix.ko", &(struct modopts){ .info = fw });
+	struct lkm_diagnosis d;
+
+	put("proc/kallsyms", "ffffffff81000000 T _printk\nffffffff81000000 r __ksymtab_module_layout\n"
+			     "ffffffffc0000000 T fat_time_fat2unix\t[fat]\n");
+	put("lib/firmware/plain.bin", "x");
+	put("lib/firmware/vendor/zst.bin.zst", "x");
+	put("lib/firmware/xz.bin.xz", "x");
+	put("lib/firmware/updates/upd.bin", "x");
+	put("lib/firmware/" KVER "/kver.bin", "x");
+	put("fwpath/custom.bin", "x");
+	put("sys/module/firmware_class/parameters/path", at("fwpath\n"));
+	CHECK_INT(lkm_diagnose_check(ctx, ko, &d), >=, 0);
+	HAS(d.detail, "ok: firmware plain.bin: ");
+	HAS(d.detail, "/lib/firmware/plain.bin\n");
+	HAS(d.detail, "ok: firmware vendor/zst.bin: ");
+	HAS(d.detail, "/lib/firmware/vendor/zst.bin.zst\n");
+	HAS(d.detail, "/lib/firmware/xz.bin.xz\n");
+	HAS(d.detail, "/lib/firmware/updates/upd.bin\n");
+	HAS(d.detail, "/lib/firmware/" KVER "/kver.bin\n");
+	HAS(d.detail, "/fwpath/custom.bin\n");
+	/* Missing firmware is a note: the module loads without it. */
+	HAS(d.detail, "note: firmware absent.bin is missing: not in ");
+	HAS(d.detail, "/fwpath, ");
+	HAS(d.detail, "fix loads without it");
+	HASNT(d.detail, "problem: firmware");
+	HAS(d.first, "fix would load");
+	lkm_diagnosis_release(&d);
+
+	/* The updates directory comes first, as in the kernel. */
+	put("lib/firmware/updates/" KVER "/plain.bin", "x");
+	CHECK_INT(lkm_diagnose_check(ctx, ko, &d), >=, 0);
+	HAS(d.detail, "/lib/firmware/updates/" KVER "/plain.bin\n");
 	lkm_diagnosis_release(&d);
 	lkm_ctx_unref(ctx);
 }
