@@ -1099,8 +1099,11 @@ LKM_MUST_CHECK int lkm_diagnose_unload(struct lkm_ctx *ctx, const char *name, in
 				       unsigned flags, struct lkm_diagnosis *out)
 				       LKM_NONNULL(1, 2, 5);
 /*
- * No module @name: the names in modules.dep close to it ("did you mean") and the other
- * kernel versions under the module root that have it. Return: 0 or -ENOMEM.
+ * No module @name: a module file for it under the module directory that the index does
+ * not know (depmod has not run since it was installed: the file, both mtimes, the depmod
+ * command; a bounded walk that stops at the first), else the names in modules.dep close
+ * to it ("did you mean") and the other kernel versions under the module root that have
+ * it. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_not_found(struct lkm_ctx *ctx, const char *name,
 					  struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
@@ -1119,9 +1122,12 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  * without loading: format (ELF, type, machine, not a module), vermagic against the
  * running kernel (its release, ctx kver), needed symbols against <proc>/kallsyms,
  * CRCs against <dirname>/build/Module.symvers when present, signature against
- * sig_enforce, permissions, modules_disabled, lockdown, already loaded.
+ * sig_enforce, permissions, modules_disabled, lockdown, already loaded; and each
+ * firmware: file against the kernel's firmware search path (firmware_class.path, then
+ * <firmware_dir>/updates/KVER, /updates, /KVER, itself; also .zst and .xz).
  * @out->first sums up; each problem is a detail line starting with "problem: ", each
- * fact checked with "ok: " and each check skipped with "note: ".
+ * fact checked with "ok: " and each check skipped with "note: " (so is a missing
+ * firmware: the module loads without it).
  * Return: the number of problems (0: it would load), or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
