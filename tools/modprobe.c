@@ -277,7 +277,7 @@ static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
 	else
 		say(o, o->log_prio, "Module %s not found in directory %s", alias,
 		    lkm_ctx_get_dirname(ctx));
-	if (lkm_diagnose_not_found(ctx, alias, &d) == 0) {
+	if (o->log_prio <= o->verbose && lkm_diagnose_not_found(ctx, alias, &d) == 0) {
 		tool_say_detail(VOICE(o), o->log_prio, &d);
 		lkm_diagnosis_release(&d);
 	}

@@ -68,6 +68,8 @@ has "names the file, says depmod has not run since" err \
 has "with modules.dep's time" err "$dir/modules.dep from 2001-02-03 04:05:06"
 has "says which depmod to run" err "run \`depmod -b $root $kver\` to index it"
 hasnt "no guesses when the file is found" err "did you mean"
+run "-q: the same exit code" 1 modprobe "${base[@]}" -q late-mod
+check "-q: nothing said" test ! -s "$tmp/err"
 run "a name with no file anywhere" 1 modprobe "${base[@]}" no-such-mod
 hasnt "no stale-index line without a file" err "depmod has not run since"
 

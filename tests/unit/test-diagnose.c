@@ -642,6 +642,11 @@ TEST(not_found_names_a_file_depmod_has_not_indexed)
 	CHECK_INT(lkm_diagnose_not_found(ctx, "other_mod", &d), ==, 0);
 	HASNT(d.detail, "depmod has not run since");
 	lkm_diagnosis_release(&d);
+	/* An alias is no file name: no walk. */
+	write_module("lib/modules/" KVER "/extra/pci:v1.ko", &(struct modopts){ 0 });
+	CHECK_INT(lkm_diagnose_not_found(ctx, "pci:v1", &d), ==, 0);
+	HASNT(d.detail, "depmod has not run since");
+	lkm_diagnosis_release(&d);
 	CHECK_INT(unlink(at("lib/modules/" KVER "/modules.dep")), ==, 0);
 	CHECK_INT(lkm_diagnose_not_found(ctx, "new-mod", &d), ==, 0);
 	HAS(d.detail, "but there is no ");
