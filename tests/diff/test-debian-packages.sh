@@ -311,19 +311,18 @@ kmod_q() { # ROOT MODPROBE-ARGS...: the root's name taken out of the paths print
 }
 mapfile -t names < <(sed 's/:.*//; s,.*/,,; s/\.ko.*//' "$kd/modules.dep")
 mapfile -t aliases < <(awk '$1 == "alias" { print $2 }' "$kd/modules.alias")
-for q in "-D:names:modules" "-R:aliases:aliases"; do
-	IFS=: read -r opt arr what <<<"$q"
-	declare -n list=$arr
-	kmod_q "$r" "$opt" -a "${list[@]}" >"$tmp/l.q"
-	kmod_q "$tmp/kt" "$opt" -a "${list[@]}" >"$tmp/k.q"
-	if at_least 1000 "$kver: $what for modprobe $opt" "${#list[@]}" &&
-		at_least 1000 "$kver: lines of kmod's modprobe $opt" "$(wc -l <"$tmp/k.q")"; then
-		cmp -s "$tmp/l.q" "$tmp/k.q" &&
-			ok "$kver: kmod's modprobe $opt -a of ${#list[@]} $what on lkm's indexes: its own answers ($(wc -l <"$tmp/k.q") lines)" ||
-			bad "$kver: kmod's modprobe $opt on lkm's indexes" "$(diff "$tmp/k.q" "$tmp/l.q" | head -4)"
-	fi
-	unset -n list
-done
+kmod_same() { # OPTION WHAT NAME...: kmod's modprobe OPTION -a NAME... on both trees
+	local opt=$1 what=$2; shift 2
+	kmod_q "$r" "$opt" -a "$@" >"$tmp/l.q"
+	kmod_q "$tmp/kt" "$opt" -a "$@" >"$tmp/k.q"
+	at_least 1000 "$kver: $what for modprobe $opt" "$#" &&
+		at_least 1000 "$kver: lines of kmod's modprobe $opt" "$(wc -l <"$tmp/k.q")" || return
+	cmp -s "$tmp/l.q" "$tmp/k.q" &&
+		ok "$kver: kmod's modprobe $opt -a of $# $what on lkm's indexes: its own answers ($(wc -l <"$tmp/k.q") lines)" ||
+		bad "$kver: kmod's modprobe $opt on lkm's indexes" "$(diff "$tmp/k.q" "$tmp/l.q" | head -4)"
+}
+kmod_same -D modules "${names[@]}"
+kmod_same -R aliases "${aliases[@]}"
 in_root modprobe -D -S "$kver" ext4 >"$tmp/ext4.lkm" 2>&1
 kmod_q "$tmp/kt" -D ext4 >"$tmp/ext4.kmod"
 at_least 4 "$kver: modprobe -D ext4 lines" "$(wc -l <"$tmp/ext4.kmod")" &&
