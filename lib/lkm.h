@@ -77,6 +77,21 @@ void lkm_buf_free(struct lkm_buf *b);
 int lkm_name_normalize(char *dst, size_t dstsize, const char *src);
 int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
 
+/*
+ * One request of a tool's --batch: @line (one line of input, its '\n' cut) split into
+ * words as a shell splits simple commands. Words are separated by spaces and tabs; '...'
+ * keeps everything up to the next ' as it is; "..." does too, but \" and \\ in it are "
+ * and \; outside quotes \ keeps the next character as it is. A word that starts with
+ * an unquoted '#' begins a comment, to the end of the line. No variables, no globs,
+ * no other shell syntax. @argv0 becomes word 0.
+ * Return: 0, the NULL-terminated vector in @out (one block: free(*out)) and its length
+ * in @argc (1 for an empty line or a comment); -E2BIG when @line is longer than
+ * LKM_BATCH_LINE_MAX; -EINVAL for a quote that does not end (then @out is NULL); -ENOMEM.
+ */
+#define LKM_BATCH_LINE_MAX 4096
+LKM_MUST_CHECK int lkm_batch_split(const char *line, const char *argv0, int *argc,
+				   char ***out);
+
 /* ==== ctx.c: the context object ==== */
 
 /*
@@ -1047,6 +1062,14 @@ LKM_MUST_CHECK int lkm_remove_module(struct lkm_ctx *ctx, const struct lkm_confi
  * Return: 0 and the malloc'd command in @out, or -ENOMEM (then @out is NULL).
  */
 LKM_MUST_CHECK int lkm_command_expand(const char *command, const char *options, char **out);
+/*
+ * Run an install/remove @cmdline for module @name through the shell, with
+ * MODPROBE_MODULE set. A command that calls modprobe again finds the chain of names
+ * (outermost first) in $LKM_MODPROBE_CHAIN, so the library finds a loop instead of
+ * repeating it; both variables are as they were after. Return: 0 when the command
+ * exited 0; else -EINVAL and its exit code (-1: it could not run) in @retcode.
+ */
+LKM_MUST_CHECK int lkm_command_run(const char *cmdline, const char *name, int *retcode);
 /*
  * Module options given as separate arguments ("a=1" "b=x y"), joined as kmod 34 joins
  * them: one space between two, and a value that holds a space and is not quoted already

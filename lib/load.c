@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lkm-internal.h"
@@ -78,6 +79,28 @@ int lkm_command_expand(const char *command, const char *options, char **out)
 	}
 	*out = b.data;
 	return 0;
+}
+
+int lkm_command_run(const char *cmdline, const char *name, int *retcode)
+{
+	const char *chain = getenv("LKM_MODPROBE_CHAIN");
+	char *newchain = NULL;
+	int r;
+
+	*retcode = -1;
+	if (asprintf(&newchain, "%s%s%s", chain ? chain : "", chain ? " " : "", name) < 0)
+		return -ENOMEM;
+	setenv("LKM_MODPROBE_CHAIN", newchain, 1);
+	setenv("MODPROBE_MODULE", name, 1);
+	r = system(cmdline);
+	unsetenv("MODPROBE_MODULE");
+	if (chain)
+		setenv("LKM_MODPROBE_CHAIN", chain, 1);
+	else
+		unsetenv("LKM_MODPROBE_CHAIN");
+	free(newchain);
+	*retcode = r == -1 ? -1 : WEXITSTATUS(r);
+	return r == -1 || WEXITSTATUS(r) ? -EINVAL : 0;
 }
 
 int lkm_options_join(char *const *args, size_t n, char **out)

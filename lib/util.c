@@ -217,3 +217,47 @@ int lkm_glob_match(const char *pat, const char *str, bool prefix)
 		return -1;
 	return *p == '\0';
 }
+
+int lkm_batch_split(const char *line, const char *argv0, int *argc, char ***out)
+{
+	size_t len = strlen(line), room = len / 2 + 3, n = 0;
+	char **v, *d, quote = 0;
+	const char *s = line;
+
+	*out = NULL;
+	if (len > LKM_BATCH_LINE_MAX)
+		return -E2BIG;
+	/* One block: the pointers (a word takes two bytes at least), then the words. */
+	v = malloc(room * sizeof(*v) + len + 1);
+	if (!v)
+		return -ENOMEM;
+	d = (char *)(v + room);
+	v[n++] = (char *)argv0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			break;
+		v[n++] = d;
+		for (; *s && (quote || (*s != ' ' && *s != '\t')); s++) {
+			if (!quote && (*s == '\'' || *s == '"'))
+				quote = *s;
+			else if (quote && *s == quote)
+				quote = 0;
+			else if (*s == '\\' && s[1] && (!quote || (quote == '"' &&
+				 (s[1] == '"' || s[1] == '\\'))))
+				*d++ = *++s;
+			else
+				*d++ = *s;
+		}
+		*d++ = '\0';
+		if (quote) {
+			free(v);
+			return -EINVAL;
+		}
+	}
+	v[n] = NULL;
+	*argc = (int)n;
+	*out = v;
+	return 0;
+}

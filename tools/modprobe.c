@@ -6,11 +6,11 @@
  * kmod's. $MODPROBE_OPTIONS is read here, prepended to the arguments as kmod does.
  *
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
+ * --batch answers each line of stdin (tools/batch.c) with one context and one config.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <syslog.h>
 
 #include "tools.h"
@@ -18,7 +18,7 @@
 enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
-	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK,
+	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
 };
 
 static const struct tool_option options[] = {
@@ -50,6 +50,8 @@ static const struct tool_option options[] = {
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
 	{ "show", OPT_SHOW, no_argument, NULL, NULL },
+	{ "batch", OPT_BATCH, no_argument, NULL,
+	  "one request a line from stdin; exit 1 if any failed" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
 	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
@@ -66,7 +68,9 @@ static const struct tool_option options[] = {
 
 struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports, check;
+	bool show_config, show_modversions, show_exports, check, batch;
+	unsigned lineno; /* the line of --batch being answered; 0: the command line */
+	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
 	unsigned flags;
 	unsigned long wait_msec;
@@ -129,49 +133,16 @@ static void show_step(void *data, const struct lkm_load_step *s)
 	fflush(stdout);
 }
 
-/*
- * Run an install/remove command with MODPROBE_MODULE set. Commands that call modprobe
- * again carry the chain in LKM_MODPROBE_CHAIN (names, outermost first), so the library
- * finds a loop instead of repeating it.
- */
+/* An install/remove command; the library keeps the chain of commands (loops). */
 static int run_command(void *data, const struct lkm_load_step *s)
 {
-	const struct modprobe_opts *o = data;
-	const char *type = s->action == LKM_STEP_INSTALL ? "install" : "remove";
-	const char *chain = getenv("LKM_MODPROBE_CHAIN");
-	char *newchain = NULL;
-	int r;
+	int code, r = lkm_command_run(s->cmdline, s->name, &code);
 
-	if (asprintf(&newchain, "%s%s%s", chain ? chain : "", chain ? " " : "", s->name) < 0)
-		return -ENOMEM;
-	setenv("LKM_MODPROBE_CHAIN", newchain, 1);
-	setenv("MODPROBE_MODULE", s->name, 1);
-	r = system(s->cmdline);
-	unsetenv("MODPROBE_MODULE");
-	if (chain)
-		setenv("LKM_MODPROBE_CHAIN", chain, 1);
-	else
-		unsetenv("LKM_MODPROBE_CHAIN");
-	free(newchain);
-	if (r == -1 || WEXITSTATUS(r)) {
-		say(o, LOG_ERR, "Error running %s command '%s' for module %s: retcode %d", type,
-		    s->cmdline, s->name, r == -1 ? -1 : WEXITSTATUS(r));
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int show_config(struct lkm_ctx *ctx, const struct lkm_config *cfg)
-{
-	struct lkm_buf b = { 0 };
-	int r;
-
-	r = lkm_config_show(cfg, &b);
-	if (r >= 0)
-		r = lkm_config_show_indexes(ctx, &b);
-	if (r >= 0)
-		fwrite(b.data, 1, b.len, stdout);
-	lkm_buf_free(&b);
+	if (r == -EINVAL)
+		say((const struct modprobe_opts *)data, LOG_ERR,
+		    "Error running %s command '%s' for module %s: retcode %d",
+		    s->action == LKM_STEP_INSTALL ? "install" : "remove", s->cmdline, s->name,
+		    code);
 	return r;
 }
 
@@ -360,10 +331,16 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	return r;
 }
 
-static int parse_one(struct modprobe_opts *o, int c)
+static int parse_one(void *data, int c)
 {
+	struct modprobe_opts *o = data;
 	char *end;
 
+	/* The lines of --batch share the context and the config the command line set. */
+	if (o->lineno && (strchr("CdSs", c < 256 ? c : 'x') || c == OPT_SYS || c == OPT_PROC ||
+			  c == OPT_BATCH))
+		return say(o, LOG_ERR, "stdin line %u: -C -d -S -s --sys --proc --batch: not "
+				       "here", o->lineno), -EINVAL;
 	switch (c) {
 	case 'a': o->all = true; o->log_prio = LOG_WARNING; break;
 	case 'r': o->remove = true; break;
@@ -395,6 +372,7 @@ static int parse_one(struct modprobe_opts *o, int c)
 	case OPT_SHOW_EXPORTS: o->show_exports = true; break;
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
 	case OPT_CHECK: o->check = true; break;
+	case OPT_BATCH: o->batch = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->ctx.basedir = optarg; break;
 	case 'S': o->ctx.kver = optarg; break;
@@ -409,6 +387,7 @@ static int parse_one(struct modprobe_opts *o, int c)
 			"\tmodprobe [options] -a [-i] [-b] modulename [modulename...]\n"
 			"\tmodprobe [options] -r [-i] modulename [modulename...]\n"
 			"\tmodprobe [options] -c\n"
+			"\tmodprobe [options] --batch < requests\n"
 			"\tmodprobe [options] --show-modversions module|file", options);
 		return 1;
 	case 'V':
@@ -420,21 +399,23 @@ static int parse_one(struct modprobe_opts *o, int c)
 	return 0;
 }
 
-static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int nargs)
+static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+	       char **args, int nargs)
 {
-	struct lkm_config *cfg = NULL;
 	char *extra;
 	int i, r, err = 0;
 
-	r = lkm_config_new(ctx, 0, &cfg);
-	if (r < 0)
-		return r;
 	tool_say_config_warnings(VOICE(o), cfg);
 	if (o->show_modversions || o->show_exports)
 		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
-	else if (o->show_config)
-		err = show_config(ctx, cfg);
-	else if (o->remove || o->all)
+	else if (o->show_config) {
+		struct lkm_buf b = { 0 };
+
+		err = lkm_config_show(cfg, &b);
+		if (err >= 0 && (err = lkm_config_show_indexes(ctx, &b)) >= 0)
+			fwrite(b.data, 1, b.len, stdout);
+		lkm_buf_free(&b);
+	} else if (o->remove || o->all)
 		for (i = 0; i < nargs; i++) {
 			r = o->remove ? do_remove(o, ctx, cfg, args[i]) :
 					do_insert(o, ctx, cfg, args[i], NULL);
@@ -447,18 +428,42 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, char **args, int na
 			err = do_insert(o, ctx, cfg, args[0], extra);
 		free(extra);
 	}
-	lkm_config_free(cfg);
 	return err;
+}
+
+/* The options of @av into @o; 1: done (help, version), else 0 or -errno. */
+static int parse(struct modprobe_opts *o, int argc, char **av)
+{
+	int r = tool_parse(options, argc, av, parse_one, o);
+
+	if (r == 0 && !o->show_config && (optind >= argc) != (o->batch && !o->lineno)) {
+		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
+					   "missing parameters. See -h.");
+		r = -EINVAL;
+	}
+	return r;
+}
+
+/* A line of --batch: its options over the command line's, answered as modprobe would. */
+static int request(void *data, int argc, char **av, unsigned lineno)
+{
+	struct modprobe_opts o = *(const struct modprobe_opts *)data;
+	int r;
+
+	o.lineno = lineno;
+	if ((r = parse(&o, argc, av)) == 0)
+		r = run(&o, o.shared_ctx, o.shared_cfg, av + optind, argc - optind);
+	return r >= 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 int tool_modprobe(int argc, char *argv[])
 {
 	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
+	struct lkm_config *cfg = NULL;
 	struct lkm_ctx *ctx = NULL;
 	const char *env = getenv("MODPROBE_OPTIONS");
 	char **av = argv;
-	struct tool_parser p;
-	int c, r = 0;
+	int r = 0;
 
 	/* $MODPROBE_OPTIONS goes before the arguments. */
 	if (env && lkm_options_prepend(env, &argc, argv, &av) < 0) {
@@ -466,32 +471,27 @@ int tool_modprobe(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	o.config_paths = calloc((size_t)argc + 1, sizeof(*o.config_paths));
-	if (!o.config_paths) {
-		r = -ENOMEM;
-		goto out;
-	}
-	tool_parser_init(&p, options);
-	while (r == 0 && (c = getopt_long(argc, av, p.shortopts, p.longopts, NULL)) != -1)
-		r = parse_one(&o, c);
+	r = o.config_paths ? parse(&o, argc, av) : -ENOMEM;
 	if (r != 0)
 		goto out;
 	if (o.syslog)
 		openlog("modprobe", LOG_CONS, LOG_DAEMON);
-	if (!o.show_config && optind >= argc) {
-		say(&o, LOG_ERR, "missing parameters. See -h.");
-		r = -EINVAL;
-		goto out;
-	}
 	o.ctx.config_paths = o.n_config_paths ? o.config_paths : NULL;
 	r = lkm_ctx_new(&o.ctx, &ctx);
 	if (r < 0)
 		say(&o, LOG_ERR, "could not set up: %s", strerror(-r));
-	else
-		r = run(&o, ctx, av + optind, argc - optind);
+	else if ((r = lkm_config_new(ctx, 0, &cfg)) < 0)
+		say(&o, LOG_ERR, "could not read the configuration: %s", strerror(-r));
+	else if (o.batch) {
+		o.shared_ctx = ctx, o.shared_cfg = cfg;
+		r = tool_batch("modprobe", av[0], request, &o) == EXIT_SUCCESS ? 0 : -EINVAL;
+	} else
+		r = run(&o, ctx, cfg, av + optind, argc - optind);
+	lkm_config_free(cfg);
 	lkm_ctx_unref(ctx);
-out:
 	if (o.syslog)
 		closelog();
+out:
 	if (av != argv)
 		free(av);
 	free(o.config_paths);

@@ -30,6 +30,19 @@ void tool_parser_init(struct tool_parser *p, const struct tool_option *opts)
 	}
 }
 
+int tool_parse(const struct tool_option *opts, int argc, char **argv,
+	       int (*one)(void *data, int c), void *data)
+{
+	struct tool_parser p;
+	int c, r = 0;
+
+	tool_parser_init(&p, opts);
+	optind = 0; /* getopt starts afresh: a --batch line is parsed like a command line */
+	while (r == 0 && (c = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1)
+		r = one(data, c);
+	return r;
+}
+
 void tool_print_help(FILE *out, const char *usage, const struct tool_option *opts)
 {
 	char left[64];

@@ -29,6 +29,13 @@ struct tool_parser {
 
 /* Build the getopt_long tables from @opts. */
 void tool_parser_init(struct tool_parser *p, const struct tool_option *opts);
+/*
+ * getopt_long over @argv from its start, each option given to @one (the value of its
+ * .id, '?' for an unknown one; optarg set) until @one returns non-zero. Return: that
+ * value, or 0; optind is at the first argument that is no option.
+ */
+int tool_parse(const struct tool_option *opts, int argc, char **argv,
+	       int (*one)(void *data, int c), void *data);
 /* Print "Usage: ..." and the option list to @out. */
 void tool_print_help(FILE *out, const char *usage, const struct tool_option *opts);
 /* Print "NAME version X" and the features, as kmod does for -V. */
@@ -52,6 +59,16 @@ void tool_say_diagnosis(const struct tool_voice *v, int prio, const char *lead,
 void tool_say_detail(const struct tool_voice *v, int prio, const struct lkm_diagnosis *d);
 /* The config's malformed lines, each explained: kmod says them whenever it reads one. */
 void tool_say_config_warnings(const struct tool_voice *v, const struct lkm_config *cfg);
+
+/*
+ * --batch (batch.c): each line of stdin that holds a request is split into words
+ * (lkm_batch_split, @argv0 first) and given to @request, which answers it as the tool
+ * would answer those arguments and returns that exit code. A line too long or
+ * malformed is said as "TOOL: ERROR: stdin line N: ...". Return: EXIT_SUCCESS when
+ * every line succeeded, else the exit code of the last line that failed.
+ */
+typedef int tool_request_fn(void *data, int argc, char **argv, unsigned lineno);
+int tool_batch(const char *tool, const char *argv0, tool_request_fn *request, void *data);
 
 /* Entry points; each lives in its own file. */
 int tool_modinfo(int argc, char *argv[]);
