@@ -3,13 +3,16 @@
  * modinfo: show what a module declares. Output is kmod's, byte for byte.
  *
  * lkm_modinfo_jobs_*() find and decode the modules (in parallel) and give them back in
- * argument order; this file only chooses the fields and prints them.
+ * argument order; this file only chooses the fields and prints them. --batch answers
+ * each line of stdin (tools/batch.c) with one context.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools.h"
+
+enum { OPT_BATCH = 256 };
 
 static const struct tool_option options[] = {
 	{ "author", 'a', no_argument, NULL, "Print only 'author'" },
@@ -23,6 +26,8 @@ static const struct tool_option options[] = {
 	{ "field", 'F', required_argument, "FIELD", "Print only provided FIELD" },
 	{ "set-version", 'k', required_argument, "VERSION", "Use VERSION instead of `uname -r`" },
 	{ "basedir", 'b', required_argument, "DIR", "Use DIR as filesystem root for /lib/modules" },
+	{ "batch", OPT_BATCH, no_argument, NULL,
+	  "One request a line from stdin; exit 1 if any failed" },
 	{ "version", 'V', no_argument, NULL, "Show version" },
 	{ "help", 'h', no_argument, NULL, "Show this help" },
 	{ 0 },
@@ -34,6 +39,9 @@ struct modinfo_opts {
 	bool by_name;
 	const char *kver;
 	const char *basedir;
+	bool batch;
+	unsigned lineno;     /* the line of --batch being answered; 0: the command line */
+	struct lkm_ctx *ctx; /* --batch: the one context of every line */
 };
 
 /* -p shows a parameter without parm record as "NAME: (TYPE)", the full list otherwise. */
@@ -128,40 +136,98 @@ static int show(const struct lkm_modinfo_result *res, const struct modinfo_opts 
 	return 0;
 }
 
-static int parse_args(int argc, char *argv[], struct modinfo_opts *o)
+static int parse_one(void *data, int c)
 {
-	struct tool_parser p;
-	int c;
+	struct modinfo_opts *o = data;
 
-	tool_parser_init(&p, options);
-	while ((c = getopt_long(argc, argv, p.shortopts, p.longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': o->field = "author"; break;
-		case 'd': o->field = "description"; break;
-		case 'l': o->field = "license"; break;
-		case 'p': o->field = "parm"; break;
-		case 'n': o->field = "filename"; break;
-		case '0': o->sep = '\0'; break;
-		case 'm': o->by_name = true; break;
-		case 'F': o->field = optarg; break;
-		case 'k': o->kver = optarg; break;
-		case 'b': o->basedir = optarg; break;
-		case 'h':
-			tool_print_help(stdout, "\tmodinfo [options] <modulename|filename> [args]",
-					options);
-			return 1;
-		case 'V':
-			tool_print_version("modinfo");
-			return 1;
-		default:
-			return -EINVAL;
-		}
+	if (o->lineno && (c == 'k' || c == 'b' || c == OPT_BATCH)) {
+		fprintf(stderr, "modinfo: ERROR: stdin line %u: -k -b --batch: not here\n",
+			o->lineno);
+		return -EINVAL;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "modinfo: ERROR: missing module or filename.\n");
+	switch (c) {
+	case 'a': o->field = "author"; break;
+	case 'd': o->field = "description"; break;
+	case 'l': o->field = "license"; break;
+	case 'p': o->field = "parm"; break;
+	case 'n': o->field = "filename"; break;
+	case '0': o->sep = '\0'; break;
+	case 'm': o->by_name = true; break;
+	case 'F': o->field = optarg; break;
+	case 'k': o->kver = optarg; break;
+	case 'b': o->basedir = optarg; break;
+	case OPT_BATCH: o->batch = true; break;
+	case 'h':
+		tool_print_help(stdout, "\tmodinfo [options] <modulename|filename> [args]\n"
+				"\tmodinfo [options] --batch < requests", options);
+		return 1;
+	case 'V':
+		tool_print_version("modinfo");
+		return 1;
+	default:
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int parse_args(int argc, char *argv[], struct modinfo_opts *o)
+{
+	int r = tool_parse(options, argc, argv, parse_one, o);
+
+	if (r == 0 && (optind >= argc) != (o->batch && !o->lineno)) {
+		fprintf(stderr, "modinfo: ERROR: %s\n", o->batch && !o->lineno ?
+			"--batch reads its modules from stdin." : "missing module or filename.");
+		return -EINVAL;
+	}
+	return r;
+}
+
+/* Each of @args shown. Return: the exit code. */
+static int answer(const struct modinfo_opts *opts, struct lkm_ctx *ctx, char **args,
+		  size_t n)
+{
+	const struct lkm_modinfo_result *res;
+	struct lkm_modinfo_jobs *jobs;
+	unsigned flags;
+	int r, result = EXIT_SUCCESS;
+
+	/* -n needs no fields: a file is named, never opened, as in kmod. */
+	flags = opts->by_name ? LKM_MODINFO_JOBS_BY_NAME : 0;
+	if (opts->field && strcmp(opts->field, "filename") == 0)
+		flags |= LKM_MODINFO_JOBS_NO_DECODE;
+	r = lkm_modinfo_jobs_new(ctx, args, n, flags, &jobs);
+	if (r < 0) {
+		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	while (lkm_modinfo_jobs_next(jobs, &res) > 0) {
+		if (res->name && show(res, opts) == 0)
+			continue;
+		result = EXIT_FAILURE;
+		if (res->name)
+			continue;
+		if (res->error == -ENOENT)
+			fprintf(stderr, "modinfo: ERROR: Module %s%s not found.\n",
+				opts->by_name ? "name " : "", res->spec);
+		else
+			fprintf(stderr, "modinfo: ERROR: %s: %s\n", res->spec,
+				res->reason);
+	}
+	lkm_modinfo_jobs_free(jobs);
+	return result;
+}
+
+/* A line of --batch: its options over the command line's, answered as modinfo would. */
+static int request(void *data, int argc, char **av, unsigned lineno)
+{
+	struct modinfo_opts o = *(const struct modinfo_opts *)data;
+	int r;
+
+	o.lineno = lineno;
+	r = parse_args(argc, av, &o);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return answer(&o, o.ctx, av + optind, (size_t)(argc - optind));
 }
 
 int tool_modinfo(int argc, char *argv[])
@@ -169,11 +235,8 @@ int tool_modinfo(int argc, char *argv[])
 	static const char *const no_config[] = { NULL };
 	struct modinfo_opts opts = { .sep = '\n' };
 	struct lkm_ctx_config cfg = { .config_paths = no_config };
-	const struct lkm_modinfo_result *res;
-	struct lkm_modinfo_jobs *jobs;
 	struct lkm_ctx *ctx;
-	unsigned flags;
-	int r, result = EXIT_SUCCESS;
+	int r;
 
 	r = parse_args(argc, argv, &opts);
 	if (r != 0)
@@ -186,31 +249,11 @@ int tool_modinfo(int argc, char *argv[])
 		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}
-	/* -n needs no fields: a file is named, never opened, as in kmod. */
-	flags = opts.by_name ? LKM_MODINFO_JOBS_BY_NAME : 0;
-	if (opts.field && strcmp(opts.field, "filename") == 0)
-		flags |= LKM_MODINFO_JOBS_NO_DECODE;
-	r = lkm_modinfo_jobs_new(ctx, argv + optind, (size_t)(argc - optind), flags,
-				 &jobs);
-	if (r < 0) {
-		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(-r));
-		lkm_ctx_unref(ctx);
-		return EXIT_FAILURE;
-	}
-	while (lkm_modinfo_jobs_next(jobs, &res) > 0) {
-		if (res->name && show(res, &opts) == 0)
-			continue;
-		result = EXIT_FAILURE;
-		if (res->name)
-			continue;
-		if (res->error == -ENOENT)
-			fprintf(stderr, "modinfo: ERROR: Module %s%s not found.\n",
-				opts.by_name ? "name " : "", res->spec);
-		else
-			fprintf(stderr, "modinfo: ERROR: %s: %s\n", res->spec,
-				res->reason);
-	}
-	lkm_modinfo_jobs_free(jobs);
+	opts.ctx = ctx;
+	if (opts.batch)
+		r = tool_batch("modinfo", argv[0], request, &opts);
+	else
+		r = answer(&opts, ctx, argv + optind, (size_t)(argc - optind));
 	lkm_ctx_unref(ctx);
-	return result;
+	return r;
 }

@@ -108,6 +108,29 @@ modprobe: ERROR: stdin line 4: -C -d -S -s --sys --proc --batch: not here" ]
 check "--batch with a module argument: exit 1" [ $? = 1 ]
 check "--batch with a module argument: said" grep -qx "modprobe: ERROR: --batch reads its modules from stdin." "$tmp/b.err"
 
+# modinfo: names, aliases, paths, fields, -n, -0, -m, the unknown.
+args=(-b "$root" -k "$kver")
+cat >"$tmp/req" <<REQ
+mod_a
+my-alias-b
+-F alias my-alias-b
+-n mod_c mod-a
+-0 -F license mod_d
+-m mod_b
+-m my-alias-b
+$dir/kernel/mod_c.ko
+-F depends $dir/kernel/mod-a.ko
+nope
+bi
+-p mod_a
+REQ
+same "modinfo, mixed requests" modinfo
+printf 'mod_a\n-n mod_b\n' >"$tmp/req"
+same "modinfo, all succeed" modinfo
+printf -- '-k 2.0 mod_a\n' | "$LKM" modinfo "${args[@]}" --batch >/dev/null 2>"$tmp/b.err"
+check "modinfo: -k on a line: exit 1" [ $? = 1 ]
+check "modinfo: -k on a line: said" grep -qx "modinfo: ERROR: stdin line 1: -k -b --batch: not here" "$tmp/b.err"
+
 # Opened once: each config file and index, for a batch of many lines.
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	for i in 1 2 3 4 5 6 7 8; do printf -- '-D mod-a\n-R my-alias-b\n-D nope\n'; done >"$tmp/req"
@@ -115,7 +138,14 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 		<"$tmp/req" >/dev/null 2>&1
 	for f in "$tmp/conf/a.conf" "$dir/modules.dep.bin" "$dir/modules.alias.bin"; do
 		n=$(grep -c "\"$f\"" "$tmp/trace")
-		check "strace: $(basename "$f") opened once for 24 requests (got $n)" [ "$n" -le 1 ]
+		check "strace: $(basename "$f") opened once for 24 requests (got $n)" [ "$n" = 1 ]
+	done
+	for i in 1 2 3 4 5 6 7 8; do printf 'mod_a\n-F alias my-alias-b\nnope\n'; done >"$tmp/req"
+	strace -f -e trace=openat -o "$tmp/trace" "$LKM" modinfo "${args[@]}" --batch \
+		<"$tmp/req" >/dev/null 2>&1
+	for f in "$dir/modules.dep.bin" "$dir/modules.alias.bin"; do
+		n=$(grep -c "\"$f\"" "$tmp/trace")
+		check "strace: modinfo opens $(basename "$f") once for 24 requests (got $n)" [ "$n" = 1 ]
 	done
 else
 	skip "config and indexes opened once" "no strace (or ptrace not allowed) here"
