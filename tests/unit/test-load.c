@@ -630,4 +630,23 @@ TEST(a_blacklisted_or_loaded_module_is_a_status_not_an_error)
 	env_close(&e);
 }
 
+TEST(command_run_sets_the_module_and_the_chain_then_puts_them_back)
+{
+	int code;
+
+	unsetenv("LKM_MODPROBE_CHAIN");
+	unsetenv("MODPROBE_MODULE");
+	CHECK_INT(lkm_command_run("test \"$MODPROBE_MODULE\" = foo && "
+				  "test \"$LKM_MODPROBE_CHAIN\" = foo", "foo", &code), ==, 0);
+	CHECK_INT(code, ==, 0);
+	CHECK(getenv("LKM_MODPROBE_CHAIN") == NULL && getenv("MODPROBE_MODULE") == NULL);
+	setenv("LKM_MODPROBE_CHAIN", "a b", 1);
+	CHECK_INT(lkm_command_run("test \"$LKM_MODPROBE_CHAIN\" = 'a b foo'", "foo", &code),
+		  ==, 0);
+	CHECK_STR(getenv("LKM_MODPROBE_CHAIN"), "a b");
+	unsetenv("LKM_MODPROBE_CHAIN");
+	CHECK_INT(lkm_command_run("exit 3", "foo", &code), ==, -EINVAL);
+	CHECK_INT(code, ==, 3);
+}
+
 TEST_MAIN()

@@ -153,4 +153,53 @@ TEST(glob_match_is_fnmatch_for_alias_patterns)
 	CHECK(decided > 1000);
 }
 
+TEST(batch_split_words_as_a_shell_would)
+{
+	static const struct {
+		const char *line;
+		const char *words; /* the words after argv[0], each ended by '|' */
+	} cases[] = {
+		{ "", "" },
+		{ "   \t ", "" },
+		{ "# a comment", "" },
+		{ "  -D fat", "-D|fat|" },
+		{ "-n\t-v  mod x=1 'y=a b'", "-n|-v|mod|x=1|y=a b|" },
+		{ "mod \"z=c d\" w=\"e\\\"f\"", "mod|z=c d|w=e\"f|" },
+		{ "a\\ b 'c\\d' \"e\\g\"", "a b|c\\d|e\\g|" },
+		{ "mod '' x", "mod||x|" },
+		{ "fat # what follows is a comment", "fat|" },
+		{ "a#b", "a#b|" },
+	};
+	char **v, got[256], big[LKM_BATCH_LINE_MAX + 2];
+	size_t i;
+	int n, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(lkm_batch_split(cases[i].line, "modprobe", &n, &v), ==, 0);
+		CHECK_STR(v[0], "modprobe");
+		got[0] = '\0';
+		for (j = 1; j < n; j++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s|", v[j]);
+		CHECK_STR(got, cases[i].words);
+		CHECK(v[n] == NULL);
+		free(v);
+	}
+	CHECK_INT(lkm_batch_split("mod 'x", "m", &n, &v), ==, -EINVAL);
+	CHECK(v == NULL);
+	CHECK_INT(lkm_batch_split("mod \"x\\\"", "m", &n, &v), ==, -EINVAL);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(lkm_batch_split(big, "m", &n, &v), ==, -E2BIG);
+	big[LKM_BATCH_LINE_MAX] = '\0';
+	CHECK_INT(lkm_batch_split(big, "m", &n, &v), ==, 0);
+	CHECK_INT(n, ==, 2);
+	free(v);
+	/* The most words a line can hold: one byte each. */
+	for (j = 0; j < LKM_BATCH_LINE_MAX; j++)
+		big[j] = j % 2 ? ' ' : 'w';
+	CHECK_INT(lkm_batch_split(big, "m", &n, &v), ==, 0);
+	CHECK_INT(n, ==, 1 + LKM_BATCH_LINE_MAX / 2);
+	free(v);
+}
+
 TEST_MAIN()
