@@ -133,14 +133,14 @@ check "modinfo: -k on a line: said" grep -qx "modinfo: ERROR: stdin line 1: -k -
 
 # Opened once: each config file and index, for a batch of many lines.
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
-	for i in 1 2 3 4 5 6 7 8; do printf -- '-D mod-a\n-R my-alias-b\n-D nope\n'; done >"$tmp/req"
+	for _ in 1 2 3 4 5 6 7 8; do printf -- '-D mod-a\n-R my-alias-b\n-D nope\n'; done >"$tmp/req"
 	strace -f -e trace=openat -o "$tmp/trace" "$LKM" modprobe "${common[@]}" --batch \
 		<"$tmp/req" >/dev/null 2>&1
 	for f in "$tmp/conf/a.conf" "$dir/modules.dep.bin" "$dir/modules.alias.bin"; do
 		n=$(grep -c "\"$f\"" "$tmp/trace")
 		check "strace: $(basename "$f") opened once for 24 requests (got $n)" [ "$n" = 1 ]
 	done
-	for i in 1 2 3 4 5 6 7 8; do printf 'mod_a\n-F alias my-alias-b\nnope\n'; done >"$tmp/req"
+	for _ in 1 2 3 4 5 6 7 8; do printf 'mod_a\n-F alias my-alias-b\nnope\n'; done >"$tmp/req"
 	strace -f -e trace=openat -o "$tmp/trace" "$LKM" modinfo "${args[@]}" --batch \
 		<"$tmp/req" >/dev/null 2>&1
 	for f in "$dir/modules.dep.bin" "$dir/modules.alias.bin"; do
