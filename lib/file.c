@@ -18,17 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if HAVE_ZLIB
-#include <zlib.h>
-#endif
-#if HAVE_XZ
-#include <lzma.h>
-#endif
-#if HAVE_ZSTD
-#include <zstd.h>
-#endif
-
-#include "lkm-internal.h"
+#include "dl.h"
 
 static const struct {
 	enum lkm_compression c;
@@ -170,6 +160,9 @@ static int gzip_decompress(const uint8_t *in, size_t in_size, size_t max, void *
 	z_stream zs = { 0 };
 	int zr, r;
 
+	r = lkm_dl_open(LKM_DL_ZLIB, "decompress gzip data", err);
+	if (r < 0)
+		return r;
 	r = out_init(&o, gzip_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;
@@ -298,6 +291,9 @@ static int xz_decompress(const uint8_t *in, size_t in_size, size_t max, void **o
 	lzma_ret lr;
 	int r;
 
+	r = lkm_dl_open(LKM_DL_XZ, "decompress xz data", err);
+	if (r < 0)
+		return r;
 	r = out_init(&o, xz_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;
@@ -364,6 +360,9 @@ static int zstd_decompress(const uint8_t *in, size_t in_size, size_t max, void *
 	size_t zr = 1;
 	int r;
 
+	r = lkm_dl_open(LKM_DL_ZSTD, "decompress zstd data", err);
+	if (r < 0)
+		return r;
 	r = out_init(&o, zstd_size_hint(in, in_size), in_size, max);
 	if (r < 0)
 		return r;

@@ -64,6 +64,12 @@ enum lkm_compression lkm_compression_detect(const void *data, size_t size);
 LKM_MUST_CHECK int lkm_decompress(enum lkm_compression c, const void *in, size_t in_size,
 				  size_t max, void **out, size_t *out_size, struct lkm_err *err);
 
+/*
+ * ==== dl.c: zlib, liblzma, libzstd and libcrypto opened on first use ====
+ * In dl.h, not here: it includes those libraries' headers, which only file.c,
+ * signature.c and dl.c need.
+ */
+
 /* ==== elf.c: ELF32/64, either endianness ==== */
 
 struct lkm_elf {

@@ -26,17 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if HAVE_LIBCRYPTO
-#include <openssl/asn1.h>
-#include <openssl/bn.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
-#endif
-
-#include "lkm-internal.h"
+#include "dl.h"
 
 #define SIG_TAIL (LKM_SIG_MAGIC_LEN + LKM_SIG_TRAILER_LEN)
 
@@ -182,6 +172,15 @@ static int fill_legacy(const uint8_t *p, const struct trailer *t, struct lkm_sig
 	return 0;
 }
 
+/* Without libcrypto, report what kmod reports when built without OpenSSL. */
+static int fill_undecoded(struct lkm_signature *s)
+{
+	s->hash_algo = strdup("unknown");
+	if (!s->hash_algo)
+		return -ENOMEM;
+	return set_signer(s, "", 0);
+}
+
 #if HAVE_LIBCRYPTO
 
 /* kmod's names for the digests it knows; the rest get OpenSSL's name. */
@@ -276,6 +275,12 @@ static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_sign
 	int r;
 
 	/*
+	 * libcrypto missing at run time is a build without it: modinfo still shows the
+	 * module and the signature's trailer, as kmod without OpenSSL does.
+	 */
+	if (lkm_dl_open(LKM_DL_LIBCRYPTO, "decode the PKCS#7 signature", NULL) < 0)
+		return fill_undecoded(s);
+	/*
 	 * Decoding needs no openssl.cnf; reading it would cost more than the whole
 	 * modinfo run. OpenSSL takes the first initialisation and ignores the rest.
 	 */
@@ -330,14 +335,10 @@ out:
 
 #else /* !HAVE_LIBCRYPTO */
 
-/* Without libcrypto, report what kmod reports when built without OpenSSL. */
 static int fill_pkcs7(const uint8_t *p, const struct trailer *t, struct lkm_signature *s,
 		      struct lkm_err *err)
 {
-	s->hash_algo = strdup("unknown");
-	if (!s->hash_algo)
-		return -ENOMEM;
-	return set_signer(s, "", 0);
+	return fill_undecoded(s);
 }
 
 #endif
