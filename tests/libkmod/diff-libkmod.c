@@ -189,8 +189,11 @@ static void put_module_names(const struct kmod_list *list)
 	int n = 0, back = 0;
 
 	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+
 		putchar(' ');
-		put(kmod_module_get_name(kmod_module_get_module(l)));
+		put(kmod_module_get_name(m));
+		kmod_module_unref(m);
 		n++;
 	}
 	for (l = kmod_list_last(list); l != NULL; l = kmod_list_prev(list, l))
@@ -436,6 +439,7 @@ static int cmd_probe(struct kmod_ctx *ctx)
 					mod, probe_modes[i].flags | KMOD_PROBE_DRY_RUN,
 					probe_modes[i].extra_options, NULL, NULL, print_action);
 				printf("  = %d\n", err);
+				kmod_module_unref(mod);
 			}
 		}
 		kmod_module_unref_list(list);
@@ -540,6 +544,7 @@ static int cmd_misc(struct kmod_ctx *ctx)
 			n++;
 		printf("  sections %d\n", n);
 		kmod_module_section_free_list(sections);
+		kmod_module_unref(mod);
 	}
 	kmod_module_unref_list(loaded);
 
