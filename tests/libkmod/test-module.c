@@ -13,6 +13,7 @@
 #include <libkmod.h>
 
 #include "test.h"
+#include "list-names.h"
 #include "tree.h"
 
 static struct tree tree;
@@ -26,22 +27,6 @@ static const char *path_of(const char *rel)
 	return buf;
 }
 
-/* The names of @list, space-separated, into @buf. */
-static const char *names(struct kmod_list *list, char *buf, size_t size)
-{
-	struct kmod_list *l;
-	size_t len = 0;
-
-	buf[0] = '\0';
-	kmod_list_foreach(l, list) {
-		struct kmod_module *m = kmod_module_get_module(l);
-
-		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "",
-					kmod_module_get_name(m));
-		kmod_module_unref(m);
-	}
-	return buf;
-}
 
 TEST(same_object)
 {
