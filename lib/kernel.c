@@ -444,47 +444,68 @@ static int push_name(char ***v, size_t *n, size_t *cap, const char *s)
 	return 0;
 }
 
-int lkm_kernel_get_holders(struct lkm_ctx *ctx, const char *name, char ***out, size_t *count)
+/*
+ * Call @fn for each entry of <sys>/module/@name/@attr/ in readdir order, "." and ".."
+ * left out. Return: 0, the directory's -errno (-ENOENT: absent), or @fn's first
+ * negative return, which stops the walk.
+ */
+static int sys_dir_foreach(struct lkm_ctx *ctx, const char *name, const char *attr,
+			   int (*fn)(void *data, const char *entry), void *data)
 {
-	char path[PATH_MAX], **v = NULL;
-	size_t n = 0, cap = 0;
+	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 	int r;
 
-	r = sys_path(ctx, path, sizeof(path), name, "holders");
+	r = sys_path(ctx, path, sizeof(path), name, attr);
 	if (r < 0)
 		return r;
 	d = opendir(path);
 	if (!d)
 		return -errno;
-	/* An empty list is an array holding only the NULL, never a NULL array. */
-	cap = 1;
-	v = calloc(cap, sizeof(char *));
-	if (!v) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	while ((errno = 0, de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r = push_name(&v, &n, &cap, de->d_name);
+		r = fn(data, de->d_name);
 		if (r < 0)
-			goto fail;
+			break;
 	}
-	if (errno) {
+	if (r >= 0 && errno)
 		r = -errno;
-		goto fail;
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
+struct holders {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_holder(void *data, const char *entry)
+{
+	struct holders *h = data;
+
+	return push_name(&h->v, &h->n, &h->cap, entry);
+}
+
+int lkm_kernel_get_holders(struct lkm_ctx *ctx, const char *name, char ***out, size_t *count)
+{
+	struct holders h = { NULL, 0, 1 };
+	int r;
+
+	/* An empty list is an array holding only the NULL, never a NULL array. */
+	h.v = calloc(h.cap, sizeof(char *));
+	if (!h.v)
+		return -ENOMEM;
+	r = sys_dir_foreach(ctx, name, "holders", add_holder, &h);
+	if (r < 0) {
+		lkm_kernel_holders_free(h.v);
+		return r;
 	}
-	closedir(d);
-	*out = v;
+	*out = h.v;
 	if (count)
-		*count = n;
+		*count = h.n;
 	return 0;
-fail:
-	closedir(d);
-	lkm_kernel_holders_free(v);
-	return r;
 }
 
 /* One section's address: the hex number the kernel writes ("0xffffffffc0a52000\n"). */
@@ -515,52 +536,42 @@ void lkm_kernel_sections_free(struct lkm_section *sections, size_t count)
 	free(sections);
 }
 
+struct sections {
+	struct lkm_ctx *ctx;
+	const char *name;
+	struct lkm_section *v;
+	size_t n, cap;
+};
+
+static int add_section(void *data, const char *entry)
+{
+	struct sections *s = data;
+
+	if (lkm_array_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v), 32) < 0)
+		return -ENOMEM;
+	s->v[s->n].name = strdup(entry);
+	if (!s->v[s->n].name)
+		return -ENOMEM;
+	s->n++;
+	return read_section(s->ctx, s->name, entry, &s->v[s->n - 1].address);
+}
+
 int lkm_kernel_get_sections(struct lkm_ctx *ctx, const char *name, struct lkm_section **out,
 			    size_t *count)
 {
-	struct lkm_section *v = NULL;
-	size_t n = 0, cap = 0;
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+	struct sections s = { ctx, name, NULL, 0, 0 };
 	int r;
 
 	*out = NULL;
 	*count = 0;
-	r = sys_path(ctx, path, sizeof(path), name, "sections");
-	if (r < 0)
+	r = sys_dir_foreach(ctx, name, "sections", add_section, &s);
+	if (r < 0) {
+		lkm_kernel_sections_free(s.v, s.n);
 		return r;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((errno = 0, de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r = lkm_array_grow(&v, &cap, n + 1, sizeof(*v), 32);
-		if (r < 0)
-			goto fail;
-		v[n].name = strdup(de->d_name);
-		if (!v[n].name) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		n++;
-		r = read_section(ctx, name, de->d_name, &v[n - 1].address);
-		if (r < 0)
-			goto fail;
 	}
-	if (errno) {
-		r = -errno;
-		goto fail;
-	}
-	closedir(d);
-	*out = v;
-	*count = n;
+	*out = s.v;
+	*count = s.n;
 	return 0;
-fail:
-	closedir(d);
-	lkm_kernel_sections_free(v, n);
-	return r;
 }
 
 enum lkm_compression lkm_kernel_get_compression(struct lkm_ctx *ctx)
