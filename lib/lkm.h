@@ -979,6 +979,12 @@ struct lkm_load_ops {
 	 * lkm_remove_module() (kind "remove").
 	 */
 	const char *command_chain;
+	/*
+	 * After each step of lkm_load_plan_run(), with its result: 0 (done, or nothing done
+	 * with LKM_PROBE_DRY_RUN), -EEXIST (in the kernel already) or the failure (modprobe
+	 * --report snapshots here). May be NULL.
+	 */
+	void (*step_done)(void *data, const struct lkm_load_step *step, int result);
 };
 
 /*
@@ -1155,6 +1161,79 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
 				      struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
+
+/* ==== report.c: what a load did (modprobe/insmod --report) ==== */
+
+/*
+ * The things a module registered, found by comparing the kernel's state (the ctx's
+ * /proc and /sys) before and after its load: lkm_report_new() takes the first
+ * snapshot, lkm_report_step() one after each module's load and files what is new
+ * under that module, or under the module sysfs says owns it (a device's driver's
+ * module) when that module was loaded in this report too.
+ */
+enum lkm_report_kind {
+	LKM_REPORT_FILESYSTEM,   /* /proc/filesystems: @name the type */
+	LKM_REPORT_NETDEV,       /* /sys/class/net: @name the interface, @driver its device's */
+	LKM_REPORT_CLASS,        /* a new /sys/class/@name */
+	LKM_REPORT_CLASS_DEVICE, /* /sys/class/@group/@name, @node, @driver of its device */
+	LKM_REPORT_MAJOR,        /* /proc/devices: @group "char" or "block", @number, @name */
+	LKM_REPORT_MISC,         /* /proc/misc: @name, @number the minor, @node */
+	LKM_REPORT_BOUND,        /* /sys/bus/@group/drivers/@driver/@name: a device bound */
+	LKM_REPORT_LOG,          /* a kernel log line of the load: @name, @number its level */
+};
+
+/* One thing registered; the strings are the report's, NULL when not known or not used. */
+struct lkm_report_item {
+	enum lkm_report_kind kind;
+	char *name;
+	char *group;
+	char *driver;
+	char *node;      /* "/dev/NAME" (the uevent's DEVNAME) */
+	unsigned number;
+};
+
+enum lkm_report_state {
+	LKM_REPORT_LOADED,     /* loaded by this run: its items say what it registered */
+	LKM_REPORT_DRY_RUN,    /* would have been loaded (-n): nothing was, so no items */
+	LKM_REPORT_WAS_LOADED, /* in the kernel already: not loaded by this run */
+};
+
+struct lkm_report_module {
+	char *name;
+	enum lkm_report_state state;
+	int device_aliases; /* its modinfo's bus aliases (pci:, usb:, of: ...); -1 unknown */
+	struct lkm_report_item *items; /* registrations in the order found, then log lines */
+	size_t n_items;
+};
+
+struct lkm_report;
+
+/*
+ * A report whose first snapshot is the state now; the kernel log is read from now on
+ * (without it the report has no log lines, and no error). Free with lkm_report_free().
+ * Return: 0 and *@out, or -ENOMEM / -E2BIG (more entries than any /sys holds).
+ */
+LKM_MUST_CHECK int lkm_report_new(struct lkm_ctx *ctx, struct lkm_report **out)
+	LKM_NONNULL(1, 2);
+/*
+ * Module @name (file @path, NULL if none: its device aliases are counted from it) had
+ * @state. LKM_REPORT_LOADED: a snapshot is taken, and what is new since the last one,
+ * with the log lines since, is filed (see above). A module named twice is one entry.
+ * Return: 0 or -ENOMEM / -E2BIG.
+ */
+LKM_MUST_CHECK int lkm_report_step(struct lkm_report *rep, const char *name, const char *path,
+				   enum lkm_report_state state) LKM_NONNULL(1, 2);
+/* The modules in the order of their first step, and their number. */
+const struct lkm_report_module *lkm_report_get_modules(const struct lkm_report *rep, size_t *n)
+	LKM_NONNULL(1, 2);
+/*
+ * The report as text, appended to @out: one line a thing, "report: MODULE: WHAT"
+ * (see man/modprobe.8); a module that registered nothing gets one line saying so.
+ * Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_report_show(const struct lkm_report *rep, struct lkm_buf *out)
+	LKM_NONNULL(1, 2);
+void lkm_report_free(struct lkm_report *rep);
 
 /* ==== static-nodes.c: modules.devname, the nodes that load modules on open ==== */
 

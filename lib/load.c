@@ -775,6 +775,8 @@ int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, uns
 			r = -EEXIST;
 		else
 			r = run_step(ctx, s, flags, ops, &e, &why);
+		if (ops && ops->step_done)
+			ops->step_done(ops->data, s, r);
 		r = step_outcome(plan, s, r, flags, ops, &e, &why, err);
 		lkm_diagnosis_release(&why);
 		if (r < 0)

@@ -5,7 +5,10 @@
  * space is put in double quotes ("opt=a b" -> opt="a b") so the kernel keeps it whole.
  *
  * --sys=DIR, --proc=DIR and --firmware=DIR (hidden) read another /sys, /proc and
- * /lib/firmware, for the tool tests of --check.
+ * /lib/firmware, for the tool tests of --check (and --report).
+ *
+ * --report (lkm's): after the load, what the module registered (lib/report.c), on
+ * stdout; a failed load prints only its error.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 
 enum {
 	OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK, OPT_SYS, OPT_PROC, OPT_FIRMWARE,
+	OPT_REPORT,
 };
 
 static const struct tool_option options[] = {
@@ -29,6 +33,8 @@ static const struct tool_option options[] = {
 	  "ignore the kernel version magic only" },
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
+	{ "report", OPT_REPORT, no_argument, NULL,
+	  "then print what the module registered (stdout)" },
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
@@ -43,6 +49,7 @@ static const struct tool_option options[] = {
 struct insmod_opts {
 	unsigned flags;
 	bool check;
+	bool report;
 	bool syslog;
 	int verbose;
 	struct lkm_ctx_config ctx; /* --sys, --proc, --firmware */
@@ -60,8 +67,29 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* --report: what the module @filename registered, once it is loaded; @rep is freed. */
+static void report(const struct insmod_opts *o, struct lkm_report *rep, const char *filename)
+{
+	struct lkm_buf b = { 0 };
+	char name[LKM_NAME_MAX];
+	int r;
+
+	r = lkm_name_from_path(name, sizeof(name), filename);
+	if (r == 0)
+		r = lkm_report_step(rep, name, filename, LKM_REPORT_LOADED);
+	if (r == 0)
+		r = lkm_report_show(rep, &b);
+	if (r < 0)
+		say_error(o, "--report: %s", strerror(-r));
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	lkm_buf_free(&b);
+	lkm_report_free(rep);
+}
+
 static int insert(const struct insmod_opts *o, const char *filename, const char *params)
 {
+	struct lkm_report *rep = NULL;
 	const struct tool_voice v = { "insmod", o->syslog, LOG_DEBUG };
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis why;
@@ -83,6 +111,8 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	if (o->verbose)
 		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
 			params, o->flags);
+	if (o->report && (r = lkm_report_new(ctx, &rep)) < 0)
+		say_error(o, "--report: %s", strerror(-r));
 	r = lkm_load_explained(ctx, filename, NULL, params, o->flags, &err, &why);
 	snprintf(lead, sizeof(lead), "could not insert module %s", filename);
 	if (r < 0 && err.why[0])
@@ -94,6 +124,11 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	else if (why.first.len)
 		tool_say_diagnosis(&v, LOG_WARNING, NULL, &why);
 	lkm_diagnosis_release(&why);
+	/* A failed load registered nothing: the error says it all. */
+	if (rep && r == 0)
+		report(o, rep, filename);
+	else
+		lkm_report_free(rep);
 	lkm_ctx_unref(ctx);
 	return r;
 }
@@ -142,6 +177,9 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 			break;
 		case OPT_CHECK:
 			o->check = true;
+			break;
+		case OPT_REPORT:
+			o->report = true;
 			break;
 		case 's':
 			o->syslog = true;

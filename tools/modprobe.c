@@ -19,6 +19,7 @@ enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
 	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
+	OPT_REPORT,
 };
 
 static const struct tool_option options[] = {
@@ -50,6 +51,8 @@ static const struct tool_option options[] = {
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
 	{ "show", OPT_SHOW, no_argument, NULL, NULL },
+	{ "report", OPT_REPORT, no_argument, NULL,
+	  "then print what each module loaded registered (stdout)" },
 	{ "batch", OPT_BATCH, no_argument, NULL,
 	  "one request a line from stdin; exit 1 if any failed" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
@@ -68,7 +71,8 @@ static const struct tool_option options[] = {
 
 struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports, check, batch;
+	bool show_config, show_modversions, show_exports, check, batch, report;
+	struct lkm_report *rep; /* --report: the load under way */
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
@@ -146,11 +150,59 @@ static int run_command(void *data, const struct lkm_load_step *s)
 	return r;
 }
 
+/* --report: a snapshot after each module loaded (or, with -n, not loaded). */
+static void report_step(void *data, const struct lkm_load_step *s, int result)
+{
+	struct modprobe_opts *o = data;
+	enum lkm_report_state state = o->flags & LKM_PROBE_DRY_RUN ? LKM_REPORT_DRY_RUN :
+								   LKM_REPORT_LOADED;
+	int r;
+
+	/* An install command's work is its module's; modules in the kernel already: none. */
+	if (!o->rep || result < 0 || (s->action != LKM_STEP_INSMOD && s->action != LKM_STEP_INSTALL))
+		return;
+	r = lkm_report_step(o->rep, s->name, s->path, state);
+	if (r < 0)
+		say(o, LOG_WARNING, "--report: %s: %s", s->name, strerror(-r));
+}
+
 /* The library calls back here; the chain of commands comes down from the parent. */
 #define OPS(o)                                                                    \
 	{ .show = show_step, .run_command = run_command, .log = lib_log,         \
 	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,     \
-	  .command_chain = getenv("LKM_MODPROBE_CHAIN") }
+	  .command_chain = getenv("LKM_MODPROBE_CHAIN"), .step_done = report_step }
+
+/* --report around one load: begun before it, printed after it, loaded or not. */
+static void report_begin(struct modprobe_opts *o, struct lkm_ctx *ctx)
+{
+	int r;
+
+	o->rep = NULL;
+	if (o->report && (r = lkm_report_new(ctx, &o->rep)) < 0)
+		say(o, LOG_WARNING, "--report: %s", strerror(-r));
+}
+
+static void report_end(struct modprobe_opts *o, const char *target,
+		       enum lkm_plan_status status)
+{
+	struct lkm_buf b = { 0 };
+	int r = 0;
+
+	if (!o->rep)
+		return;
+	if (status == LKM_PLAN_LOADED)
+		r = lkm_report_step(o->rep, target, NULL, LKM_REPORT_WAS_LOADED);
+	if (r == 0)
+		r = lkm_report_show(o->rep, &b);
+	if (r < 0)
+		say(o, LOG_WARNING, "--report: %s", strerror(-r));
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	lkm_buf_free(&b);
+	lkm_report_free(o->rep);
+	o->rep = NULL;
+}
 
 static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
 			  const struct lkm_err *err)
@@ -199,9 +251,11 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		lkm_diagnosis_release(&d);
 	} else {
 		o->explained = false;
+		report_begin(o, ctx);
 		r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
 		if (r < 0)
 			insert_failed(o, m->name, r, &err);
+		report_end(o, m->name, status);
 	}
 	*blacklisted = status == LKM_PLAN_BLACKLISTED;
 	return r > 0 ? -EINVAL : r;
@@ -373,6 +427,7 @@ static int parse_one(void *data, int c)
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
 	case OPT_CHECK: o->check = true; break;
 	case OPT_BATCH: o->batch = true; break;
+	case OPT_REPORT: o->report = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->ctx.basedir = optarg; break;
 	case 'S': o->ctx.kver = optarg; break;
@@ -436,6 +491,10 @@ static int parse(struct modprobe_opts *o, int argc, char **av)
 {
 	int r = tool_parse(options, argc, av, parse_one, o);
 
+	if (r == 0 && o->report && o->remove) {
+		say(o, LOG_ERR, "--report tells what a load did: not with -r.");
+		r = -EINVAL;
+	}
 	if (r == 0 && !o->show_config && (optind >= argc) != (o->batch && !o->lineno)) {
 		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
 					   "missing parameters. See -h.");
