@@ -7,6 +7,8 @@
  *
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
  * --batch answers each line of stdin (tools/batch.c) with one context and one config.
+ * --report (lkm's) snapshots the kernel's state around each step of a load
+ * (lib/report.c, through ops->step_done) and prints what each module registered.
  */
 #include <errno.h>
 #include <stdlib.h>
