@@ -216,6 +216,16 @@ TEST(attributed_to_the_owner)
 	CHECK(item(m, LKM_REPORT_NETDEV) && strcmp(item(m, LKM_REPORT_NETDEV)->name, "dummy0") == 0);
 	CHECK(item(m, LKM_REPORT_NETDEV) && !item(m, LKM_REPORT_NETDEV)->driver);
 	CHECK_INT(count_kind(m, LKM_REPORT_BOUND), ==, 0);
+	/* A driver of a module this run did not load binds: the step's module made that. */
+	fixture_mkdirs(sys_of(ctx), "devices/platform/serial8250");
+	link_to(sys_of(ctx), "bus/platform/drivers/serial8250/module", "../../../../module/8250");
+	link_to(sys_of(ctx), "bus/platform/drivers/serial8250/serial8250",
+		"../../../../devices/platform/serial8250");
+	CHECK_INT(lkm_report_step(rep, "uart_bus", NULL, LKM_REPORT_LOADED), ==, 0);
+	m = module(rep, "uart_bus");
+	CHECK_INT(count_kind(m, LKM_REPORT_BOUND), ==, 1);
+	CHECK(item(m, LKM_REPORT_BOUND) && item(m, LKM_REPORT_BOUND)->driver &&
+	      strcmp(item(m, LKM_REPORT_BOUND)->driver, "serial8250") == 0);
 	lkm_report_free(rep);
 	lkm_ctx_unref(ctx);
 }
