@@ -86,7 +86,7 @@ static int key_cmp(const void *a, const void *b)
 
 static bool keyset_has(const struct keyset *s, const char *key)
 {
-	return bsearch(&key, s->v, s->n, sizeof(*s->v), key_cmp) != NULL;
+	return s->n && bsearch(&key, s->v, s->n, sizeof(*s->v), key_cmp) != NULL;
 }
 
 static bool skip_entry(const struct dirent *e)
