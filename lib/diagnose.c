@@ -518,7 +518,10 @@ static int diag_held(struct lkm_ctx *ctx, const char *name, int refcnt, struct l
 	if (r < 0)
 		return r;
 	h = held.n > 0 ? &held.v[0] : NULL;
-	if (h && h->kind == DIAG_HELD_MOUNT)
+	if (h && h->kind == DIAG_HELD_MOUNT && h->by_device)
+		r = diag_first(d, "Module %s is in use (reference count %d): its device %s is "
+			       "mounted on %s", name, refcnt, h->source, h->where);
+	else if (h && h->kind == DIAG_HELD_MOUNT)
 		r = diag_first(d, "Module %s is in use (reference count %d): a filesystem of type "
 			       "%s is mounted on %s", name, refcnt, h->what, h->where);
 	else if (h && h->kind == DIAG_HELD_OPEN)

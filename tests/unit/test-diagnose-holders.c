@@ -192,7 +192,8 @@ TEST(mount_on_its_block_device)
 	put("sys/dev/block/8:0/uevent", "MAJOR=8\nMINOR=0\nDEVNAME=sda\nDEVTYPE=disk\n");
 	put("proc/mounts", "/dev/sda /data ext4 rw 0 0\n/dev/loop0 /mnt vfat rw 0 0\n");
 	unload(ctx, "loop", &d);
-	HAS(d.first, "Module loop is in use (reference count 3)");
+	HAS(d.first, "Module loop is in use (reference count 3): its device /dev/loop0 is mounted "
+		     "on /mnt");
 	HAS(d.detail, "mounted: /mnt (vfat) is on /dev/loop0, a device of loop: unmount it "
 		      "first (umount /mnt)");
 	HASNT(d.detail, "/data");
