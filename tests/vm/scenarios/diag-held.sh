@@ -32,12 +32,17 @@
 # kmod-bug: terse table.loop.rmmod kmod says only "is in use", not which mount holds it
 # kmod-bug: terse table.msdos.rmmod kmod says only "is in use", not which mount holds it
 # diag CASE CMD...: run (rc compared with kmod), and keep the whole stderr as note
-# table.CASE ("<br>" between lines) for tests/vm/diag-table.sh.
+# table.CASE ("<br>" between lines) for tests/vm/diag-table.sh, with the holder's PID
+# and a dynamic misc minor written as PID and MINOR: they change when other scenarios
+# of the boot change, and the README's table must not.
 diag() {
 	k=$1
 	shift
 	run "$k" "$@"
-	note "table.$k" "$(awk '{ printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
+	note "table.$k" "$(awk -v pid="${holder_pid:--}" -v dev="${dyn_dev:--}" '
+		{ gsub("process " pid " ", "process PID "); gsub("kill " pid "\\)", "kill PID)")
+		  gsub("char " dev "\\)", "char 10:MINOR)")
+		  printf "%s%s", (NR > 1 ? "<br>" : ""), $0 }' /tmp/run.err)"
 }
 # named KEY PID: does the last stderr name process PID with its name?
 named() {
@@ -47,6 +52,7 @@ named() {
 	esac
 }
 holder_pid=
+dyn_dev=
 scenario_cleanup() {
 	[ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null
 	grep -q ' /mnt ' /proc/mounts && umount /mnt
@@ -64,6 +70,7 @@ run fs.after $TOOLS/rmmod lkm_fs
 /kmod/bin/insmod $EXTRA/lkm_misc$KO
 sleep 1000 </dev/lkm_misc >/dev/null 2>&1 &
 holder_pid=$!
+dyn_dev=10:$(awk '$2 == "lkm_misc" { print $1 }' /proc/misc)
 sleep 1
 diag misc.rmmod $TOOLS/rmmod lkm_misc
 named misc.pid_named $holder_pid
