@@ -1094,6 +1094,92 @@ LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
 LKM_MUST_CHECK int lkm_options_prepend(const char *text, int *argc, char **argv,
 				       char ***out);
 
+/* ==== coldplug.c: modprobe --coldplug, drivers for the devices in /sys ==== */
+
+/* A device: a directory below <sys>/devices with a modalias file that is not empty. */
+struct lkm_coldplug_device {
+	char *path;     /* below the ctx's sys dir: "devices/pci0000:00/0000:00:02.0" */
+	char *modalias; /* the modalias file, without its newline */
+	char *driver;   /* the name its driver link points to; NULL: no driver bound */
+	/* "0x8086": the vendor/device file, else the id in the modalias; NULL: unknown */
+	char *vendor, *device;
+	size_t alias;   /* lkm_coldplug_plan_scan(): its modalias in plan->aliases[] */
+};
+/*
+ * Every device below <sys>/devices (real directories only: sysfs's links would loop),
+ * sorted by path. A device that goes away during the walk is skipped.
+ * Return: 0 and the devices in *@out (free with lkm_coldplug_devices_free()), or -errno
+ * with @err naming the directory or file (-ENOENT: no <sys>/devices).
+ */
+LKM_MUST_CHECK int lkm_coldplug_scan(struct lkm_ctx *ctx, struct lkm_coldplug_device **out,
+				     size_t *count, struct lkm_err *err) LKM_NONNULL(1, 2, 3);
+void lkm_coldplug_devices_free(struct lkm_coldplug_device *devices, size_t count);
+
+/* A distinct modalias and the modules it matches. */
+struct lkm_coldplug_alias {
+	char *modalias;
+	/* As lkm_resolve_lookup() gives them for it (each ->alias set), blacklisted too. */
+	struct lkm_resolved *modules;
+	size_t n_modules;
+	unsigned round; /* the scan that found it first, from 0 */
+};
+/*
+ * What coldplug found and loads; zero it before the first scan, release it with
+ * lkm_coldplug_plan_release(). Every field is the caller's to read.
+ */
+struct lkm_coldplug_plan {
+	struct lkm_coldplug_device *devices; /* the last scan's, by path */
+	size_t n_devices;
+	struct lkm_coldplug_alias *aliases;  /* each modalias once, in order of first appearance */
+	size_t n_aliases;
+	/*
+	 * The modules to load, each once, in the order of their modaliases' first
+	 * appearance (then the lookup's): what the aliases match, less the blacklisted
+	 * ones (udev's kmod builtin applies the blacklist, so does modprobe for an alias).
+	 */
+	struct lkm_resolved *loads;
+	size_t n_loads;
+	size_t n_loaded; /* lkm_coldplug_run(): the first n_loaded of loads[] went to ->load */
+	unsigned rounds; /* the scans made */
+};
+/*
+ * Scan the devices again (lkm_coldplug_scan) into @plan->devices, look up the
+ * modaliases not seen before (@config may be NULL) and queue their modules.
+ * Return: the number of modules newly queued in @plan->loads (0: nothing new to load),
+ * or -errno with @err: the scan's, or a broken index's (named).
+ */
+LKM_MUST_CHECK int lkm_coldplug_plan_scan(struct lkm_ctx *ctx, const struct lkm_config *config,
+					  struct lkm_coldplug_plan *plan, struct lkm_err *err)
+					  LKM_NONNULL(1, 3);
+void lkm_coldplug_plan_release(struct lkm_coldplug_plan *plan) LKM_NONNULL(1);
+
+struct lkm_coldplug_ops {
+	/*
+	 * Load one round's new modules, in order: modprobe's load of each (the tool's, so
+	 * it words the failures). 0 or the -errno of a failure; the rounds go on either
+	 * way. NULL: load nothing (modprobe --coldplug -n), one scan only.
+	 */
+	int (*load)(void *data, const struct lkm_resolved *modules, size_t count);
+	void *data;
+	unsigned max_rounds; /* scans with loads after them, at most */
+	/*
+	 * After a round, wait until no uevent came for settle_quiet_ms (the kernel's
+	 * <sys>/kernel/uevent_seqnum), settle_max_ms at most: devices a driver adds from a
+	 * work queue (USB behind its host controller) come after its init. 0: no wait.
+	 */
+	unsigned settle_quiet_ms, settle_max_ms;
+};
+/*
+ * Coldplug: scan, load the new modules (ops->load), settle, and again, until a scan
+ * finds nothing new to load or ops->max_rounds rounds ran; then @plan->devices is the
+ * state after the last loads (bound drivers), rescanned when the rounds ran out.
+ * Return: 0, a failed load's -errno (the last), or a scan's -errno with @err.
+ */
+LKM_MUST_CHECK int lkm_coldplug_run(struct lkm_ctx *ctx, const struct lkm_config *config,
+				    struct lkm_coldplug_plan *plan,
+				    const struct lkm_coldplug_ops *ops, struct lkm_err *err)
+				    LKM_NONNULL(1, 3, 4);
+
 /* ==== diagnose.c: explaining load and unload failures ==== */
 /*
  * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),

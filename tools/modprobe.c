@@ -21,7 +21,7 @@ enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
 	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
-	OPT_REPORT,
+	OPT_REPORT, OPT_COLDPLUG,
 };
 
 static const struct tool_option options[] = {
@@ -57,6 +57,8 @@ static const struct tool_option options[] = {
 	  "then print what each module loaded registered (stdout)" },
 	{ "batch", OPT_BATCH, no_argument, NULL,
 	  "one request a line from stdin; exit 1 if any failed" },
+	{ "coldplug", OPT_COLDPLUG, no_argument, NULL,
+	  "load the drivers of the devices in /sys; print those left without one" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
 	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
@@ -73,7 +75,7 @@ static const struct tool_option options[] = {
 
 struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports, check, batch, report;
+	bool show_config, show_modversions, show_exports, check, batch, report, coldplug;
 	struct lkm_report *rep; /* --report: the load under way */
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
@@ -387,6 +389,15 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	return r;
 }
 
+/* --coldplug loads each module as -a loads what an alias finds. */
+static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+			 const struct lkm_resolved *m)
+{
+	bool blacklisted;
+
+	return probe_one(data, ctx, cfg, m, NULL, &blacklisted);
+}
+
 static int parse_one(void *data, int c)
 {
 	struct modprobe_opts *o = data;
@@ -430,6 +441,7 @@ static int parse_one(void *data, int c)
 	case OPT_CHECK: o->check = true; break;
 	case OPT_BATCH: o->batch = true; break;
 	case OPT_REPORT: o->report = true; break;
+	case OPT_COLDPLUG: o->coldplug = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->ctx.basedir = optarg; break;
 	case 'S': o->ctx.kver = optarg; break;
@@ -445,6 +457,7 @@ static int parse_one(void *data, int c)
 			"\tmodprobe [options] -r [-i] modulename [modulename...]\n"
 			"\tmodprobe [options] -c\n"
 			"\tmodprobe [options] --batch < requests\n"
+			"\tmodprobe [options] [-n] --coldplug\n"
 			"\tmodprobe [options] --show-modversions module|file", options);
 		return 1;
 	case 'V':
@@ -463,7 +476,10 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 	int i, r, err = 0;
 
 	tool_say_config_warnings(VOICE(o), cfg);
-	if (o->show_modversions || o->show_exports)
+	if (o->coldplug)
+		err = tool_coldplug(VOICE(o), ctx, cfg, o->flags & LKM_PROBE_DRY_RUN,
+				    coldplug_load, o);
+	else if (o->show_modversions || o->show_exports)
 		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
 	else if (o->show_config) {
 		struct lkm_buf b = { 0 };
@@ -497,9 +513,12 @@ static int parse(struct modprobe_opts *o, int argc, char **av)
 		say(o, LOG_ERR, "--report tells what a load did: not with -r.");
 		r = -EINVAL;
 	}
-	if (r == 0 && !o->show_config && (optind >= argc) != (o->batch && !o->lineno)) {
+	if (r == 0 && !o->show_config && !o->coldplug && (optind >= argc) != (o->batch && !o->lineno)) {
 		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
 					   "missing parameters. See -h.");
+		r = -EINVAL;
+	} else if (r == 0 && o->coldplug && optind < argc) {
+		say(o, LOG_ERR, "--coldplug takes no module names.");
 		r = -EINVAL;
 	}
 	return r;
