@@ -92,7 +92,7 @@ static void print_unbound(const struct coldplug *c, const struct lkm_coldplug_pl
 			printf("%s%s", j ? "," : "", a->modules[j].name);
 		printf("%s\n", a->n_modules ? "" : "-");
 	}
-	tool_say(c->voice, LOG_INFO, "coldplug: %zu devices, %zu modaliases, %zu modules in %u "
+	tool_say(c->voice, LOG_NOTICE, "coldplug: %zu devices, %zu modaliases, %zu modules in %u "
 				     "scans, %zu devices without a driver",
 		 plan->n_devices, plan->n_aliases, plan->n_loaded, plan->rounds, n);
 }
