@@ -47,6 +47,17 @@ static int load_round(void *data, const struct lkm_resolved *modules, size_t cou
 	return err;
 }
 
+/* A module that two of its aliases' patterns match is found twice (kmod's lookup too). */
+static bool named_before(const struct lkm_resolved *modules, size_t j)
+{
+	size_t i;
+
+	for (i = 0; i < j; i++)
+		if (strcmp(modules[i].name, modules[j].name) == 0)
+			return true;
+	return false;
+}
+
 static void print_plan(const struct coldplug *c, const struct lkm_coldplug_plan *plan)
 {
 	const char *sys = lkm_ctx_get_sys(c->ctx);
@@ -57,9 +68,11 @@ static void print_plan(const struct coldplug *c, const struct lkm_coldplug_plan 
 
 		printf("%s:", a->modalias);
 		for (j = 0; j < a->n_modules; j++)
-			printf(" %s%s", a->modules[j].name,
-			       c->cfg && lkm_config_get_blacklist(c->cfg, a->modules[j].name) ?
-				       "(blacklisted)" : "");
+			if (!named_before(a->modules, j))
+				printf(" %s%s", a->modules[j].name,
+				       c->cfg && lkm_config_get_blacklist(c->cfg,
+									  a->modules[j].name) ?
+					       "(blacklisted)" : "");
 		printf("%s\n", a->n_modules ? "" : " -");
 		for (j = 0; j < plan->n_devices; j++) {
 			const struct lkm_coldplug_device *d = &plan->devices[j];
@@ -89,7 +102,8 @@ static void print_unbound(const struct coldplug *c, const struct lkm_coldplug_pl
 		printf("unbound %s/%s modalias=%s vendor=%s device=%s match=", sys, d->path,
 		       d->modalias, d->vendor ? d->vendor : "-", d->device ? d->device : "-");
 		for (j = 0; j < a->n_modules; j++)
-			printf("%s%s", j ? "," : "", a->modules[j].name);
+			if (!named_before(a->modules, j))
+				printf("%s%s", j ? "," : "", a->modules[j].name);
 		printf("%s\n", a->n_modules ? "" : "-");
 	}
 	tool_say(c->voice, LOG_NOTICE, "coldplug: %zu devices, %zu modaliases, %zu modules in %u "

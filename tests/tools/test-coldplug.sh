@@ -15,13 +15,15 @@ trap 'rm -rf "$tmp"' EXIT
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
 tmp=$(cd "$tmp" && pwd -P)
 
-# The tree: net_a drives PCI 1111:*, net_b and net_c both PCI 2222:0002, snd_d the
-# platform device "snd"; spk is blacklisted in conf/.
+# The tree: net_a drives PCI 1111:* (and 1111:0001 again: the lookup finds it twice,
+# the plan names it once), net_b and net_c both PCI 2222:0002, snd_d the platform
+# device "snd"; spk is blacklisted in conf/.
 kver=1.0-test root=$tmp/root
 dir=$root/lib/modules/$kver
 mk() { "$LKM_MAKE_MODULE" "$@" license=GPL || need "make-module $*" false; }
 mkdir -p "$dir/kernel" "$tmp/proc" "$tmp/conf" "$tmp/sys/module"
-mk "$dir/kernel/net_a.ko" net_a 'alias=pci:v00001111d*sv*sd*bc*sc*i*'
+mk "$dir/kernel/net_a.ko" net_a 'alias=pci:v00001111d*sv*sd*bc*sc*i*' \
+	'alias=pci:v00001111d00000001sv*sd*bc*sc*i*'
 mk "$dir/kernel/net_b.ko" net_b 'alias=pci:v00002222d00000002sv*sd*bc*sc*i*'
 mk "$dir/kernel/net_c.ko" net_c 'alias=pci:v00002222d*sv*sd*bc*sc*i*'
 mk "$dir/kernel/snd_d.ko" snd_d alias=platform:snd
@@ -32,6 +34,9 @@ printf 'kernel/bi.ko\n' >"$dir/modules.builtin"
 : >"$dir/modules.builtin.modinfo"
 need "lkm depmod of the fixture tree" "$LKM" depmod -b "$root" "$kver"
 need "modules.alias has net_b's alias" grep -q 'pci:v00002222d00000002.* net_b' "$dir/modules.alias"
+need "modprobe -R finds net_a twice for 1111:0001" test "$("$LKM" modprobe -d "$root" -S "$kver" \
+	-R pci:v00001111d00000001sv00000000sd00000000bc02sc00i00)" = "net_a
+net_a"
 echo quiet >"$tmp/proc/cmdline"
 echo "blacklist spk" >"$tmp/conf/bl.conf"
 
