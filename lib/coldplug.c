@@ -180,8 +180,9 @@ static int add_device(struct walk *w, const char *dir)
 	int r;
 
 	r = read_attr(dir, "modalias", &d.modalias);
-	if (r == -ENOENT || r == -EACCES)
-		return 0; /* not a device that asks for a driver */
+	/* None: not a device that asks for a driver; or one that went away meanwhile. */
+	if (r == -ENOENT || r == -EACCES || r == -ENODEV)
+		return 0;
 	if (r < 0)
 		return lkm_err_set(w->err, r, "%s/modalias: %s", dir, strerror(-r));
 	if (!d.modalias[0]) {

@@ -517,8 +517,8 @@ static int parse(struct modprobe_opts *o, int argc, char **av)
 		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
 					   "missing parameters. See -h.");
 		r = -EINVAL;
-	} else if (r == 0 && o->coldplug && optind < argc) {
-		say(o, LOG_ERR, "--coldplug takes no module names.");
+	} else if (r == 0 && o->coldplug && (optind < argc || o->remove)) {
+		say(o, LOG_ERR, "--coldplug takes no module names and no -r.");
 		r = -EINVAL;
 	}
 	return r;

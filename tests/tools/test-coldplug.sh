@@ -113,7 +113,9 @@ expect "a device without its driver link is unbound; ids from the modalias" 0 \
 
 # Errors: named, exit 1.
 expect "--coldplug takes no module names" 1 "" \
-	"modprobe: ERROR: --coldplug takes no module names." --coldplug -n net_a
+	"modprobe: ERROR: --coldplug takes no module names and no -r." --coldplug -n net_a
+expect "--coldplug takes no -r" 1 "" \
+	"modprobe: ERROR: --coldplug takes no module names and no -r." --coldplug -r
 mkdir -p "$tmp/nosys"
 base=(-C "$tmp/conf" -d "$root" -S "$kver" --sys="$tmp/nosys" --proc="$tmp/proc")
 expect "no /sys/devices: named" 1 "" \
