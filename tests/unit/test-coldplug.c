@@ -8,6 +8,8 @@
 #define LKM_FIXTURE_ONLY
 #include "test-resolve.c"
 
+#include <time.h>
+
 /* test-resolve.c's, for test-load.c. */
 static void (*const unused_fx_loaded)(const char *, int, const char *) __attribute__((unused)) =
 	fx_loaded;
@@ -390,6 +392,47 @@ TEST(run_reports_a_failed_load_and_goes_on)
 	CHECK_STR(calls, "c,b,a,e,f,s1");
 	CHECK_STR(e.rounds, "a e d f|s1");
 	env_close(&e);
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Two rounds (a's driver adds virtio7), each followed by a settle of @quiet/@max ms. */
+static long run_settled(unsigned quiet, unsigned max)
+{
+	struct env e;
+	struct lkm_coldplug_ops ops = { .load = load, .data = &e, .max_rounds = 5,
+					.settle_quiet_ms = quiet, .settle_max_ms = max };
+	struct timespec t0;
+	long ms;
+
+	env_open(&e);
+	fx_put("sys/kernel/uevent_seqnum", "1234\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(lkm_coldplug_run(e.ctx, e.cfg, &e.plan, &ops, NULL), ==, 0);
+	ms = elapsed_ms(&t0);
+	CHECK_STR(e.rounds, "a e d f|s1");
+	env_close(&e);
+	return ms;
+}
+
+TEST(settle_waits_for_quiet_uevents_and_no_longer_than_its_bound)
+{
+	long ms;
+
+	/* The seqnum stays: each settle ends after the quiet time. */
+	ms = run_settled(150, 5000);
+	CHECK_INT(ms, >=, 300);
+	CHECK_INT(ms, <, 3000);
+	/* A quiet time longer than the bound: the bound ends it. */
+	ms = run_settled(60000, 200);
+	CHECK_INT(ms, >=, 400);
+	CHECK_INT(ms, <, 5000);
 }
 
 TEST(broken_alias_index_fails_the_scan_naming_it)
