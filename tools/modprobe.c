@@ -513,7 +513,8 @@ static int parse(struct modprobe_opts *o, int argc, char **av)
 		say(o, LOG_ERR, "--report tells what a load did: not with -r.");
 		r = -EINVAL;
 	}
-	if (r == 0 && !o->show_config && !o->coldplug && (optind >= argc) != (o->batch && !o->lineno)) {
+	if (r == 0 && !o->show_config && !o->coldplug &&
+	    (optind >= argc) != (o->batch && !o->lineno)) {
 		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
 					   "missing parameters. See -h.");
 		r = -EINVAL;
