@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define LKM_MUST_CHECK __attribute__((warn_unused_result))
@@ -91,6 +92,67 @@ int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
 #define LKM_BATCH_LINE_MAX 4096
 LKM_MUST_CHECK int lkm_batch_split(const char *line, const char *argv0, int *argc,
 				   char ***out);
+
+/* ==== json.c: JSON output (the tools' --json) ==== */
+
+/*
+ * A streaming JSON writer onto a FILE*. The document's layout is fixed, so that two
+ * runs give the same bytes: compact, except that each member of the outermost array or
+ * object starts a line of its own, and each top-level value ends with a newline:
+ *
+ *   [
+ *   {"name":"vfat","size":24576},
+ *   {"name":"fat","size":86016}
+ *   ]
+ *
+ * Strings are escaped as RFC 8259 asks: '"' and '\\' with a backslash, \b \f \n \r \t
+ * in short form, every other byte below 0x20 and DEL as \u00XX. Valid UTF-8 passes
+ * through; each invalid sequence (the maximal subpart of an ill-formed one, as Unicode
+ * recommends and Python's "replace" decodes: a stray byte, a truncated or overlong
+ * sequence, a surrogate, a value past U+10FFFF) becomes one U+FFFD, written "\ufffd".
+ *
+ * Errors are sticky: a misuse (a value where a key is due, a key outside an object, an
+ * end that does not match, nesting deeper than LKM_JSON_MAX_DEPTH) or a failed write
+ * makes every later call do nothing and return the first error, which
+ * lkm_json_free() returns too. Several top-level values may follow one another (one
+ * per line, as with --batch).
+ */
+struct lkm_json;
+#define LKM_JSON_MAX_DEPTH 32
+
+/* A writer onto @out, which it does not close. Return: 0 or -ENOMEM. */
+LKM_MUST_CHECK int lkm_json_new(FILE *out, struct lkm_json **json) LKM_NONNULL(1, 2);
+/*
+ * Check that every array and object was closed, flush @out, and free @json (NULL: no-op).
+ * Return: 0, the first error (-EINVAL misuse, -EIO a failed write), or -EINVAL
+ * for a document left open.
+ */
+LKM_MUST_CHECK int lkm_json_free(struct lkm_json *json);
+/* Each returns 0 or the writer's (sticky) error. */
+int lkm_json_begin_object(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_end_object(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_begin_array(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_end_array(struct lkm_json *json) LKM_NONNULL(1);
+/* The key of the next member of the object being written. */
+int lkm_json_key(struct lkm_json *json, const char *key) LKM_NONNULL(1, 2);
+/* @s as a string; NULL writes null. */
+int lkm_json_string(struct lkm_json *json, const char *s) LKM_NONNULL(1);
+/* @len bytes of @s (NUL bytes included, as \u0000). */
+int lkm_json_string_len(struct lkm_json *json, const char *s, size_t len) LKM_NONNULL(1, 2);
+int lkm_json_int(struct lkm_json *json, long long v) LKM_NONNULL(1);
+int lkm_json_uint(struct lkm_json *json, unsigned long long v) LKM_NONNULL(1);
+int lkm_json_bool(struct lkm_json *json, bool v) LKM_NONNULL(1);
+int lkm_json_null(struct lkm_json *json) LKM_NONNULL(1);
+/* A key and its value, for the common members. */
+int lkm_json_member_string(struct lkm_json *json, const char *key, const char *s)
+	LKM_NONNULL(1, 2);
+int lkm_json_member_int(struct lkm_json *json, const char *key, long long v) LKM_NONNULL(1, 2);
+int lkm_json_member_uint(struct lkm_json *json, const char *key, unsigned long long v)
+	LKM_NONNULL(1, 2);
+int lkm_json_member_bool(struct lkm_json *json, const char *key, bool v) LKM_NONNULL(1, 2);
+/* @key: [@v[0], ... @v[n-1]] as strings. */
+int lkm_json_member_strings(struct lkm_json *json, const char *key, const char *const *v,
+			    size_t n) LKM_NONNULL(1, 2);
 
 /* ==== ctx.c: the context object ==== */
 
