@@ -742,6 +742,16 @@ LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf 
  * nothing, a broken one what it has. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_config_show_indexes(struct lkm_ctx *ctx, struct lkm_buf *out);
+/*
+ * (config-json.c) `modprobe -c --json`: the same as one JSON object onto @json, its
+ * members "blacklists" [{module}], "installs" and "removes" [{module, command}],
+ * "aliases" [{pattern, module}], "options" [{module, options}], "softdeps" [{module,
+ * pre: [...], post: [...]}], "weakdeps" [{module, deps: [...]}], each entry also with
+ * its "file" and "line", then "index_aliases" and "index_symbols" [{alias, module}].
+ * Return: 0 or -ENOMEM; the writer's own errors stay in @json (lkm_json_free()).
+ */
+LKM_MUST_CHECK int lkm_config_show_json(const struct lkm_config *cfg, struct lkm_ctx *ctx,
+					struct lkm_json *json) LKM_NONNULL(1, 2, 3);
 
 /* ==== kernel.c: /proc/modules, /sys/module, syscalls ==== */
 
@@ -1003,6 +1013,15 @@ struct lkm_load_step {
  * to @out; nothing for a module that is missing. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_load_step_show(const struct lkm_load_step *step, struct lkm_buf *out);
+/*
+ * The same step as a JSON object onto @json (modprobe -D --json): {"action": "insmod",
+ * "name", "path", "options"}, {"action": "install", "name", "command", "options"},
+ * {"action": "builtin" or "rmmod", "name"}, {"action": "remove", "name", "command"}
+ * (the command line run); nothing for a module that is missing, as in the text.
+ * Return: the writer's error, or 0.
+ */
+int lkm_load_step_json(const struct lkm_load_step *step, struct lkm_json *json)
+	LKM_NONNULL(1, 2);
 
 enum lkm_plan_status {
 	LKM_PLAN_READY,       /* steps to carry out */
@@ -1309,6 +1328,17 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
 				      struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
+/*
+ * A check's report (lkm_diagnose_check or lkm_load_check, with the @problems it
+ * returned) as one JSON object onto @json: {"summary": first line, "problems": N,
+ * "lines": [{"depth", "level", "text"}]}, one object a detail line in order: "depth"
+ * its indentation (modprobe --check indents each module's lines under its own: 1),
+ * "text" the line without that indentation, "level" "ok", "note" or "problem" when the
+ * line starts so (or "NAME: ok: ..."), "info" otherwise.
+ * Return: the writer's error, or 0.
+ */
+int lkm_diagnose_check_json(const struct lkm_diagnosis *d, int problems,
+			    struct lkm_json *json) LKM_NONNULL(1, 3);
 
 /* ==== report.c: what a load did (modprobe/insmod --report) ==== */
 

@@ -9,6 +9,9 @@
  *
  * --report (lkm's): after the load, what the module registered (lib/report.c), on
  * stdout; a failed load prints only its error.
+ *
+ * --check --json prints the report of --check as one JSON object
+ * (lkm_diagnose_check_json).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 enum {
 	OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK, OPT_SYS, OPT_PROC, OPT_FIRMWARE,
 	OPT_REPORT,
+	OPT_JSON,
 };
 
 static const struct tool_option options[] = {
@@ -35,6 +39,7 @@ static const struct tool_option options[] = {
 	  "load nothing: report every problem that would stop the load" },
 	{ "report", OPT_REPORT, no_argument, NULL,
 	  "then print what the module registered (stdout)" },
+	{ "json", OPT_JSON, no_argument, NULL, "with --check: print the report as JSON" },
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
@@ -50,6 +55,7 @@ struct insmod_opts {
 	unsigned flags;
 	bool check;
 	bool report;
+	bool json;
 	bool syslog;
 	int verbose;
 	struct lkm_ctx_config ctx; /* --sys, --proc, --firmware */
@@ -138,9 +144,10 @@ static int check(const struct insmod_opts *o, const char *filename)
 {
 	/* The report goes to stdout and its errors to stderr, -s or not. */
 	const struct tool_voice v = { "insmod", false, LOG_DEBUG };
+	struct lkm_json *json = NULL;
 	struct lkm_diagnosis d;
 	struct lkm_ctx *ctx;
-	int r;
+	int r, w = 0;
 
 	r = lkm_ctx_new(&o->ctx, &ctx);
 	if (r < 0) {
@@ -153,8 +160,17 @@ static int check(const struct insmod_opts *o, const char *filename)
 		tool_say(&v, LOG_ERR, "could not check %s: %s", filename, strerror(-r));
 		return r;
 	}
-	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	if (!o->json) {
+		printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	} else if ((w = lkm_json_new(stdout, &json)) == 0) {
+		lkm_diagnose_check_json(&d, r, json);
+		w = lkm_json_free(json);
+	}
 	lkm_diagnosis_release(&d);
+	if (o->json && w < 0) {
+		tool_say(&v, LOG_ERR, "could not write the JSON: %s", strerror(-w));
+		return w;
+	}
 	return r > 0 ? -EINVAL : 0;
 }
 
@@ -180,6 +196,9 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 			break;
 		case OPT_REPORT:
 			o->report = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 's':
 			o->syslog = true;
@@ -231,6 +250,10 @@ int tool_insmod(int argc, char *argv[])
 	filename = argv[optind];
 	if (strcmp(filename, "-") == 0) {
 		say_error(&o, "this tool does not support loading from stdin!");
+		goto out;
+	}
+	if (o.json && !o.check) {
+		say_error(&o, "--json goes with --check.");
 		goto out;
 	}
 	if (o.check) {

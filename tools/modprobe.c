@@ -9,6 +9,7 @@
  * --batch answers each line of stdin (tools/batch.c) with one context and one config.
  * --report (lkm's) snapshots the kernel's state around each step of a load
  * (lib/report.c, through ops->step_done) and prints what each module registered.
+ * --json (with -D, -R, -c or --check) prints one JSON document a request (run_json).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
 	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
-	OPT_REPORT, OPT_COLDPLUG,
+	OPT_REPORT, OPT_COLDPLUG, OPT_JSON,
 };
 
 static const struct tool_option options[] = {
@@ -59,6 +60,7 @@ static const struct tool_option options[] = {
 	  "one request a line from stdin; exit 1 if any failed" },
 	{ "coldplug", OPT_COLDPLUG, no_argument, NULL,
 	  "load the drivers of the devices in /sys; print those left without one" },
+	{ "json", OPT_JSON, no_argument, NULL, "with -D, -R, -c or --check: print JSON" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
 	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
@@ -80,6 +82,8 @@ struct modprobe_opts {
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
+	bool want_json;
+	struct lkm_json *json; /* --json: the document of the request being answered */
 	unsigned flags;
 	unsigned long wait_msec;
 	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
@@ -135,7 +139,9 @@ static void show_step(void *data, const struct lkm_load_step *s)
 	const struct modprobe_opts *o = data;
 	struct lkm_buf b = { 0 };
 
-	if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
+	if (o->json && o->show)
+		lkm_load_step_json(s, o->json);
+	else if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
 		fwrite(b.data, 1, b.len, stdout);
 	lkm_buf_free(&b);
 	fflush(stdout);
@@ -244,13 +250,18 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 
 	*blacklisted = false;
 	if (o->lookup_only) {
-		printf("%s\n", m->name);
+		if (o->json)
+			lkm_json_string(o->json, m->name);
+		else
+			printf("%s\n", m->name);
 		return 0;
 	}
 	if (o->check) {
 		/* What would stop this load, on stdout; 0 when nothing would. */
 		r = lkm_load_check(ctx, cfg, m, o->flags, extra, &status, &d);
-		if (r >= 0 && d.first.len)
+		if (r >= 0 && d.first.len && o->json)
+			lkm_diagnose_check_json(&d, r, o->json);
+		else if (r >= 0 && d.first.len)
 			printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
 		lkm_diagnosis_release(&d);
 	} else {
@@ -442,6 +453,7 @@ static int parse_one(void *data, int c)
 	case OPT_BATCH: o->batch = true; break;
 	case OPT_REPORT: o->report = true; break;
 	case OPT_COLDPLUG: o->coldplug = true; break;
+	case OPT_JSON: o->want_json = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->ctx.basedir = optarg; break;
 	case 'S': o->ctx.kver = optarg; break;
@@ -469,18 +481,25 @@ static int parse_one(void *data, int c)
 	return 0;
 }
 
+static int run_json(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		    char **args, int nargs);
+
 static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 	       char **args, int nargs)
 {
 	char *extra;
 	int i, r, err = 0;
 
+	if (o->want_json && !o->json)
+		return run_json(o, ctx, cfg, args, nargs);
 	tool_say_config_warnings(VOICE(o), cfg);
 	if (o->coldplug)
 		err = tool_coldplug(VOICE(o), ctx, cfg, o->flags & LKM_PROBE_DRY_RUN,
 				    coldplug_load, o);
 	else if (o->show_modversions || o->show_exports)
 		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
+	else if (o->show_config && o->json)
+		err = lkm_config_show_json(cfg, ctx, o->json);
 	else if (o->show_config) {
 		struct lkm_buf b = { 0 };
 
@@ -502,6 +521,40 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 		free(extra);
 	}
 	return err;
+}
+
+/*
+ * --json: run() with its output as one JSON document, the object of -c or an array:
+ * -D's steps, -R's names, --check's reports. Messages stay text on stderr.
+ */
+static int run_json(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		    char **args, int nargs)
+{
+	int r, err;
+
+	if (!o->show_config && !o->show && !o->lookup_only && !o->check) {
+		say(o, LOG_ERR, "--json goes with -c, -D, -R or --check.");
+		return -EINVAL;
+	}
+	if (o->report) {
+		/* The report is text on the same stdout: the document would not parse. */
+		say(o, LOG_ERR, "--json and --report do not go together.");
+		return -EINVAL;
+	}
+	if ((r = lkm_json_new(stdout, &o->json)) < 0) {
+		say(o, LOG_ERR, "could not write the JSON: %s", strerror(-r));
+		return r;
+	}
+	if (!o->show_config)
+		lkm_json_begin_array(o->json);
+	err = run(o, ctx, cfg, args, nargs);
+	if (!o->show_config)
+		lkm_json_end_array(o->json);
+	r = lkm_json_free(o->json);
+	o->json = NULL;
+	if (r < 0)
+		say(o, LOG_ERR, "could not write the JSON: %s", strerror(-r));
+	return err < 0 ? err : r;
 }
 
 /* The options of @av into @o; 1: done (help, version), else 0 or -errno. */
