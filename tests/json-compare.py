@@ -82,6 +82,8 @@ def modinfo(text, doc):
             if k == "name":
                 same(f"{label} name", v, m["name"])
                 continue
+            if k in ("sig_key", "signature"):
+                v = v.replace("\n\t\t", "")  # the text's line breaks in the hex
             if k not in values_text:
                 keys_text.append(k)
                 values_text[k] = []

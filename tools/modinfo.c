@@ -13,7 +13,8 @@
  * the module has none, one or many (json_array_keys); "depends" is split at its commas;
  * any other key is a string, or an array of its values when the module repeats it.
  * "parm" and "parmtype" are the raw records, and "parameters" merges them as the text
- * does: [{"name", "type", "description"}], null where a module gives none. -F FIELD
+ * does: [{"name", "type", "description"}], null where a module gives none; sig_key and
+ * signature are their hex without the text's line breaks. -F FIELD
  * (and -a -d -l -p -n) keeps only that key; -0 changes nothing.
  */
 #include <errno.h>
@@ -175,6 +176,24 @@ static void json_depends(struct lkm_json *json, const char *value)
 	}
 }
 
+/* The hex of sig_key and signature without the text's line breaks ("\n\t\t"). */
+static void json_hex(struct lkm_json *json, const char *value)
+{
+	char *flat = malloc(strlen(value) + 1), *d = flat;
+	const char *p;
+
+	if (!flat) {
+		lkm_json_string(json, value);
+		return;
+	}
+	for (p = value; *p; p++)
+		if (*p != '\n' && *p != '\t')
+			*d++ = *p;
+	*d = '\0';
+	lkm_json_string(json, flat);
+	free(flat);
+}
+
 /* Each distinct key of @e once, where it first appears, with every value it has. */
 static void json_fields(struct lkm_json *json, const struct lkm_modinfo_entry *e, size_t n,
 			const char *only)
@@ -203,6 +222,9 @@ static void json_fields(struct lkm_json *json, const struct lkm_modinfo_entry *e
 				continue;
 			if (strcmp(e[j].key, "depends") == 0)
 				json_depends(json, e[j].value);
+			else if (strcmp(e[j].key, "sig_key") == 0 ||
+				 strcmp(e[j].key, "signature") == 0)
+				json_hex(json, e[j].value);
 			else
 				lkm_json_string(json, e[j].value);
 		}
