@@ -90,6 +90,7 @@ check "modinfo: nothing found: exit 1 and an empty array" sh -c "! \"$LKM\" modi
 # modprobe
 compare "modprobe -D of each" steps 4 modprobe "${base[@]}" -D -a mod_a mod_c bi
 compare "modprobe -D with options" steps 1 modprobe "${base[@]}" -D mod_b extra=1
+compare "modprobe -r -D" steps 1 modprobe "${base[@]}" -r -D mod_a
 compare "modprobe -R" names 3 modprobe "${base[@]}" -R -a my-a my-alias-b mod_c
 compare "modprobe -R of nothing found (exit 1)" names 0 modprobe "${base[@]}" -R nosuch
 compare "modprobe -c" config 12 modprobe "${base[@]}" -c
