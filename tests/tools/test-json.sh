@@ -107,6 +107,10 @@ check "modprobe -c: kinds, softdep groups, sources" holds "$tmp/c.json" \
 check "modprobe --check: levels and counts" holds "$tmp/k.json" \
 	'isinstance(J[0]["problems"], int) and all(l["level"] in ("ok", "note", "problem", "info") for l in J[0]["lines"]) and any(l["depth"] == 1 for l in J[0]["lines"])'
 check "modprobe --json without -D/-R/-c/--check: exit 1" sh -c "! \"$LKM\" modprobe ${base[*]} --json mod_a 2>/dev/null"
+"$LKM" modprobe "${base[@]}" --json --report -D mod_a >"$tmp/jr.out" 2>"$tmp/jr.err"
+jr=$?
+check "modprobe --json --report: exit 1, said, nothing on stdout" \
+	sh -c "[ $jr = 1 ] && [ ! -s $tmp/jr.out ] && grep -q -- '--json and --report' $tmp/jr.err"
 
 # insmod --check
 compare "insmod --check" check 3 insmod --check --sys="$tmp/sys" --proc="$tmp/proc" "$dir/kernel/mod_c.ko"
