@@ -1411,6 +1411,16 @@ const struct lkm_report_module *lkm_report_get_modules(const struct lkm_report *
  */
 LKM_MUST_CHECK int lkm_report_show(const struct lkm_report *rep, struct lkm_buf *out)
 	LKM_NONNULL(1, 2);
+/*
+ * The report as JSON (--report --json), into @json: one object a module, in the text's
+ * order: {"name", "state": "loaded" | "dry_run" | "already_loaded", "device_aliases":
+ * N or null, "registered": [{"kind", ...}], "log": [{"kind": "log", "level", "text"}]}.
+ * The kinds and their members: filesystem (name), network_interface (name, driver),
+ * device_class (name), device (class, name, node, driver), major (type, major, name),
+ * misc_device (name, minor, node), bound (device, bus, driver); null where not known.
+ * The writer's errors stay in @json (lkm_json_free()).
+ */
+void lkm_report_json(const struct lkm_report *rep, struct lkm_json *json) LKM_NONNULL(1, 2);
 void lkm_report_free(struct lkm_report *rep);
 
 /* ==== static-nodes.c: modules.devname, the nodes that load modules on open ==== */

@@ -693,6 +693,91 @@ int lkm_report_show(const struct lkm_report *rep, struct lkm_buf *out)
 	return r;
 }
 
+/* One registration as an object: its kind, then the fields the text line shows. */
+static void json_item(struct lkm_json *w, const struct lkm_report_item *it)
+{
+	static const char *const kinds[] = {
+		[LKM_REPORT_FILESYSTEM] = "filesystem", [LKM_REPORT_NETDEV] = "network_interface",
+		[LKM_REPORT_CLASS] = "device_class",   [LKM_REPORT_CLASS_DEVICE] = "device",
+		[LKM_REPORT_MAJOR] = "major",          [LKM_REPORT_MISC] = "misc_device",
+		[LKM_REPORT_BOUND] = "bound",          [LKM_REPORT_LOG] = "log",
+	};
+
+	lkm_json_begin_object(w);
+	lkm_json_member_string(w, "kind", kinds[it->kind]);
+	switch (it->kind) {
+	case LKM_REPORT_FILESYSTEM:
+	case LKM_REPORT_CLASS:
+		lkm_json_member_string(w, "name", it->name);
+		break;
+	case LKM_REPORT_NETDEV:
+		lkm_json_member_string(w, "name", it->name);
+		lkm_json_member_string(w, "driver", it->driver);
+		break;
+	case LKM_REPORT_CLASS_DEVICE:
+		lkm_json_member_string(w, "class", it->group);
+		lkm_json_member_string(w, "name", it->name);
+		lkm_json_member_string(w, "node", it->node);
+		lkm_json_member_string(w, "driver", it->driver);
+		break;
+	case LKM_REPORT_MAJOR:
+		lkm_json_member_string(w, "type", it->group);
+		lkm_json_member_uint(w, "major", it->number);
+		lkm_json_member_string(w, "name", it->name);
+		break;
+	case LKM_REPORT_MISC:
+		lkm_json_member_string(w, "name", it->name);
+		lkm_json_member_uint(w, "minor", it->number);
+		lkm_json_member_string(w, "node", it->node);
+		break;
+	case LKM_REPORT_BOUND:
+		lkm_json_member_string(w, "device", it->name);
+		lkm_json_member_string(w, "bus", it->group);
+		lkm_json_member_string(w, "driver", it->driver);
+		break;
+	case LKM_REPORT_LOG:
+		lkm_json_member_uint(w, "level", it->number);
+		lkm_json_member_string(w, "text", it->name);
+		break;
+	}
+	lkm_json_end_object(w);
+}
+
+void lkm_report_json(const struct lkm_report *rep, struct lkm_json *w)
+{
+	static const char *const states[] = {
+		[LKM_REPORT_LOADED] = "loaded", [LKM_REPORT_DRY_RUN] = "dry_run",
+		[LKM_REPORT_WAS_LOADED] = "already_loaded",
+	};
+	size_t i, j;
+
+	for (i = 0; i < rep->n_mods; i++) {
+		const struct lkm_report_module *m = &rep->mods[i];
+
+		lkm_json_begin_object(w);
+		lkm_json_member_string(w, "name", m->name);
+		lkm_json_member_string(w, "state", states[m->state]);
+		lkm_json_key(w, "device_aliases");
+		if (m->device_aliases < 0)
+			lkm_json_null(w);
+		else
+			lkm_json_int(w, m->device_aliases);
+		lkm_json_key(w, "registered");
+		lkm_json_begin_array(w);
+		for (j = 0; j < m->n_items; j++)
+			if (m->items[j].kind != LKM_REPORT_LOG)
+				json_item(w, &m->items[j]);
+		lkm_json_end_array(w);
+		lkm_json_key(w, "log");
+		lkm_json_begin_array(w);
+		for (j = 0; j < m->n_items; j++)
+			if (m->items[j].kind == LKM_REPORT_LOG)
+				json_item(w, &m->items[j]);
+		lkm_json_end_array(w);
+		lkm_json_end_object(w);
+	}
+}
+
 void lkm_report_free(struct lkm_report *rep)
 {
 	size_t i, j;

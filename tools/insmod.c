@@ -11,7 +11,7 @@
  * stdout; a failed load prints only its error.
  *
  * --check --json prints the report of --check as one JSON object
- * (lkm_diagnose_check_json).
+ * (lkm_diagnose_check_json); --report --json the load's report as an array.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,7 +39,7 @@ static const struct tool_option options[] = {
 	  "load nothing: report every problem that would stop the load" },
 	{ "report", OPT_REPORT, no_argument, NULL,
 	  "then print what the module registered (stdout)" },
-	{ "json", OPT_JSON, no_argument, NULL, "with --check: print the report as JSON" },
+	{ "json", OPT_JSON, no_argument, NULL, "with --check or --report: print JSON" },
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
@@ -73,21 +73,30 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* --report: what the module @filename registered, once it is loaded; @rep is freed. */
+/*
+ * --report: what the module @filename registered, once it is loaded (@rep NULL: it was
+ * not); @rep is freed. With --json, an array of the one module, empty when none loaded.
+ */
 static void report(const struct insmod_opts *o, struct lkm_report *rep, const char *filename)
 {
+	struct lkm_json *json = NULL;
 	struct lkm_buf b = { 0 };
 	char name[LKM_NAME_MAX];
-	int r;
+	int r = 0;
 
-	r = lkm_name_from_path(name, sizeof(name), filename);
-	if (r == 0)
+	if (rep && (r = lkm_name_from_path(name, sizeof(name), filename)) == 0)
 		r = lkm_report_step(rep, name, filename, LKM_REPORT_LOADED);
-	if (r == 0)
+	if (r == 0 && o->json && (r = lkm_json_new(stdout, &json)) == 0) {
+		lkm_json_begin_array(json);
+		if (rep)
+			lkm_report_json(rep, json);
+		lkm_json_end_array(json);
+		r = lkm_json_free(json);
+	} else if (r == 0 && rep)
 		r = lkm_report_show(rep, &b);
 	if (r < 0)
 		say_error(o, "--report: %s", strerror(-r));
-	else
+	else if (b.len)
 		fwrite(b.data, 1, b.len, stdout);
 	lkm_buf_free(&b);
 	lkm_report_free(rep);
@@ -131,9 +140,9 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 		tool_say_diagnosis(&v, LOG_WARNING, NULL, &why);
 	lkm_diagnosis_release(&why);
 	/* A failed load registered nothing: the error says it all. */
-	if (rep && r == 0)
-		report(o, rep, filename);
-	else
+	if (o->report)
+		report(o, r == 0 ? rep : NULL, filename);
+	if (r < 0)
 		lkm_report_free(rep);
 	lkm_ctx_unref(ctx);
 	return r;
@@ -252,8 +261,8 @@ int tool_insmod(int argc, char *argv[])
 		say_error(&o, "this tool does not support loading from stdin!");
 		goto out;
 	}
-	if (o.json && !o.check) {
-		say_error(&o, "--json goes with --check.");
+	if (o.json && !o.check && !o.report) {
+		say_error(&o, "--json goes with --check or --report.");
 		goto out;
 	}
 	if (o.check) {

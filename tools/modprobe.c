@@ -60,7 +60,7 @@ static const struct tool_option options[] = {
 	  "one request a line from stdin; exit 1 if any failed" },
 	{ "coldplug", OPT_COLDPLUG, no_argument, NULL,
 	  "load the drivers of the devices in /sys; print those left without one" },
-	{ "json", OPT_JSON, no_argument, NULL, "with -D, -R, -c or --check: print JSON" },
+	{ "json", OPT_JSON, no_argument, NULL, "with -D, -R, -c, --check or --report: print JSON" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
 	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
@@ -202,11 +202,13 @@ static void report_end(struct modprobe_opts *o, const char *target,
 		return;
 	if (status == LKM_PLAN_LOADED)
 		r = lkm_report_step(o->rep, target, NULL, LKM_REPORT_WAS_LOADED);
-	if (r == 0)
+	if (r == 0 && o->json)
+		lkm_report_json(o->rep, o->json);
+	else if (r == 0)
 		r = lkm_report_show(o->rep, &b);
 	if (r < 0)
 		say(o, LOG_WARNING, "--report: %s", strerror(-r));
-	else
+	else if (b.len)
 		fwrite(b.data, 1, b.len, stdout);
 	fflush(stdout);
 	lkm_buf_free(&b);
@@ -525,20 +527,21 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 
 /*
  * --json: run() with its output as one JSON document, the object of -c or an array:
- * -D's steps, -R's names, --check's reports. Messages stay text on stderr.
+ * -D's steps, -R's names, --check's reports, --report's modules. Messages stay text on
+ * stderr.
  */
 static int run_json(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		    char **args, int nargs)
 {
 	int r, err;
 
-	if (!o->show_config && !o->show && !o->lookup_only && !o->check) {
-		say(o, LOG_ERR, "--json goes with -c, -D, -R or --check.");
+	if (!o->show_config && !o->show && !o->lookup_only && !o->check && !o->report) {
+		say(o, LOG_ERR, "--json goes with -c, -D, -R, --check or --report.");
 		return -EINVAL;
 	}
-	if (o->report) {
-		/* The report is text on the same stdout: the document would not parse. */
-		say(o, LOG_ERR, "--json and --report do not go together.");
+	if (o->report && o->show) {
+		/* Both would be elements of the one array: say which one is wanted. */
+		say(o, LOG_ERR, "--json prints -D's steps or --report's modules, not both.");
 		return -EINVAL;
 	}
 	if ((r = lkm_json_new(stdout, &o->json)) < 0) {

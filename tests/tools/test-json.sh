@@ -109,8 +109,8 @@ check "modprobe --check: levels and counts" holds "$tmp/k.json" \
 check "modprobe --json without -D/-R/-c/--check: exit 1" sh -c "! \"$LKM\" modprobe ${base[*]} --json mod_a 2>/dev/null"
 "$LKM" modprobe "${base[@]}" --json --report -D mod_a >"$tmp/jr.out" 2>"$tmp/jr.err"
 jr=$?
-check "modprobe --json --report: exit 1, said, nothing on stdout" \
-	sh -c "[ $jr = 1 ] && [ ! -s $tmp/jr.out ] && grep -q -- '--json and --report' $tmp/jr.err"
+check "modprobe --json --report -D: exit 1, said, nothing on stdout" \
+	sh -c "[ $jr = 1 ] && [ ! -s $tmp/jr.out ] && grep -q -- 'not both' $tmp/jr.err"
 
 # insmod --check
 compare "insmod --check" check 3 insmod --check --sys="$tmp/sys" --proc="$tmp/proc" "$dir/kernel/mod_c.ko"

@@ -90,6 +90,44 @@ check "insmod of a file that is no module fails (the setup of the next check)" \
 expect "insmod --report of a load that failed: the same error, no report" 1 "" \
 	"$(cat "$tmp/want-err")" insmod --report --sys="$tmp/sys" --proc="$tmp/proc" "$tmp/junk.ko"
 
+# --json: the same report as one JSON array, parsed by Python's json module.
+# json_is NAME PYTHON-EXPRESSION TOOL args...: exit 0, stdout parses, the expression of
+# the parsed value (d) holds, nothing on stderr.
+json_is() {
+	local name=$1 expr=$2
+	shift 2
+	"$LKM" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if ($expr) else 1)" "$tmp/out"; then
+		ok "$name"
+	else
+		bad "$name" "exit $rc; stdout: $(head -c 300 "$tmp/out"); stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+json_is "-n --report --json: the plan's modules, dry run, nothing registered" \
+	"[m['name'] for m in d] == ['mod_b', 'mod_a'] and all(m['state'] == 'dry_run' and
+	 m['registered'] == [] and m['log'] == [] for m in d) and d[0]['device_aliases'] == 2" \
+	modprobe "${base[@]}" -n --report --json mod_a
+mkdir -p "$tmp/sys/module/mod_a"
+echo live >"$tmp/sys/module/mod_a/initstate"
+json_is "--report --json of a module loaded already: its state says so" \
+	"d == [{'name': 'mod_a', 'state': 'already_loaded', 'device_aliases': None, 'registered': [],
+	 'log': []}]" modprobe "${base[@]}" --report --json mod_a
+rm -rf "$tmp/sys/module/mod_a"
+expect "-D --report --json: refused, one of the two" 1 "" \
+	"modprobe: ERROR: --json prints -D's steps or --report's modules, not both." \
+	modprobe "${base[@]}" -D --report --json mod_a
+"$LKM" insmod --report --json --sys="$tmp/sys" --proc="$tmp/proc" "$tmp/junk.ko" \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "insmod --report --json of a load that failed: exit 1, its error, an empty array" \
+	sh -c "[ $rc = 1 ] && cmp -s '$tmp/err' '$tmp/want-err' &&
+	       python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != [])' '$tmp/out'"
+expect "insmod --json alone: refused" 1 "" "insmod: ERROR: --json goes with --check or --report." \
+	insmod --json "$tmp/junk.ko"
+
 # --help lists the option.
 for tool in modprobe insmod; do
 	"$LKM" "$tool" --help >"$tmp/help" 2>&1

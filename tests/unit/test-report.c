@@ -122,6 +122,34 @@ static const char *show(const struct lkm_report *rep)
 	return text;
 }
 
+/* The report as JSON (lkm_report_json) in one array; "" when it could not be made. */
+static char json_text[8192];
+
+static const char *show_json(const struct lkm_report *rep)
+{
+	struct lkm_json *w = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_text[0] = '\0';
+	CHECK(f != NULL);
+	if (!f)
+		return json_text;
+	CHECK_INT(lkm_json_new(f, &w), ==, 0);
+	if (w) {
+		lkm_json_begin_array(w);
+		lkm_report_json(rep, w);
+		lkm_json_end_array(w);
+		CHECK_INT(lkm_json_free(w), ==, 0);
+	}
+	fclose(f);
+	if (buf)
+		snprintf(json_text, sizeof(json_text), "%s", buf);
+	free(buf);
+	return json_text;
+}
+
 /* A module file with these NUL-separated modinfo strings, at @dir/@name.ko. */
 static void module_file(char *path, size_t size, const char *dir, const char *name,
 			const char *mi, size_t mi_len)
@@ -191,6 +219,12 @@ TEST(network_interface_and_bound_device)
 	CHECK_INT(count_kind(module(rep, "e1000"), LKM_REPORT_BOUND), ==, 1);
 	CHECK_STR(show(rep), "report: e1000: bound 0000:00:03.0 (pci, driver e1000)\n"
 			     "report: e1000: network interface eth0 (driver e1000)\n");
+	/* The same as JSON: the kinds and their members, null where the text shows none. */
+	CHECK_STR(show_json(rep),
+		  "[\n{\"name\":\"e1000\",\"state\":\"loaded\",\"device_aliases\":null,"
+		  "\"registered\":[{\"kind\":\"bound\",\"device\":\"0000:00:03.0\",\"bus\":\"pci\","
+		  "\"driver\":\"e1000\"},{\"kind\":\"network_interface\",\"name\":\"eth0\","
+		  "\"driver\":\"e1000\"}],\"log\":[]}\n]\n");
 	lkm_report_free(rep);
 	lkm_ctx_unref(ctx);
 }
