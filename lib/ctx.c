@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -203,6 +204,13 @@ const char *lkm_index_kind_filename(enum lkm_index_kind kind)
 	return kind < LKM_INDEX_KIND_COUNT ? index_filenames[kind] : NULL;
 }
 
+static bool file_is_empty(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 /* Indexes stay open for the life of the context, as kmod_load_resources() keeps them. */
 int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_index **out,
 		      struct lkm_err *err)
@@ -218,6 +226,14 @@ int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_
 		if (asprintf(&path, "%s/%s", ctx->dirname, index_filenames[kind]) < 0)
 			return -ENOMEM;
 		r = lkm_index_open(path, &ctx->indexes[kind], &why);
+		/*
+		 * Both depmods write the two built-in indexes empty when the module directory
+		 * has no modules.builtin (a kernel built without it, a tree made by hand):
+		 * no built-in modules, as when the file is absent.
+		 */
+		if (r == -EBADMSG && (kind == LKM_INDEX_BUILTIN || kind == LKM_INDEX_BUILTIN_ALIAS) &&
+		    file_is_empty(path))
+			r = lkm_err_set(&why, -ENOENT, "empty: depmod found no modules.builtin");
 		/* The reason alone ("too short for an index header") does not say which. */
 		if (r < 0)
 			lkm_err_set(err, r, "%s: %s", path, lkm_err_reason(&why, r));

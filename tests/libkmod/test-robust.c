@@ -154,8 +154,9 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /*
- * A broken index fails the lookups that ask it, with the file named in the log; an
- * empty one or one with a wrong magic also fails kmod_load_resources (except
+ * A broken index fails the lookups that ask it, with the file named in the log (an
+ * empty modules.builtin.bin or modules.builtin.alias.bin is no built-in module: depmod
+ * writes them so); an empty one or one with a wrong magic also fails kmod_load_resources (except
  * modules.builtin.alias.bin, which kmod lets fail there for any reason). Flipped bytes
  * may go unseen where no lookup reads them: only "no crash" holds for those.
  */
@@ -178,7 +179,17 @@ TEST(each_damaged_index_fails_its_lookup_with_a_logged_reason)
 			damage(path, orig, len, (enum damage)how);
 			ctx = new_ctx();
 			r = exercise(ctx, indexes[k].name);
-			if (how != FLIPPED) {
+			if (how == EMPTY && strncmp(indexes[k].file, "modules.builtin.", 16) == 0) {
+				/*
+				 * Both depmods write these two empty when the directory has no
+				 * modules.builtin: no built-in module, no error (as kmod's
+				 * modprobe reads it too).
+				 */
+				if (r < 0)
+					printf("  %s empty: lookup of %s gave %d, log: %s\n",
+					       indexes[k].file, indexes[k].name, r, logbuf);
+				CHECK(r >= 0);
+			} else if (how != FLIPPED) {
 				if (r >= 0 || !strstr(logbuf, indexes[k].file))
 					printf("  %s %s: lookup of %s gave %d, log: %s\n",
 					       indexes[k].file, damage_names[how], indexes[k].name,

@@ -107,4 +107,21 @@ has "insmod --check: found" out "ok: firmware packed.bin: $fw/packed.bin.zst"
 has "insmod --check: firmware_class.path" out "ok: firmware custom.bin: $tmp/fwpath/custom.bin.xz"
 has "insmod --check: missing is a note" out "note: firmware absent.bin is missing: not in "
 has "insmod --check: would load" out "mod_fw would load: no problem found"
+# A tree without modules.builtin (a kernel built without it, a tree made by hand): both
+# depmods write modules.builtin.bin and modules.builtin.alias.bin empty, which is no
+# built-in module, not a broken index.
+nb=$tmp/nobuiltin ndir=$tmp/nobuiltin/lib/modules/$kver
+mkdir -p "$ndir/kernel"
+mk "$ndir/kernel/solo.ko" solo
+"$LKM" depmod -b "$nb" "$kver" 2>/dev/null
+check "no modules.builtin: depmod writes both built-in indexes empty" sh -c \
+	"[ -f '$ndir/modules.builtin.bin' ] && [ ! -s '$ndir/modules.builtin.bin' ] &&
+	 [ -f '$ndir/modules.builtin.alias.bin' ] && [ ! -s '$ndir/modules.builtin.alias.bin' ]"
+"$LKM" modprobe -C "$tmp/empty" -d "$nb" -S "$kver" -n nosuch >/dev/null 2>"$tmp/nb.err"
+rc=$?
+check "no modules.builtin: modprobe of an unknown name: kmod's not found, exit 1" sh -c \
+	"[ $rc = 1 ] && grep -q '^modprobe: FATAL: Module nosuch not found in directory' '$tmp/nb.err' &&
+	 ! grep -q 'index header' '$tmp/nb.err'"
+check "no modules.builtin: modprobe -n of a module in the tree works" \
+	"$LKM" modprobe -C "$tmp/empty" -d "$nb" -S "$kver" -n solo
 finish
