@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diagnose-internal.h"
@@ -206,38 +205,9 @@ static int check_loaded(struct lkm_ctx *ctx, const struct modfile *m, struct che
  */
 #define FW_LINES 8
 
-/* Where the kernel's firmware loader looks (fw_path[]), in its order, and its suffixes. */
-static int firmware_find(struct lkm_ctx *ctx, const char *custom, const char *fw,
-			 char *found, size_t size)
-{
-	static const char *const suffix[] = { "", ".zst", ".xz" };
-	const char *base = lkm_ctx_get_firmware_dir(ctx), *kver = lkm_ctx_get_kver(ctx);
-	const char *dirs[5][2] = {
-		{ custom, "" }, { "/updates/", kver }, { "/updates", "" }, { "/", kver },
-		{ "", "" },
-	};
-	size_t i, j;
-
-	for (i = 0; i < 5; i++) {
-		if (i == 0 && (!custom || !custom[0]))
-			continue;
-		for (j = 0; j < sizeof(suffix) / sizeof(suffix[0]); j++) {
-			struct stat st;
-
-			snprintf(found, size, "%s%s%s/%s%s", i ? base : "", dirs[i][0],
-				 dirs[i][1], fw, suffix[j]);
-			if (stat(found, &st) == 0 && S_ISREG(st.st_mode))
-				return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int check_firmware(struct lkm_ctx *ctx, const struct modfile *m, struct check *c)
 {
-	const char *dir = lkm_ctx_get_firmware_dir(ctx), *kver = lkm_ctx_get_kver(ctx);
-	char *custom = diag_read_small(lkm_ctx_get_sys(ctx),
-				       "module/firmware_class/parameters/path");
+	char *custom = diag_firmware_custom(ctx);
 	const char **info = NULL;
 	struct lkm_buf where = { 0 };
 	size_t n = 0, i, found = 0, missing = 0;
@@ -251,7 +221,7 @@ static int check_firmware(struct lkm_ctx *ctx, const struct modfile *m, struct c
 
 		if (strncmp(info[i], "firmware=", 9) != 0 || !fw[0])
 			continue;
-		if (firmware_find(ctx, custom, fw, path, sizeof(path)) == 0) {
+		if (diag_firmware_find(ctx, custom, fw, path, sizeof(path)) == 0) {
 			if (++found <= FW_LINES)
 				r = diag_line(c->d, "ok: firmware %s: %s", fw, path);
 			continue;
@@ -259,10 +229,7 @@ static int check_firmware(struct lkm_ctx *ctx, const struct modfile *m, struct c
 		if (++missing > FW_LINES)
 			continue;
 		if (!where.len)
-			r = lkm_buf_printf(&where, "%s%s%s/updates/%s, %s/updates, %s/%s or %s",
-					   custom && custom[0] ? custom : "",
-					   custom && custom[0] ? ", " : "", dir, kver, dir, dir,
-					   kver, dir);
+			r = diag_firmware_where(ctx, custom, &where);
 		if (r == 0)
 			r = diag_line(c->d, "note: firmware %s is missing: not in %s (nor as .zst or "
 				      ".xz); %s loads without it, but a device that needs it will "

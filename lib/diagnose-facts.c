@@ -71,6 +71,8 @@ void diag_modfile_open(struct modfile *m, const char *path, const char *name)
 		for (i = 0; i < n; i++)
 			if (strncmp(info[i], "vermagic=", 9) == 0)
 				m->vermagic = info[i] + 9;
+			else if (strncmp(info[i], "license=", 8) == 0)
+				m->license = info[i] + 8;
 		free(info);
 	}
 }

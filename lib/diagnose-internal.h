@@ -21,6 +21,16 @@ int diag_vsay(struct lkm_diagnosis *d, bool is_first, const char *fmt, va_list a
 int diag_first(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
 int diag_line(struct lkm_diagnosis *d, const char *fmt, ...) LKM_PRINTF(2, 3);
 
+/*
+ * The attempt's kernel log: the first record holding @needle (and @name when given), or
+ * NULL; and the records that matter for module @name quoted as "kernel: " lines.
+ */
+const char *diag_log_find(const struct lkm_kmsg_log *log, const char *needle, const char *name);
+int diag_quote_log(struct lkm_diagnosis *d, const struct lkm_kmsg_log *log, const char *name);
+
+/* The kernel's "defer the probe, try again later" (include/linux/errno.h), not in libc's. */
+#define DIAG_EPROBE_DEFER 517
+
 /* What one module file holds, as far as it could be read. */
 struct modfile {
 	struct lkm_file *file;
@@ -30,6 +40,7 @@ struct modfile {
 	struct lkm_err err;     /* why the file or its ELF could not be read */
 	char name[LKM_NAME_MAX];
 	const char *vermagic;   /* into the image, or NULL */
+	const char *license;    /* modinfo license=, into the image, or NULL */
 	bool has_modinfo, has_this_module;
 };
 
@@ -64,6 +75,54 @@ int diag_symbol_owner(struct lkm_ctx *ctx, const char *sym, char *owner, size_t 
 /* One detail line for a missing @sym: who exports it (modules.symbols), if loaded. */
 int diag_explain_symbol(struct lkm_ctx *ctx, const struct lkm_loaded_list *loaded,
 			const char *sym, struct lkm_diagnosis *d, bool *any_owner);
+
+/*
+ * diagnose-exports.c: how a symbol is exported, for a module the kernel refused.
+ * ->owner is "" when nobody is known to export it ("vmlinux": the kernel, from
+ * Module.symvers); ->gpl_only and ->ns are known when ->kind_known (from the exporter's
+ * module file, or Module.symvers).
+ */
+struct diag_export {
+	char owner[LKM_NAME_MAX];
+	bool kind_known;
+	bool gpl_only;
+	char ns[128];
+};
+/* 0, or -ENOMEM; what cannot be found stays unknown. */
+int diag_export_facts(struct lkm_ctx *ctx, const char *sym, struct diag_export *out);
+/* The kernel's license_is_gpl_compatible(); NULL (no licence) is not compatible. */
+bool diag_license_gpl_compatible(const char *license);
+/* Whether @m's modinfo has import_ns=@ns. */
+bool diag_module_imports_ns(const struct modfile *m, const char *ns);
+
+/*
+ * diagnose-resources.c: the firmware loader's search path and what /proc says holds a
+ * resource. diag_firmware_custom(): <sys>/module/firmware_class/parameters/path, or NULL
+ * (free it). diag_firmware_find(): the first file the kernel would load for @fw, into
+ * @found; -ENOENT. diag_firmware_where(): the directories it looks in, in its order.
+ */
+char *diag_firmware_custom(struct lkm_ctx *ctx);
+int diag_firmware_find(struct lkm_ctx *ctx, const char *custom, const char *fw, char *found,
+		       size_t size);
+int diag_firmware_where(struct lkm_ctx *ctx, const char *custom, struct lkm_buf *out);
+/*
+ * Who holds the I/O port or memory address @addr (<proc>/ioports, <proc>/iomem: the
+ * innermost range holding it) or the interrupt @irq (<proc>/interrupts), into @owner
+ * with the range or file in @where. 0, or -ENOENT when nobody does.
+ */
+int diag_resource_owner(struct lkm_ctx *ctx, unsigned long long addr, char *owner,
+			size_t size, char *where, size_t where_size);
+int diag_irq_owner(struct lkm_ctx *ctx, unsigned irq, char *owner, size_t size);
+
+/* diagnose-symbols.c: a load refused over symbols ("Unknown symbol", namespaces). */
+int diag_symbols(struct lkm_ctx *ctx, const struct modfile *m, const struct lkm_diag_load *in,
+		 struct lkm_diagnosis *d);
+/* Whether the attempt's log says the loader refused @m over a symbol. */
+bool diag_symbol_refused(const struct modfile *m, const struct lkm_diag_load *in);
+
+/* diagnose-init.c: init ran and returned a negative errno: what drivers mean by it. */
+int diag_init_failed(struct lkm_ctx *ctx, const struct modfile *m,
+		     const struct lkm_diag_load *in, struct lkm_diagnosis *d);
 
 /* diagnose-probe.c: the depmod command that rewrites the ctx's indexes, into @buf. */
 void diag_depmod_command(struct lkm_ctx *ctx, char *buf, size_t size);

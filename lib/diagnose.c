@@ -21,136 +21,6 @@
 
 #include "diagnose-internal.h"
 
-/*
- * The log records that matter for @name: those naming it, and the loader's own that
- * name no module. Stack dumps (records starting with a space) and the once-per-boot
- * taint notice are noise here.
- */
-static bool record_relevant(const char *text, const char *name)
-{
-	static const char *const general[] = {
-		"Loading of unsigned module", "Lockdown:", "No module found", "this_module",
-		"version magic", "disagrees about version", "Unknown symbol", "Invalid ELF",
-		"Invalid architecture", "signature", "Module len", "suspiciously returned",
-	};
-	size_t i;
-
-	if (text[0] == ' ' || strstr(text, "required key missing - tainting kernel"))
-		return false;
-	if (name && *name && strstr(text, name))
-		return true;
-	for (i = 0; i < sizeof(general) / sizeof(general[0]); i++)
-		if (strstr(text, general[i]))
-			return true;
-	return false;
-}
-
-/* One record as "kernel: " lines: the kernel escapes a newline inside it as \x0a. */
-static int quote_record(struct lkm_diagnosis *d, const char *text)
-{
-	const char *nl;
-	int r = 0;
-
-	while (r == 0 && (nl = strstr(text, "\\x0a"))) {
-		r = diag_line(d, "kernel: %.*s", (int)(nl - text), text);
-		text = nl + 4;
-	}
-	return r ? r : diag_line(d, "kernel: %s", text);
-}
-
-static int quote_log(struct lkm_diagnosis *d, const struct lkm_kmsg_log *log, const char *name)
-{
-	size_t i, shown = 0;
-	int r = 0;
-
-	if (!log)
-		return 0;
-	for (i = 0; i < log->count && r == 0 && shown < 12; i++) {
-		if (!record_relevant(log->recs[i].text, name))
-			continue;
-		r = quote_record(d, log->recs[i].text);
-		shown++;
-	}
-	return r;
-}
-
-/* The first record holding @needle (and @name when given), or NULL. */
-static const char *log_find(const struct lkm_kmsg_log *log, const char *needle, const char *name)
-{
-	size_t i;
-
-	if (!log)
-		return NULL;
-	for (i = 0; i < log->count; i++) {
-		const char *t = log->recs[i].text;
-
-		if (strstr(t, needle) && (!name || strstr(t, name)))
-			return t;
-	}
-	return NULL;
-}
-
-/* The symbols the log names ("NAME: Unknown symbol SYM (err -2)"), space-separated. */
-static int log_unknown_symbols(const struct lkm_kmsg_log *log, const char *name,
-			       struct lkm_buf *syms)
-{
-	size_t i;
-	int r = 0;
-
-	if (!log)
-		return 0;
-	for (i = 0; i < log->count && r == 0; i++) {
-		const char *t = log->recs[i].text, *s = strstr(t, ": Unknown symbol ");
-
-		if (!s || (name && strncmp(t, name, strlen(name)) != 0))
-			continue;
-		s += strlen(": Unknown symbol ");
-		r = lkm_buf_printf(syms, "%.*s ", (int)strcspn(s, " "), s);
-	}
-	return r;
-}
-
-static int diag_unknown_symbol(struct lkm_ctx *ctx, const struct modfile *m,
-			       const struct lkm_diag_load *in, struct lkm_diagnosis *d)
-{
-	struct lkm_loaded_list *loaded = NULL;
-	struct lkm_buf syms = { 0 };
-	bool any_owner = false;
-	size_t count = 0;
-	char *s, *save = NULL;
-	int r;
-
-	r = log_unknown_symbols(in->log, m->name, &syms);
-	if (r == 0 && syms.len == 0 && diag_missing_symbols(ctx, m, &syms) == -ENOMEM)
-		r = -ENOMEM;
-	if (r < 0)
-		goto out;
-	if (lkm_kernel_get_loaded(ctx, &loaded, NULL) < 0)
-		loaded = NULL;
-	for (s = syms.data; s && *s; s++)
-		count += *s == ' ';
-	if (count == 0) {
-		r = diag_first(d, "%s needs a symbol that neither the kernel nor a loaded module "
-			  "exports (Unknown symbol in module)", m->name);
-		goto log;
-	}
-	syms.data[syms.len - 1] = '\0';
-	r = diag_first(d, "%s needs %s that neither the kernel nor a loaded module exports: %s",
-		  m->name, count == 1 ? "a symbol" : "symbols", syms.data);
-	for (s = strtok_r(syms.data, " ", &save); s && r == 0; s = strtok_r(NULL, " ", &save))
-		r = diag_explain_symbol(ctx, loaded, s, d, &any_owner);
-	if (r == 0 && any_owner)
-		r = diag_line(d, "load it with `modprobe %s`, which loads the modules it needs first, "
-			 "instead of insmod", m->name);
-log:
-	if (r == 0)
-		r = quote_log(d, in->log, m->name);
-out:
-	lkm_loaded_list_free(loaded);
-	lkm_buf_free(&syms);
-	return r;
-}
-
 /* ------------------------------------------------------------------ format errors */
 
 /* "'…' should be '…'" from "NAME: version magic 'A' should be 'B'". */
@@ -211,10 +81,10 @@ static int diag_format(struct lkm_ctx *ctx, const struct modfile *m,
 	const char *rec;
 	int r;
 
-	rec = log_find(in->log, "version magic", NULL);
+	rec = diag_log_find(in->log, "version magic", NULL);
 	if (rec)
 		r = diag_vermagic_log(m, rec, d);
-	else if (log_find(in->log, "disagrees about version of symbol", NULL))
+	else if (diag_log_find(in->log, "disagrees about version of symbol", NULL))
 		r = diag_crc_log(m, in->log, d);
 	else {
 		r = diag_format_problem(ctx, m, "", d);
@@ -225,7 +95,7 @@ static int diag_format(struct lkm_ctx *ctx, const struct modfile *m,
 			r = 0;
 	}
 	if (r == 0)
-		r = quote_log(d, in->log, m->name);
+		r = diag_quote_log(d, in->log, m->name);
 	return r;
 }
 
@@ -261,7 +131,7 @@ static int diag_signature(struct lkm_ctx *ctx, const struct modfile *m,
 	bool is_signed, unsigned_rejected;
 	int r;
 
-	unsigned_rejected = log_find(in->log, "Loading of unsigned module is rejected", NULL);
+	unsigned_rejected = diag_log_find(in->log, "Loading of unsigned module is rejected", NULL);
 	if (unsigned_rejected || (m->file && lkm_signature_strip(m->file->data, m->file->size) ==
 					      m->file->size))
 		r = diag_first(d, "%s is not signed, and this kernel only loads signed modules",
@@ -280,7 +150,7 @@ static int diag_signature(struct lkm_ctx *ctx, const struct modfile *m,
 			 "signature that is present must verify either way",
 			 diag_sig_enforced(ctx) ? "required" : "not required", lkm_ctx_get_sys(ctx));
 	if (r == 0)
-		r = quote_log(d, in->log, m->name);
+		r = diag_quote_log(d, in->log, m->name);
 	return r;
 }
 
@@ -298,20 +168,20 @@ static int diag_permission(struct lkm_ctx *ctx, const struct modfile *m,
 		r = diag_first(d, "module loading is disabled on this system: %s/sys/kernel/"
 			  "modules_disabled is 1, and only a reboot turns it back on",
 			  lkm_ctx_get_proc(ctx));
-	else if (mode || log_find(in->log, "Lockdown", NULL))
+	else if (mode || diag_log_find(in->log, "Lockdown", NULL))
 		r = diag_first(d, "the kernel is locked down (%s) and refused %s: under lockdown only "
 			  "modules signed with a trusted key load", mode ? mode : "lockdown",
 			  m->name);
 	else
 		r = diag_first(d, "the kernel did not permit loading %s (Operation not permitted)",
 			  m->name);
-	if (r == 0 && (mode || log_find(in->log, "Lockdown", NULL))) {
+	if (r == 0 && (mode || diag_log_find(in->log, "Lockdown", NULL))) {
 		bool is_signed;
 
 		r = signature_lines(m, d, &is_signed);
 	}
 	if (r == 0)
-		r = quote_log(d, in->log, m->name);
+		r = diag_quote_log(d, in->log, m->name);
 	return r;
 }
 
@@ -339,6 +209,35 @@ static int diag_exists(struct lkm_ctx *ctx, const struct modfile *m, struct lkm_
 	}
 }
 
+/*
+ * Errnos both the loader and init functions return. The failure is init's when the
+ * attempt's log, read, records no load step failing (EBUSY: unless the module is still
+ * being loaded or removed, which is the loader's).
+ */
+static bool init_errno(int e)
+{
+	return e == EINVAL || e == EBUSY || e == ENOMEM;
+}
+
+/* 1: the log records a load step failing; 0: it does not; -1: no log to tell. */
+static int load_step_logged(const struct lkm_diag_load *in)
+{
+	static const char *const steps[] = {
+		"Unknown symbol", "disagrees about version", "Unknown parameter",
+		"invalid for parameter", "from namespace", "version magic", "Invalid ELF",
+		"Invalid architecture", "Module len", "No module found", "this_module",
+		"too large for parameter", "needs an argument", "module has no symbols",
+	};
+	size_t i;
+
+	if (!in->log || in->log->count == 0)
+		return -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (diag_log_find(in->log, steps[i], NULL))
+			return 1;
+	return 0;
+}
+
 /* A positive errno the kernel's loader itself does not produce: it came from init. */
 static bool loader_errno(int e)
 {
@@ -352,31 +251,10 @@ static bool loader_errno(int e)
 	}
 }
 
-static int diag_init_failed(const struct modfile *m, const struct lkm_diag_load *in,
-			    struct lkm_diagnosis *d)
-{
-	int e = -in->error, r;
-	const char *name = lkm_diagnose_errno_name(e);
-	char num[24];
-
-	if (!name) {
-		snprintf(num, sizeof(num), "error %d", e);
-		name = num;
-	}
-	r = diag_first(d, "%s was accepted, but its init function failed with %s (%s)", m->name,
-		  name, strerror(e));
-	if (r == 0)
-		r = diag_line(d, "the module is not loaded; the reason is the module's own: its "
-			 "messages from this attempt follow, if it logged any");
-	if (r == 0)
-		r = quote_log(d, in->log, m->name);
-	return r;
-}
-
 static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 		      struct lkm_diagnosis *d)
 {
-	const char *param = log_find(in->log, "Unknown parameter", m->name);
+	const char *param = diag_log_find(in->log, "Unknown parameter", m->name);
 	const char *q = param ? strchr(param, '`') : NULL; /* "Unknown parameter `x'" */
 	size_t qlen = q ? strcspn(q + 1, "'") : 0;
 	int e = -in->error, r;
@@ -384,7 +262,7 @@ static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 	/* The kernel answers an unknown parameter with -ENOENT, a bad value with -EINVAL. */
 	if (!param) {
 		/* "NAME: `abc' invalid for parameter `intp'" */
-		param = log_find(in->log, "' invalid for parameter `", m->name);
+		param = diag_log_find(in->log, "' invalid for parameter `", m->name);
 		q = param ? strchr(param, '`') : NULL;
 		qlen = q ? strcspn(q + 1, "'") : 0;
 	}
@@ -404,7 +282,7 @@ static int diag_other(const struct modfile *m, const struct lkm_diag_load *in,
 	if (r == 0 && param)
 		r = diag_line(d, "see `modinfo -p %s` for the parameters it takes", m->name);
 	if (r == 0)
-		r = quote_log(d, in->log, m->name);
+		r = diag_quote_log(d, in->log, m->name);
 	return r;
 }
 
@@ -422,16 +300,25 @@ int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
 	if (e == ENOSYS && !diag_module_support(ctx))
 		r = diag_first(out, "this kernel was built without module support (no %s/modules): "
 			  "%s cannot be loaded", lkm_ctx_get_proc(ctx), m.name);
-	else if (e == ENOENT && log_find(in->log, "Unknown parameter", m.name))
+	else if (e == ENOENT && diag_log_find(in->log, "Unknown parameter", m.name))
 		r = diag_other(&m, in, out);
-	else if (e == ENOENT)
-		r = diag_unknown_symbol(ctx, &m, in, out);
-	else if (e == ENOEXEC)
+	else if (e == ENOENT) {
+		/* Not a symbol refusal (the log or, without one, the file says): init's own. */
+		r = diag_symbols(ctx, &m, in, out);
+		if (r == 1)
+			r = diag_init_failed(ctx, &m, in, out);
+	} else if (e == ENOEXEC)
 		r = diag_format(ctx, &m, in, out);
-	else if (e == EINVAL && log_find(in->log, "disagrees about version of symbol", NULL))
+	else if (e == EINVAL && diag_log_find(in->log, "disagrees about version of symbol", NULL))
 		r = diag_crc_log(&m, in->log, out);
-	else if (e == EINVAL && log_find(in->log, "Unknown symbol", m.name))
-		r = diag_unknown_symbol(ctx, &m, in, out);
+	else if (e == EINVAL && diag_symbol_refused(&m, in))
+		r = diag_symbols(ctx, &m, in, out);
+	else if (e == EINVAL && load_step_logged(in) < 0 &&
+		 (r = diag_symbols(ctx, &m, in, out)) != 1)
+		; /* no log: a namespace the file does not import, or a GPL-only export */
+	else if (init_errno(e) && load_step_logged(in) == 0 &&
+		 !(e == EBUSY && lkm_kernel_get_initstate(ctx, m.name) >= 0))
+		r = diag_init_failed(ctx, &m, in, out);
 	else if (e == EEXIST)
 		r = diag_exists(ctx, &m, out);
 	else if (e == EPERM || e == EACCES)
@@ -439,8 +326,10 @@ int lkm_diagnose_load(struct lkm_ctx *ctx, const struct lkm_diag_load *in,
 	else if (e == EKEYREJECTED || e == ENOKEY || e == EBADMSG)
 		r = diag_signature(ctx, &m, in, out);
 	else if (!loader_errno(e))
-		r = diag_init_failed(&m, in, out);
+		r = diag_init_failed(ctx, &m, in, out);
 	else
+		r = diag_other(&m, in, out);
+	if (r == 1) /* diag_symbols() found no symbol to name */
 		r = diag_other(&m, in, out);
 	diag_modfile_close(&m);
 	if (r < 0)
@@ -458,7 +347,7 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 	(void)ctx;
 	memset(out, 0, sizeof(*out));
 	snprintf(quoted, sizeof(quoted), "'%s'", name);
-	rec = log_find(log, "suspiciously returned", quoted);
+	rec = diag_log_find(log, "suspiciously returned", quoted);
 	if (!rec)
 		return -ENODATA;
 	v = strstr(rec, "suspiciously returned ") + strlen("suspiciously returned ");
@@ -468,7 +357,7 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 		r = diag_line(out, "the kernel keeps the module loaded and only warns; the module's "
 			 "author should fix its init");
 	if (r == 0)
-		r = quote_log(out, log, name);
+		r = diag_quote_log(out, log, name);
 	if (r < 0)
 		lkm_diagnosis_release(out);
 	return r;

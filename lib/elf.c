@@ -705,6 +705,43 @@ int lkm_elf_get_exports(const struct lkm_elf *elf, struct lkm_elf_export **out,
 	return 0;
 }
 
+/* @s's name is @prefix followed by @sym. */
+static bool sym_is(const struct sym *s, const char *prefix, const char *sym)
+{
+	size_t n = strlen(prefix);
+
+	return s->name && strncmp(s->name, prefix, n) == 0 && strcmp(s->name + n, sym) == 0;
+}
+
+int lkm_elf_get_export_kind(const struct lkm_elf *elf, const char *sym, bool *gpl_only,
+			    const char **ns)
+{
+	struct lkm_elf_section sec;
+	struct symtab st;
+	struct sym s;
+	uint64_t i;
+	bool found = false;
+
+	*gpl_only = false;
+	*ns = "";
+	if (symtab_open(elf, &st, NULL) < 0)
+		return -ENOENT;
+	for (i = 1; i < st.count; i++) {
+		sym_read(elf, &st, i, &s);
+		if (s.shndx == SHN_UNDEF || s.shndx >= SHN_LORESERVE ||
+		    lkm_elf_get_section(elf, s.shndx, &sec) < 0)
+			continue;
+		if (sym_is(&s, "__ksymtab_", sym)) {
+			found = true;
+			*gpl_only = strcmp(sec.name, "__ksymtab_gpl") == 0;
+		} else if (sym_is(&s, "__kstrtabns_", sym) && sec.data && s.value < sec.size &&
+			   memchr(sec.data + s.value, '\0', sec.size - s.value)) {
+			*ns = (const char *)sec.data + s.value;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
 /* Versions sorted by name, then by position, so a lookup finds the first entry. */
 struct version_index {
 	const struct lkm_elf *elf;

@@ -122,6 +122,15 @@ unsigned lkm_elf_section_count(const struct lkm_elf *elf);
 LKM_MUST_CHECK int lkm_elf_get_modinfo(const struct lkm_elf *elf, const char ***out,
 				       size_t *count, struct lkm_err *err);
 
+/*
+ * How the module exports @sym, from its symbol table: whether the __ksymtab_<sym> entry
+ * lies in __ksymtab_gpl (EXPORT_SYMBOL_GPL), and the namespace __kstrtabns_<sym> names
+ * in __ksymtab_strings (*@ns "" when none; a pointer into the image).
+ * Return: 0; -ENOENT when the module does not export @sym (or has no symbol table).
+ */
+LKM_MUST_CHECK int lkm_elf_get_export_kind(const struct lkm_elf *elf, const char *sym,
+					   bool *gpl_only, const char **ns);
+
 /* The module's own name from .gnu.linkonce.this_module; -ENOENT if absent. */
 LKM_MUST_CHECK int lkm_elf_get_this_module_name(const struct lkm_elf *elf, char *buf,
 						size_t bufsize);
