@@ -132,8 +132,9 @@ static int busy_lines(struct lkm_ctx *ctx, const struct modfile *m,
 			      "%s/iomem and %s/interrupts show who holds what", lkm_ctx_get_proc(ctx),
 			      lkm_ctx_get_proc(ctx), lkm_ctx_get_proc(ctx));
 	if (r == 0)
-		r = diag_line(d, "unload the driver that holds it (if the device is not in use) "
-			      "before loading %s", m->name);
+		r = diag_line(d, "if a module holds it and its device is not in use, unload that "
+			      "module before loading %s; what the kernel reserved at boot stays "
+			      "taken", m->name);
 	return r;
 }
 

@@ -20,6 +20,7 @@ struct refused {
 	char ns_missing[128];  /* the namespace it does not import (log or file), or "" */
 	struct diag_export exp;
 	bool loaded;           /* its exporter is loaded (or is the kernel) */
+	bool no_version;       /* the log says the module has no CRC for it */
 };
 
 struct refusals {
@@ -84,6 +85,19 @@ static int refusals_from_log(const struct lkm_kmsg_log *log, const char *name,
 		if (f)
 			snprintf(f->ns_missing, sizeof(f->ns_missing), "%.*s", (int)strcspn(ns, ", "),
 				 ns);
+	}
+	/* "NAME: no symbol version for SYM": the kernel refuses a symbol without a CRC. */
+	for (i = 0; log && i < log->count; i++) {
+		const char *t = log->recs[i].text, *s = strstr(t, ": no symbol version for ");
+		size_t k;
+
+		if (!s || strncmp(t, name, strlen(name)) != 0)
+			continue;
+		s += strlen(": no symbol version for ");
+		for (k = 0; k < l->n; k++)
+			if (strncmp(l->v[k].name, s, strcspn(s, " ")) == 0 &&
+			    !l->v[k].name[strcspn(s, " ")])
+				l->v[k].no_version = true;
 	}
 	return 0;
 }
@@ -239,11 +253,22 @@ static int word_unresolved(struct lkm_ctx *ctx, const struct lkm_loaded_list *lo
 	if (r == 0 && count)
 		r = diag_first(d, "%s needs %s that neither the kernel nor a loaded module "
 			       "exports: %s", m->name, count == 1 ? "a symbol" : "symbols", syms.data);
+	else if (r == 0 && l->v[0].no_version)
+		r = diag_first(d, "%s carries no version (CRC) of %s, which %s exports, and the "
+			       "kernel checks symbol versions (modversions)", m->name, l->v[0].name,
+			       strcmp(l->v[0].exp.owner, "vmlinux") == 0 ? "the kernel" :
+			       l->v[0].exp.owner);
 	else if (r == 0)
 		r = diag_first(d, "the kernel did not resolve %s for %s, though %s, which is loaded, "
 			       "exports it", l->v[0].name, m->name,
 			       strcmp(l->v[0].exp.owner, "vmlinux") == 0 ? "the kernel" :
 			       l->v[0].exp.owner);
+	for (i = 0; i < l->n && r == 0; i++)
+		if (l->v[i].no_version && l->v[i].loaded)
+			r = diag_line(d, "%s: the module's __versions has no entry for it: rebuild the "
+				      "module with the exporter's Module.symvers (KBUILD_EXTRA_SYMBOLS)"
+				      " (--force-modversion skips the check and taints the kernel)",
+				      l->v[i].name);
 	for (i = 0; i < l->n && r == 0; i++)
 		r = diag_explain_symbol(ctx, loaded, l->v[i].name, d, &any_owner);
 	if (r == 0 && count < l->n && !diag_license_gpl_compatible(m->license))

@@ -249,6 +249,16 @@ TEST(gpl_only_export_to_a_proprietary_module_names_symbol_exporter_and_licence)
 	HAS(d.first, "prop cannot use gpl_sym: lkm_export exports it to GPL-compatible modules");
 	lkm_diagnosis_release(&d);
 
+	/* A symbol the module has no CRC of (6.1 and 6.12 refuse it with -EINVAL). */
+	ko = write_importer("nocrc", "plain_sym", "license=GPL", sizeof("license=GPL"));
+	diagnose(ctx, ko, -EINVAL, "4,5,500,-;nocrc: no symbol version for plain_sym\n"
+		 "4,6,500,-;nocrc: Unknown symbol plain_sym (err -22)\n", &d);
+	HAS(d.first, "nocrc carries no version (CRC) of plain_sym, which lkm_export exports, and "
+		     "the kernel checks symbol versions (modversions)");
+	HAS(d.detail, "plain_sym: the module's __versions has no entry for it");
+	HASNT(d.first, "neither");
+	lkm_diagnosis_release(&d);
+
 	/* A plain export the kernel did not resolve is not a licence problem. */
 	ko = write_importer("prop", "plain_sym", PROPRIETARY, sizeof(PROPRIETARY));
 	diagnose(ctx, ko, -ENOENT, "4,5,500,-;prop: Unknown symbol plain_sym (err -2)\n", &d);
