@@ -49,6 +49,18 @@ static int refusal_add(struct refusals *l, const char *name, size_t len, struct 
 	return 0;
 }
 
+/* Whether record @t is about module @name: "NAME: ..." or "module NAME ...". */
+static bool record_of(const char *t, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	if (strncmp(t, name, n) == 0 && t[n] == ':')
+		return true;
+	p = strstr(t, "module ");
+	return p && strncmp(p + 7, name, n) == 0 && p[7 + n] == ' ';
+}
+
 /*
  * The refusals the log records for @name: "NAME: Unknown symbol SYM (err -2)", and
  * "NAME: module uses symbol (SYM) from namespace NS, but does not import it." (6.1 to
@@ -63,10 +75,10 @@ static int refusals_from_log(const struct lkm_kmsg_log *log, const char *name,
 		const char *t = log->recs[i].text, *s, *ns, *end;
 		struct refused *f;
 
-		if (!strstr(t, name))
+		if (!record_of(t, name))
 			continue;
 		s = strstr(t, ": Unknown symbol ");
-		if (s && strncmp(t, name, strlen(name)) == 0) {
+		if (s && t[strlen(name)] == ':') {
 			s += strlen(": Unknown symbol ");
 			if (refusal_add(l, s, strcspn(s, " "), &f) < 0)
 				return -ENOMEM;
@@ -91,7 +103,7 @@ static int refusals_from_log(const struct lkm_kmsg_log *log, const char *name,
 		const char *t = log->recs[i].text, *s = strstr(t, ": no symbol version for ");
 		size_t k;
 
-		if (!s || strncmp(t, name, strlen(name)) != 0)
+		if (!s || strncmp(t, name, strlen(name)) != 0 || t[strlen(name)] != ':')
 			continue;
 		s += strlen(": no symbol version for ");
 		for (k = 0; k < l->n; k++)
@@ -156,10 +168,11 @@ bool diag_symbol_refused(const struct modfile *m, const struct lkm_diag_load *in
 	for (i = 0; log && i < log->count; i++) {
 		const char *t = log->recs[i].text;
 
-		if (strncmp(t, m->name, strlen(m->name)) == 0 && strstr(t, ": Unknown symbol "))
+		if (!record_of(t, m->name))
+			continue;
+		if (t[strlen(m->name)] == ':' && strstr(t, ": Unknown symbol "))
 			return true;
-		if (strstr(t, m->name) && strstr(t, " from namespace ") &&
-		    strstr(t, "but does not import it"))
+		if (strstr(t, " from namespace ") && strstr(t, "but does not import it"))
 			return true;
 	}
 	return false;

@@ -365,6 +365,15 @@ TEST(namespace_imported_and_symbols_nobody_exports_keep_their_words)
 	HAS(d.first, "the kernel refused nsok: Invalid argument");
 	lkm_diagnosis_release(&d);
 
+	/* Another module's records are not this one's (names that share a prefix). */
+	ko = write_importer("ns", "ns_sym", "license=GPL", sizeof("license=GPL"));
+	diagnose(ctx, ko, -EINVAL, "4,5,500,-;nsuser: Unknown symbol ns_sym (err -22)\n"
+		 "3,6,600,-;nsuser: module uses symbol (ns_sym) from namespace NS_X, but does not "
+		 "import it.\n", &d);
+	HASNT(d.first, "NS_X");
+	HASNT(d.first, "symbol");
+	lkm_diagnosis_release(&d);
+
 	ko = write_importer("lost", "nobody_has", ok, sizeof(ok));
 	diagnose(ctx, ko, -ENOENT, "4,5,500,-;lost: Unknown symbol nobody_has (err -2)\n", &d);
 	HAS(d.first, "lost needs a symbol that neither the kernel nor a loaded module exports: "
