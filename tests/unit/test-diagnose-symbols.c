@@ -244,6 +244,14 @@ TEST(gpl_only_export_to_a_proprietary_module_names_symbol_exporter_and_licence)
 	CHECK_INT(d.code, ==, -ENOENT);
 	lkm_diagnosis_release(&d);
 
+	/* The exporter not loaded: still the licence, and that it is not loaded. */
+	put("proc/modules", "");
+	diagnose(ctx, ko, -ENOENT, "4,5,500,-;prop: Unknown symbol gpl_sym (err -2)\n", &d);
+	HAS(d.first, "prop cannot use gpl_sym: lkm_export exports it to GPL-compatible modules");
+	HAS(d.detail, "gpl_sym: exported by lkm_export with EXPORT_SYMBOL_GPL, which is not loaded");
+	lkm_diagnosis_release(&d);
+	put("proc/modules", "lkm_export 16384 0 - Live 0x0\n");
+
 	/* Without the log: from the files alone. */
 	diagnose(ctx, ko, -ENOENT, "", &d);
 	HAS(d.first, "prop cannot use gpl_sym: lkm_export exports it to GPL-compatible modules");
