@@ -95,7 +95,9 @@ static int resource_line(struct lkm_ctx *ctx, const char *text, struct lkm_diagn
 	for (p = text; r == 0 && (p = strstr(p, "0x")); p += 2) {
 		unsigned long long addr = strtoull(p + 2, NULL, 16);
 
-		if (isxdigit((unsigned char)p[2]) && diag_resource_owner(ctx, addr, owner, sizeof(owner), where,
+		if (!isxdigit((unsigned char)p[2]))
+			continue;
+		if (diag_resource_owner(ctx, addr, owner, sizeof(owner), where,
 					sizeof(where)) == 0) {
 			r = diag_line(d, "0x%llx is held by %s (%s)", addr, owner, where);
 			*named = true;
