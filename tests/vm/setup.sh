@@ -17,6 +17,11 @@ vm=$cache/vm
 log() { echo "vm-setup: $*" >&2; }
 die() { log "$*"; exit 1; }
 mkdir -p "$vm" "$cache/debs"
+# One setup at a time per cache: meson runs test-vm and test-diag-table at once, and two
+# builds of the same test modules into one directory break each other (fixdep: .o.d
+# gone). The second waits, then finds everything ready.
+exec 9>"$vm/.setup.lock"
+flock 9
 
 updated=
 apt_install() { # packages...: install those missing, updating the lists once if needed
