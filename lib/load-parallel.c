@@ -86,7 +86,8 @@ struct sched {
 	/* The workers' queues, under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t todo_cond, done_cond;
-	struct work *todo, *done;
+	struct work *todo, **todo_tail; /* first in, first out: argument order */
+	struct work *done;
 	bool stop;
 	pthread_t threads[MAX_JOBS];
 	unsigned n_threads;
@@ -202,6 +203,8 @@ static void *worker(void *arg)
 			break;
 		w = s->todo;
 		s->todo = w->next;
+		if (!s->todo)
+			s->todo_tail = &s->todo;
 		pthread_mutex_unlock(&s->lock);
 		w->start = now_ms();
 		w->r = lkm_load_attempt(s->ctx, w->step->path, w->step->options, w->lflags,
@@ -339,8 +342,8 @@ static int give_to_worker(struct sched *s, struct req *q, const struct lkm_load_
 	w->step = st;
 	w->lflags = lkm_load_step_lflags(s->flags);
 	pthread_mutex_lock(&s->lock);
-	w->next = s->todo;
-	s->todo = w;
+	*s->todo_tail = w;
+	s->todo_tail = &w->next;
 	pthread_cond_signal(&s->todo_cond);
 	pthread_mutex_unlock(&s->lock);
 	q->running = true;
@@ -527,6 +530,7 @@ int lkm_load_many(struct lkm_ctx *ctx, const struct lkm_config *config,
 			reqs[k].result = -ENOMEM;
 		return -ENOMEM;
 	}
+	s.todo_tail = &s.todo;
 	for (k = 0; k < n; k++)
 		s.reqs[k].in = &reqs[k];
 	plan_all(&s);
