@@ -1070,7 +1070,10 @@ struct lkm_load_many_opts {
 	 */
 	void (*begin)(void *data, size_t index, struct lkm_load_request *req);
 	void (*done)(void *data, size_t index, struct lkm_load_request *req);
-	/* Each module loaded (or refused), in the order the loads ended. May be NULL. */
+	/*
+	 * Each finit_module, in the order they ended (@t and its name live for the call
+	 * only). A request that runs alone (an install command) reports none. May be NULL.
+	 */
 	void (*timed)(void *data, const struct lkm_load_timing *t);
 	void *data;
 };

@@ -68,6 +68,7 @@ struct work {
 	struct req *req;
 	const struct lkm_load_step *step;
 	unsigned lflags;
+	size_t left;  /* steps its request has left, this one included */
 	int r;
 	struct lkm_err err;
 	struct lkm_kmsg_log log;
@@ -86,7 +87,7 @@ struct sched {
 	/* The workers' queues, under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t todo_cond, done_cond;
-	struct work *todo, **todo_tail; /* first in, first out: argument order */
+	struct work *todo, **todo_tail; /* in the order given; taken by take_longest() */
 	struct work *done;
 	bool stop;
 	pthread_t threads[MAX_JOBS];
@@ -190,6 +191,24 @@ static void events_free(struct req *q)
 
 /* ---- the workers: the syscall and the kernel log around it, nothing else ---- */
 
+/*
+ * The queued load whose request has the most steps left (the first such): a long chain
+ * started late would keep the others waiting at the end. Under s->lock.
+ */
+static struct work *take_longest(struct sched *s)
+{
+	struct work **best = &s->todo, **p, *w;
+
+	for (p = &s->todo; *p; p = &(*p)->next)
+		if ((*p)->left > (*best)->left)
+			best = p;
+	w = *best;
+	*best = w->next;
+	if (!w->next)
+		s->todo_tail = best;
+	return w;
+}
+
 static void *worker(void *arg)
 {
 	struct sched *s = arg;
@@ -201,10 +220,7 @@ static void *worker(void *arg)
 			pthread_cond_wait(&s->todo_cond, &s->lock);
 		if (!s->todo)
 			break;
-		w = s->todo;
-		s->todo = w->next;
-		if (!s->todo)
-			s->todo_tail = &s->todo;
+		w = take_longest(s);
 		pthread_mutex_unlock(&s->lock);
 		w->start = now_ms();
 		w->r = lkm_load_attempt(s->ctx, w->step->path, w->step->options, w->lflags,
@@ -341,6 +357,7 @@ static int give_to_worker(struct sched *s, struct req *q, const struct lkm_load_
 	w->req = q;
 	w->step = st;
 	w->lflags = lkm_load_step_lflags(s->flags);
+	w->left = q->plan->count - q->pos;
 	pthread_mutex_lock(&s->lock);
 	*s->todo_tail = w;
 	s->todo_tail = &w->next;

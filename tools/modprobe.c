@@ -75,7 +75,7 @@ struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
 	bool show_config, show_modversions, show_exports, check, batch;
 	bool parallel, time; /* --jobs (or --time): -a through lkm_load_many() */
-	unsigned jobs;
+	unsigned jobs;       /* 1 unless --jobs; 0: one per CPU */
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
@@ -621,7 +621,7 @@ static int request(void *data, int argc, char **av, unsigned lineno)
 
 int tool_modprobe(int argc, char *argv[])
 {
-	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
+	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT, .jobs = 1 };
 	struct lkm_config *cfg = NULL;
 	struct lkm_ctx *ctx = NULL;
 	const char *env = getenv("MODPROBE_OPTIONS");
