@@ -433,3 +433,52 @@ int lkm_diagnose_check_plan(struct lkm_ctx *ctx, const struct lkm_load_plan *pla
 	}
 	return problems;
 }
+
+/* ------------------------------------------------------------------ --check --json */
+
+/* "ok", "note" or "problem" when @line starts with it (or with "NAME: " and it). */
+static const char *line_level(const char *line)
+{
+	static const char *const levels[] = { "ok", "note", "problem" };
+	const char *after_name = strstr(line, ": ");
+	size_t i, len;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		len = strlen(levels[i]);
+		if (strncmp(line, levels[i], len) == 0 && strncmp(line + len, ": ", 2) == 0)
+			return levels[i];
+		if (after_name && !memchr(line, ' ', (size_t)(after_name - line)) &&
+		    strncmp(after_name + 2, levels[i], len) == 0 &&
+		    strncmp(after_name + 2 + len, ": ", 2) == 0)
+			return levels[i];
+	}
+	return "info";
+}
+
+int lkm_diagnose_check_json(const struct lkm_diagnosis *d, int problems, struct lkm_json *json)
+{
+	const char *p = d->detail.data;
+
+	lkm_json_begin_object(json);
+	lkm_json_member_string(json, "summary", d->first.data ? d->first.data : "");
+	lkm_json_member_int(json, "problems", problems);
+	lkm_json_key(json, "lines");
+	lkm_json_begin_array(json);
+	while (p && *p) {
+		size_t len = strcspn(p, "\n"), indent = strspn(p, " ");
+		char line[4096];
+
+		if (indent > len)
+			indent = len;
+		snprintf(line, sizeof(line), "%.*s", (int)(len - indent), p + indent);
+		lkm_json_begin_object(json);
+		lkm_json_member_uint(json, "depth", indent / 2);
+		lkm_json_member_string(json, "level", line_level(line));
+		lkm_json_key(json, "text");
+		lkm_json_string_len(json, p + indent, len - indent);
+		lkm_json_end_object(json);
+		p += len + (p[len] == '\n');
+	}
+	lkm_json_end_array(json);
+	return lkm_json_end_object(json);
+}

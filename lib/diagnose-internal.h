@@ -76,4 +76,34 @@ bool diag_sig_enforced(struct lkm_ctx *ctx);
 bool diag_module_support(struct lkm_ctx *ctx);   /* <proc>/modules exists */
 bool diag_sys_has_modules(struct lkm_ctx *ctx);  /* <sys>/module exists */
 
+/*
+ * diagnose-holders.c: what holds a module that no module holds. Each entry is one of a
+ * mount of the module's filesystem type (or on its block device: ->by_device), an open
+ * device node of the module's with the process holding it, or a network interface of the
+ * module's (its driver: ->by_device, or its kind's rtnl-link alias).
+ */
+enum diag_held_kind { DIAG_HELD_MOUNT, DIAG_HELD_OPEN, DIAG_HELD_NETIF };
+
+struct diag_held {
+	enum diag_held_kind kind;
+	bool by_device;
+	char what[64];    /* MOUNT: fs type; OPEN: the process's comm; NETIF: interface */
+	char where[512];  /* MOUNT: mount point; OPEN: the device's path (the fd's link) */
+	char source[256]; /* MOUNT: device; NETIF: its DEVTYPE, or "" */
+	int pid, fd;      /* OPEN */
+	char dev_type;    /* OPEN: 'c' or 'b' */
+	unsigned major, minor;
+	bool any_minor;
+};
+
+struct diag_held_list {
+	struct diag_held *v;
+	size_t n, cap;
+	bool more; /* there were more than fit */
+};
+
+/* Return: 0 (an empty list when nothing was found), or -ENOMEM. */
+int diag_find_held(struct lkm_ctx *ctx, const char *name, struct diag_held_list *out);
+void diag_held_list_free(struct diag_held_list *l);
+
 #endif

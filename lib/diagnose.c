@@ -476,6 +476,72 @@ int lkm_diagnose_loaded(struct lkm_ctx *ctx, const char *name, const struct lkm_
 
 /* ------------------------------------------------------------------ unload */
 
+/* One detail line for what holds the module (lib/diagnose-holders.c). */
+static int held_line(const struct diag_held *h, const char *name, struct lkm_diagnosis *d)
+{
+	switch (h->kind) {
+	case DIAG_HELD_MOUNT:
+		if (h->by_device)
+			return diag_line(d, "mounted: %s (%s) is on %s, a device of %s: unmount it "
+					 "first (umount %s)", h->where, h->what, h->source, name,
+					 h->where);
+		return diag_line(d, "mounted: %s, of type %s, from %s: unmount it first (umount "
+				 "%s)", h->where, h->what, h->source, h->where);
+	case DIAG_HELD_OPEN:
+		return diag_line(d, "open: %s (%s %u:%u) by process %d (%s) as fd %d: close it or "
+				 "end the process (kill %d)", h->where[0] ? h->where : "a device",
+				 h->dev_type == 'b' ? "block" : "char", h->major, h->minor, h->pid,
+				 h->what, h->fd, h->pid);
+	default:
+		if (h->by_device)
+			return diag_line(d, "network interface %s is driven by %s: an interface does "
+					 "not hold its driver by itself, but what uses it may "
+					 "(ip link set %s down)", h->what, name, h->what);
+		return diag_line(d, "network interface %s is a %s of %s: it holds the module "
+				 "only while something uses it (ip link delete %s)", h->what,
+				 h->source, name, h->what);
+	}
+}
+
+/*
+ * Held by no module: name the mount, the open file or the interface that holds it,
+ * when lib/diagnose-holders.c finds one; the first of them goes into the sentence.
+ */
+static int diag_held(struct lkm_ctx *ctx, const char *name, int refcnt, struct lkm_diagnosis *d)
+{
+	struct diag_held_list held;
+	const struct diag_held *h;
+	size_t i;
+	int r;
+
+	r = diag_find_held(ctx, name, &held);
+	if (r < 0)
+		return r;
+	h = held.n > 0 ? &held.v[0] : NULL;
+	if (h && h->kind == DIAG_HELD_MOUNT && h->by_device)
+		r = diag_first(d, "Module %s is in use (reference count %d): its device %s is "
+			       "mounted on %s", name, refcnt, h->source, h->where);
+	else if (h && h->kind == DIAG_HELD_MOUNT)
+		r = diag_first(d, "Module %s is in use (reference count %d): a filesystem of type "
+			       "%s is mounted on %s", name, refcnt, h->what, h->where);
+	else if (h && h->kind == DIAG_HELD_OPEN)
+		r = diag_first(d, "Module %s is in use (reference count %d): process %d (%s) has "
+			       "%s open", name, refcnt, h->pid, h->what,
+			       h->where[0] ? h->where : "one of its devices");
+	else
+		r = diag_first(d, "Module %s is in use (reference count %d), though no module "
+			       "holds it", name, refcnt);
+	for (i = 0; i < held.n && r == 0; i++)
+		r = held_line(&held.v[i], name, d);
+	if (r == 0 && held.more)
+		r = diag_line(d, "and more: only the first %zu are listed", held.n);
+	if (r == 0 && (!h || h->kind == DIAG_HELD_NETIF))
+		r = diag_line(d, "something outside the module list holds it (an open device, a "
+			      "mounted filesystem, a socket of its protocol): release that first");
+	diag_held_list_free(&held);
+	return r;
+}
+
 static int diag_holders(struct lkm_ctx *ctx, const char *name, const struct lkm_loaded *lm,
 			struct lkm_diagnosis *d)
 {
@@ -494,15 +560,11 @@ static int diag_holders(struct lkm_ctx *ctx, const char *name, const struct lkm_
 		r = diag_first(d, "Module %s is in use by: %s (reference count %d)", name, users.data,
 			  refcnt);
 	else if (r == 0)
-		r = diag_first(d, "Module %s is in use (reference count %d), though no module holds it",
-			  name, refcnt);
+		r = diag_held(ctx, name, refcnt, d);
 	if (r == 0 && n > 0)
 		r = diag_line(d, "remove the modules that use it first (rmmod %s), or run "
 			 "`modprobe -r %s`, which removes its users' dependencies as it goes",
 			 users.data, holders[0]);
-	else if (r == 0)
-		r = diag_line(d, "something outside the module list holds it (an open device, a "
-			 "mounted filesystem, a network interface): release that first");
 	lkm_buf_free(&users);
 	if (holders)
 		lkm_kernel_holders_free(holders);

@@ -184,6 +184,16 @@ struct lkm_signature {
  * Note: kmod silently shows no signature fields for any malformed case, so a modinfo
  * that matches kmod treats every error as "no signature" (and may warn).
  */
+/*
+ * The fields above, read from a PKCS#7 message's DER by lkm itself (no libcrypto): 0 and
+ * @s's hash_algo, signer, key_id and sig filled; LKM_PKCS7_OTHER when the message is not
+ * of the shape this reader takes (sign-file's, with or without certificates and signed
+ * attributes; a digest kmod names), with nothing allocated; -ENOMEM. lkm_signature_parse
+ * tries it first and hands LKM_PKCS7_OTHER to libcrypto.
+ */
+#define LKM_PKCS7_OTHER 1
+LKM_MUST_CHECK int lkm_pkcs7_read(const uint8_t *der, size_t len, struct lkm_signature *s);
+
 LKM_MUST_CHECK int lkm_signature_parse(const void *data, size_t size, struct lkm_signature *out,
 				       struct lkm_err *err);
 void lkm_signature_release(struct lkm_signature *sig);

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define LKM_MUST_CHECK __attribute__((warn_unused_result))
@@ -91,6 +92,67 @@ int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
 #define LKM_BATCH_LINE_MAX 4096
 LKM_MUST_CHECK int lkm_batch_split(const char *line, const char *argv0, int *argc,
 				   char ***out);
+
+/* ==== json.c: JSON output (the tools' --json) ==== */
+
+/*
+ * A streaming JSON writer onto a FILE*. The document's layout is fixed, so that two
+ * runs give the same bytes: compact, except that each member of the outermost array or
+ * object starts a line of its own, and each top-level value ends with a newline:
+ *
+ *   [
+ *   {"name":"vfat","size":24576},
+ *   {"name":"fat","size":86016}
+ *   ]
+ *
+ * Strings are escaped as RFC 8259 asks: '"' and '\\' with a backslash, \b \f \n \r \t
+ * in short form, every other byte below 0x20 and DEL as \u00XX. Valid UTF-8 passes
+ * through; each invalid sequence (the maximal subpart of an ill-formed one, as Unicode
+ * recommends and Python's "replace" decodes: a stray byte, a truncated or overlong
+ * sequence, a surrogate, a value past U+10FFFF) becomes one U+FFFD, written "\ufffd".
+ *
+ * Errors are sticky: a misuse (a value where a key is due, a key outside an object, an
+ * end that does not match, nesting deeper than LKM_JSON_MAX_DEPTH) or a failed write
+ * makes every later call do nothing and return the first error, which
+ * lkm_json_free() returns too. Several top-level values may follow one another (one
+ * per line, as with --batch).
+ */
+struct lkm_json;
+#define LKM_JSON_MAX_DEPTH 32
+
+/* A writer onto @out, which it does not close. Return: 0 or -ENOMEM. */
+LKM_MUST_CHECK int lkm_json_new(FILE *out, struct lkm_json **json) LKM_NONNULL(1, 2);
+/*
+ * Check that every array and object was closed, flush @out, and free @json (NULL: no-op).
+ * Return: 0, the first error (-EINVAL misuse, -EIO a failed write), or -EINVAL
+ * for a document left open.
+ */
+LKM_MUST_CHECK int lkm_json_free(struct lkm_json *json);
+/* Each returns 0 or the writer's (sticky) error. */
+int lkm_json_begin_object(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_end_object(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_begin_array(struct lkm_json *json) LKM_NONNULL(1);
+int lkm_json_end_array(struct lkm_json *json) LKM_NONNULL(1);
+/* The key of the next member of the object being written. */
+int lkm_json_key(struct lkm_json *json, const char *key) LKM_NONNULL(1, 2);
+/* @s as a string; NULL writes null. */
+int lkm_json_string(struct lkm_json *json, const char *s) LKM_NONNULL(1);
+/* @len bytes of @s (NUL bytes included, as \u0000). */
+int lkm_json_string_len(struct lkm_json *json, const char *s, size_t len) LKM_NONNULL(1, 2);
+int lkm_json_int(struct lkm_json *json, long long v) LKM_NONNULL(1);
+int lkm_json_uint(struct lkm_json *json, unsigned long long v) LKM_NONNULL(1);
+int lkm_json_bool(struct lkm_json *json, bool v) LKM_NONNULL(1);
+int lkm_json_null(struct lkm_json *json) LKM_NONNULL(1);
+/* A key and its value, for the common members. */
+int lkm_json_member_string(struct lkm_json *json, const char *key, const char *s)
+	LKM_NONNULL(1, 2);
+int lkm_json_member_int(struct lkm_json *json, const char *key, long long v) LKM_NONNULL(1, 2);
+int lkm_json_member_uint(struct lkm_json *json, const char *key, unsigned long long v)
+	LKM_NONNULL(1, 2);
+int lkm_json_member_bool(struct lkm_json *json, const char *key, bool v) LKM_NONNULL(1, 2);
+/* @key: [@v[0], ... @v[n-1]] as strings. */
+int lkm_json_member_strings(struct lkm_json *json, const char *key, const char *const *v,
+			    size_t n) LKM_NONNULL(1, 2);
 
 /* ==== ctx.c: the context object ==== */
 
@@ -680,6 +742,16 @@ LKM_MUST_CHECK int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf 
  * nothing, a broken one what it has. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_config_show_indexes(struct lkm_ctx *ctx, struct lkm_buf *out);
+/*
+ * (config-json.c) `modprobe -c --json`: the same as one JSON object onto @json, its
+ * members "blacklists" [{module}], "installs" and "removes" [{module, command}],
+ * "aliases" [{pattern, module}], "options" [{module, options}], "softdeps" [{module,
+ * pre: [...], post: [...]}], "weakdeps" [{module, deps: [...]}], each entry also with
+ * its "file" and "line", then "index_aliases" and "index_symbols" [{alias, module}].
+ * Return: 0 or -ENOMEM; the writer's own errors stay in @json (lkm_json_free()).
+ */
+LKM_MUST_CHECK int lkm_config_show_json(const struct lkm_config *cfg, struct lkm_ctx *ctx,
+					struct lkm_json *json) LKM_NONNULL(1, 2, 3);
 
 /* ==== kernel.c: /proc/modules, /sys/module, syscalls ==== */
 
@@ -941,6 +1013,15 @@ struct lkm_load_step {
  * to @out; nothing for a module that is missing. Return: 0 or -ENOMEM.
  */
 LKM_MUST_CHECK int lkm_load_step_show(const struct lkm_load_step *step, struct lkm_buf *out);
+/*
+ * The same step as a JSON object onto @json (modprobe -D --json): {"action": "insmod",
+ * "name", "path", "options"}, {"action": "install", "name", "command", "options"},
+ * {"action": "builtin" or "rmmod", "name"}, {"action": "remove", "name", "command"}
+ * (the command line run); nothing for a module that is missing, as in the text.
+ * Return: the writer's error, or 0.
+ */
+int lkm_load_step_json(const struct lkm_load_step *step, struct lkm_json *json)
+	LKM_NONNULL(1, 2);
 
 enum lkm_plan_status {
 	LKM_PLAN_READY,       /* steps to carry out */
@@ -979,6 +1060,12 @@ struct lkm_load_ops {
 	 * lkm_remove_module() (kind "remove").
 	 */
 	const char *command_chain;
+	/*
+	 * After each step of lkm_load_plan_run(), with its result: 0 (done, or nothing done
+	 * with LKM_PROBE_DRY_RUN), -EEXIST (in the kernel already) or the failure (modprobe
+	 * --report snapshots here). May be NULL.
+	 */
+	void (*step_done)(void *data, const struct lkm_load_step *step, int result);
 };
 
 /*
@@ -1048,7 +1135,11 @@ LKM_MUST_CHECK int lkm_load_check(struct lkm_ctx *ctx, const struct lkm_config *
 struct lkm_load_request {
 	const struct lkm_resolved *target; /* in: as for lkm_load_module() */
 	const char *extra_options;         /* in: the command line's options, or NULL */
-	/* in: its messages and install commands; called in the caller's thread only */
+	/*
+	 * in: its messages, install commands and ->step_done, called in the caller's thread
+	 * only, in request order: after the steps ran (->step_done too), except for a
+	 * request that runs alone
+	 */
 	const struct lkm_load_ops *ops;
 	int result;                        /* out: what lkm_load_module() would return */
 	enum lkm_plan_status status;       /* out */
@@ -1141,6 +1232,92 @@ LKM_MUST_CHECK int lkm_options_join(char *const *args, size_t n, char **out);
 LKM_MUST_CHECK int lkm_options_prepend(const char *text, int *argc, char **argv,
 				       char ***out);
 
+/* ==== coldplug.c: modprobe --coldplug, drivers for the devices in /sys ==== */
+
+/* A device: a directory below <sys>/devices with a modalias file that is not empty. */
+struct lkm_coldplug_device {
+	char *path;     /* below the ctx's sys dir: "devices/pci0000:00/0000:00:02.0" */
+	char *modalias; /* the modalias file, without its newline */
+	char *driver;   /* the name its driver link points to; NULL: no driver bound */
+	/* "0x8086": the vendor/device file, else the id in the modalias; NULL: unknown */
+	char *vendor, *device;
+	size_t alias;   /* lkm_coldplug_plan_scan(): its modalias in plan->aliases[] */
+};
+/*
+ * Every device below <sys>/devices (real directories only: sysfs's links would loop),
+ * sorted by path. A device that goes away during the walk is skipped.
+ * Return: 0 and the devices in *@out (free with lkm_coldplug_devices_free()), or -errno
+ * with @err naming the directory or file (-ENOENT: no <sys>/devices).
+ */
+LKM_MUST_CHECK int lkm_coldplug_scan(struct lkm_ctx *ctx, struct lkm_coldplug_device **out,
+				     size_t *count, struct lkm_err *err) LKM_NONNULL(1, 2, 3);
+void lkm_coldplug_devices_free(struct lkm_coldplug_device *devices, size_t count);
+
+/* A distinct modalias and the modules it matches. */
+struct lkm_coldplug_alias {
+	char *modalias;
+	/* As lkm_resolve_lookup() gives them for it (each ->alias set), blacklisted too. */
+	struct lkm_resolved *modules;
+	size_t n_modules;
+	unsigned round; /* the scan that found it first, from 0 */
+};
+/*
+ * What coldplug found and loads; zero it before the first scan, release it with
+ * lkm_coldplug_plan_release(). Every field is the caller's to read.
+ */
+struct lkm_coldplug_plan {
+	struct lkm_coldplug_device *devices; /* the last scan's, by path */
+	size_t n_devices;
+	struct lkm_coldplug_alias *aliases;  /* each modalias once, in order of first appearance */
+	size_t n_aliases;
+	/*
+	 * The modules to load, each once, in the order of their modaliases' first
+	 * appearance (then the lookup's): what the aliases match, less the blacklisted
+	 * ones (udev's kmod builtin applies the blacklist, so does modprobe for an alias).
+	 */
+	struct lkm_resolved *loads;
+	size_t n_loads;
+	size_t n_loaded; /* lkm_coldplug_run(): the first n_loaded of loads[] went to ->load */
+	unsigned rounds; /* the scans made */
+};
+/*
+ * Scan the devices again (lkm_coldplug_scan) into @plan->devices, look up the
+ * modaliases not seen before (@config may be NULL) and queue their modules.
+ * Return: the number of modules newly queued in @plan->loads (0: nothing new to load),
+ * or -errno with @err: the scan's, or a broken index's (named).
+ */
+LKM_MUST_CHECK int lkm_coldplug_plan_scan(struct lkm_ctx *ctx, const struct lkm_config *config,
+					  struct lkm_coldplug_plan *plan, struct lkm_err *err)
+					  LKM_NONNULL(1, 3);
+void lkm_coldplug_plan_release(struct lkm_coldplug_plan *plan) LKM_NONNULL(1);
+
+struct lkm_coldplug_ops {
+	/*
+	 * Load one round's new modules, in order: modprobe's load of each (the tool's, so
+	 * it words the failures). 0 or the -errno of a failure; the rounds go on either
+	 * way. NULL: load nothing (modprobe --coldplug -n), one scan only.
+	 */
+	int (*load)(void *data, const struct lkm_resolved *modules, size_t count);
+	void *data;
+	unsigned max_rounds; /* scans with loads after them, at most */
+	/*
+	 * After a round, wait until no uevent came for settle_quiet_ms (the kernel's
+	 * <sys>/kernel/uevent_seqnum), settle_max_ms at most: devices a driver adds from a
+	 * work queue (USB behind its host controller) come after its init. 0: no wait.
+	 */
+	unsigned settle_quiet_ms, settle_max_ms;
+};
+/*
+ * Coldplug: scan, load the new modules (ops->load), settle, and again, until a scan
+ * finds nothing new to load or ops->max_rounds rounds ran; then @plan->devices is the
+ * state after the last loads (bound drivers), rescanned when the rounds ran out.
+ * Return: 0, a failed load's -errno (the last), or a scan's -errno with @err.
+ */
+LKM_MUST_CHECK int lkm_coldplug_run(struct lkm_ctx *ctx, const struct lkm_config *config,
+				    struct lkm_coldplug_plan *plan,
+				    const struct lkm_coldplug_ops *ops, struct lkm_err *err)
+				    LKM_NONNULL(1, 3, 4);
+
 /* ==== diagnose.c: explaining load and unload failures ==== */
 /*
  * Implemented by lib/kmsg.c (the kernel log), lib/diagnose.c (load and unload),
@@ -1208,6 +1385,90 @@ LKM_MUST_CHECK int lkm_diagnose_loop(const char *kind, const char *const *chain,
  */
 LKM_MUST_CHECK int lkm_diagnose_check(struct lkm_ctx *ctx, const char *path,
 				      struct lkm_diagnosis *out) LKM_NONNULL(1, 2, 3);
+/*
+ * A check's report (lkm_diagnose_check or lkm_load_check, with the @problems it
+ * returned) as one JSON object onto @json: {"summary": first line, "problems": N,
+ * "lines": [{"depth", "level", "text"}]}, one object a detail line in order: "depth"
+ * its indentation (modprobe --check indents each module's lines under its own: 1),
+ * "text" the line without that indentation, "level" "ok", "note" or "problem" when the
+ * line starts so (or "NAME: ok: ..."), "info" otherwise.
+ * Return: the writer's error, or 0.
+ */
+int lkm_diagnose_check_json(const struct lkm_diagnosis *d, int problems,
+			    struct lkm_json *json) LKM_NONNULL(1, 3);
+
+/* ==== report.c: what a load did (modprobe/insmod --report) ==== */
+
+/*
+ * The things a module registered, found by comparing the kernel's state (the ctx's
+ * /proc and /sys) before and after its load: lkm_report_new() takes the first
+ * snapshot, lkm_report_step() one after each module's load and files what is new
+ * under that module, or under the module sysfs says owns it (a device's driver's
+ * module) when that module was loaded in this report too.
+ */
+enum lkm_report_kind {
+	LKM_REPORT_FILESYSTEM,   /* /proc/filesystems: @name the type */
+	LKM_REPORT_NETDEV,       /* /sys/class/net: @name the interface, @driver its device's */
+	LKM_REPORT_CLASS,        /* a new /sys/class/@name */
+	LKM_REPORT_CLASS_DEVICE, /* /sys/class/@group/@name, @node, @driver of its device */
+	LKM_REPORT_MAJOR,        /* /proc/devices: @group "char" or "block", @number, @name */
+	LKM_REPORT_MISC,         /* /proc/misc: @name, @number the minor, @node */
+	LKM_REPORT_BOUND,        /* /sys/bus/@group/drivers/@driver/@name: a device bound */
+	LKM_REPORT_LOG,          /* a kernel log line of the load: @name, @number its level */
+};
+
+/* One thing registered; the strings are the report's, NULL when not known or not used. */
+struct lkm_report_item {
+	enum lkm_report_kind kind;
+	char *name;
+	char *group;
+	char *driver;
+	char *node;      /* "/dev/NAME" (the uevent's DEVNAME) */
+	unsigned number;
+};
+
+enum lkm_report_state {
+	LKM_REPORT_LOADED,     /* loaded by this run: its items say what it registered */
+	LKM_REPORT_DRY_RUN,    /* would have been loaded (-n): nothing was, so no items */
+	LKM_REPORT_WAS_LOADED, /* in the kernel already: not loaded by this run */
+};
+
+struct lkm_report_module {
+	char *name;
+	enum lkm_report_state state;
+	int device_aliases; /* its modinfo's bus aliases (pci:, usb:, of: ...); -1 unknown */
+	struct lkm_report_item *items; /* registrations in the order found, then log lines */
+	size_t n_items;
+};
+
+struct lkm_report;
+
+/*
+ * A report whose first snapshot is the state now; the kernel log is read from now on
+ * (without it the report has no log lines, and no error). Free with lkm_report_free().
+ * Return: 0 and *@out, or -ENOMEM / -E2BIG (more entries than any /sys holds).
+ */
+LKM_MUST_CHECK int lkm_report_new(struct lkm_ctx *ctx, struct lkm_report **out)
+	LKM_NONNULL(1, 2);
+/*
+ * Module @name (file @path, NULL if none: its device aliases are counted from it) had
+ * @state. LKM_REPORT_LOADED: a snapshot is taken, and what is new since the last one,
+ * with the log lines since, is filed (see above). A module named twice is one entry.
+ * Return: 0 or -ENOMEM / -E2BIG.
+ */
+LKM_MUST_CHECK int lkm_report_step(struct lkm_report *rep, const char *name, const char *path,
+				   enum lkm_report_state state) LKM_NONNULL(1, 2);
+/* The modules in the order of their first step, and their number. */
+const struct lkm_report_module *lkm_report_get_modules(const struct lkm_report *rep, size_t *n)
+	LKM_NONNULL(1, 2);
+/*
+ * The report as text, appended to @out: one line a thing, "report: MODULE: WHAT"
+ * (see man/modprobe.8); a module that registered nothing gets one line saying so.
+ * Return: 0 or -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_report_show(const struct lkm_report *rep, struct lkm_buf *out)
+	LKM_NONNULL(1, 2);
+void lkm_report_free(struct lkm_report *rep);
 
 /* ==== static-nodes.c: modules.devname, the nodes that load modules on open ==== */
 

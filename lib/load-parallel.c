@@ -39,13 +39,14 @@
 
 #define MAX_JOBS 64
 
-enum event_kind { EV_SHOW, EV_LOG, EV_EXPLAIN };
+enum event_kind { EV_SHOW, EV_LOG, EV_EXPLAIN, EV_STEP_DONE };
 
 /* One call a request made to its ops, kept until the request's turn to speak. */
 struct event {
 	enum event_kind kind;
 	enum lkm_load_level level;
-	const struct lkm_load_step *step; /* EV_SHOW: lives as long as the plan */
+	const struct lkm_load_step *step; /* EV_SHOW, EV_STEP_DONE: lives as the plan does */
+	int result;                       /* EV_STEP_DONE */
 	char *text;                       /* EV_LOG */
 	char *lead;                       /* EV_EXPLAIN: NULL for none */
 	struct lkm_diagnosis d;           /* EV_EXPLAIN */
@@ -172,6 +173,8 @@ static void replay(struct req *q)
 			ops->explain(ops->data, e->level, e->lead, &e->d);
 		else if (e->kind == EV_EXPLAIN && ops->log)
 			ops->log(ops->data, e->level, e->d.first.data);
+		else if (e->kind == EV_STEP_DONE && ops->step_done)
+			ops->step_done(ops->data, e->step, e->result);
 	}
 }
 
@@ -300,9 +303,15 @@ static void timed(const struct sched *s, const struct req *q, const char *name, 
 }
 
 /* The step at q->pos ended with @r: word it, then go on or stop as serially. */
-static void step_done(struct sched *s, struct req *q, int r, const struct lkm_err *e,
-		      const struct lkm_diagnosis *why)
+static void step_ended(struct sched *s, struct req *q, int r, const struct lkm_err *e,
+		       const struct lkm_diagnosis *why)
 {
+	struct event *ev = new_event(q, EV_STEP_DONE, LKM_LOAD_INFO);
+
+	if (ev) {
+		ev->step = &q->plan->steps[q->pos];
+		ev->result = r;
+	}
 	r = lkm_load_step_outcome(q->plan, &q->plan->steps[q->pos], r, s->flags, &q->rec, e,
 				  why, &q->in->err);
 	if (r < 0) {
@@ -378,7 +387,7 @@ static void load_done(struct sched *s, struct req *q, const struct lkm_load_step
 	lkm_load_diagnose(s->ctx, st->path, st->name, r, e, log, &why);
 	lkm_kmsg_log_release(log);
 	timed(s, q, st->name, start, end);
-	step_done(s, q, r, e, &why);
+	step_ended(s, q, r, e, &why);
 	lkm_diagnosis_release(&why);
 }
 
@@ -414,7 +423,7 @@ static bool advance(struct sched *s, size_t k)
 			return moved;
 		moved = true;
 		if (!(s->flags & LKM_PROBE_IGNORE_LOADED) && lkm_load_step_loaded(s->ctx, st)) {
-			step_done(s, q, -EEXIST, &e, &why);
+			step_ended(s, q, -EEXIST, &e, &why);
 			continue;
 		}
 		rec_show(q, st);
@@ -432,7 +441,7 @@ static bool advance(struct sched *s, size_t k)
 		}
 		r = s->flags & LKM_PROBE_DRY_RUN ? 0 : lkm_load_step_do(s->ctx, st, s->flags,
 									&q->rec, &e, &why);
-		step_done(s, q, r, &e, &why);
+		step_ended(s, q, r, &e, &why);
 		lkm_diagnosis_release(&why);
 	}
 	return true;

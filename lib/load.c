@@ -121,6 +121,30 @@ int lkm_load_step_show(const struct lkm_load_step *s, struct lkm_buf *out)
 	}
 }
 
+int lkm_load_step_json(const struct lkm_load_step *s, struct lkm_json *json)
+{
+	static const char *const actions[] = {
+		[LKM_STEP_INSMOD] = "insmod", [LKM_STEP_INSTALL] = "install",
+		[LKM_STEP_BUILTIN] = "builtin", [LKM_STEP_RMMOD] = "rmmod",
+		[LKM_STEP_REMOVE] = "remove",
+	};
+
+	if ((size_t)s->action >= sizeof(actions) / sizeof(actions[0]) || !actions[s->action])
+		return 0;
+	lkm_json_begin_object(json);
+	lkm_json_member_string(json, "action", actions[s->action]);
+	lkm_json_member_string(json, "name", s->name);
+	if (s->action == LKM_STEP_INSMOD)
+		lkm_json_member_string(json, "path", s->path);
+	if (s->action == LKM_STEP_INSTALL)
+		lkm_json_member_string(json, "command", s->command);
+	if (s->action == LKM_STEP_REMOVE)
+		lkm_json_member_string(json, "command", s->cmdline);
+	if (s->action == LKM_STEP_INSMOD || s->action == LKM_STEP_INSTALL)
+		lkm_json_member_string(json, "options", s->options);
+	return lkm_json_end_object(json);
+}
+
 static bool in_list(char *const *v, size_t n, const char *name)
 {
 	size_t i;
@@ -733,6 +757,8 @@ int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, uns
 			r = -EEXIST;
 		else
 			r = run_step(ctx, s, flags, ops, &e, &why);
+		if (ops && ops->step_done)
+			ops->step_done(ops->data, s, r);
 		r = lkm_load_step_outcome(plan, s, r, flags, ops, &e, &why, err);
 		lkm_diagnosis_release(&why);
 		if (r < 0)

@@ -5,7 +5,13 @@
  * space is put in double quotes ("opt=a b" -> opt="a b") so the kernel keeps it whole.
  *
  * --sys=DIR, --proc=DIR and --firmware=DIR (hidden) read another /sys, /proc and
- * /lib/firmware, for the tool tests of --check.
+ * /lib/firmware, for the tool tests of --check (and --report).
+ *
+ * --report (lkm's): after the load, what the module registered (lib/report.c), on
+ * stdout; a failed load prints only its error.
+ *
+ * --check --json prints the report of --check as one JSON object
+ * (lkm_diagnose_check_json).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +24,8 @@
 
 enum {
 	OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CHECK, OPT_SYS, OPT_PROC, OPT_FIRMWARE,
+	OPT_REPORT,
+	OPT_JSON,
 };
 
 static const struct tool_option options[] = {
@@ -29,6 +37,9 @@ static const struct tool_option options[] = {
 	  "ignore the kernel version magic only" },
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
+	{ "report", OPT_REPORT, no_argument, NULL,
+	  "then print what the module registered (stdout)" },
+	{ "json", OPT_JSON, no_argument, NULL, "with --check: print the report as JSON" },
 	{ "syslog", 's', no_argument, NULL, "print errors to syslog, not stderr" },
 	{ "verbose", 'v', no_argument, NULL, "say what is being done" },
 	{ NULL, 'p', no_argument, NULL, NULL }, /* kmod 30 compat: ignored */
@@ -43,6 +54,8 @@ static const struct tool_option options[] = {
 struct insmod_opts {
 	unsigned flags;
 	bool check;
+	bool report;
+	bool json;
 	bool syslog;
 	int verbose;
 	struct lkm_ctx_config ctx; /* --sys, --proc, --firmware */
@@ -60,8 +73,29 @@ static void say_error(const struct insmod_opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* --report: what the module @filename registered, once it is loaded; @rep is freed. */
+static void report(const struct insmod_opts *o, struct lkm_report *rep, const char *filename)
+{
+	struct lkm_buf b = { 0 };
+	char name[LKM_NAME_MAX];
+	int r;
+
+	r = lkm_name_from_path(name, sizeof(name), filename);
+	if (r == 0)
+		r = lkm_report_step(rep, name, filename, LKM_REPORT_LOADED);
+	if (r == 0)
+		r = lkm_report_show(rep, &b);
+	if (r < 0)
+		say_error(o, "--report: %s", strerror(-r));
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	lkm_buf_free(&b);
+	lkm_report_free(rep);
+}
+
 static int insert(const struct insmod_opts *o, const char *filename, const char *params)
 {
+	struct lkm_report *rep = NULL;
 	const struct tool_voice v = { "insmod", o->syslog, LOG_DEBUG };
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis why;
@@ -83,6 +117,8 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	if (o->verbose)
 		fprintf(stderr, "insmod: inserting %s, options \"%s\", flags %#x\n", filename,
 			params, o->flags);
+	if (o->report && (r = lkm_report_new(ctx, &rep)) < 0)
+		say_error(o, "--report: %s", strerror(-r));
 	r = lkm_load_explained(ctx, filename, NULL, params, o->flags, &err, &why);
 	snprintf(lead, sizeof(lead), "could not insert module %s", filename);
 	if (r < 0 && err.why[0])
@@ -94,6 +130,11 @@ static int insert(const struct insmod_opts *o, const char *filename, const char 
 	else if (why.first.len)
 		tool_say_diagnosis(&v, LOG_WARNING, NULL, &why);
 	lkm_diagnosis_release(&why);
+	/* A failed load registered nothing: the error says it all. */
+	if (rep && r == 0)
+		report(o, rep, filename);
+	else
+		lkm_report_free(rep);
 	lkm_ctx_unref(ctx);
 	return r;
 }
@@ -103,9 +144,10 @@ static int check(const struct insmod_opts *o, const char *filename)
 {
 	/* The report goes to stdout and its errors to stderr, -s or not. */
 	const struct tool_voice v = { "insmod", false, LOG_DEBUG };
+	struct lkm_json *json = NULL;
 	struct lkm_diagnosis d;
 	struct lkm_ctx *ctx;
-	int r;
+	int r, w = 0;
 
 	r = lkm_ctx_new(&o->ctx, &ctx);
 	if (r < 0) {
@@ -118,8 +160,17 @@ static int check(const struct insmod_opts *o, const char *filename)
 		tool_say(&v, LOG_ERR, "could not check %s: %s", filename, strerror(-r));
 		return r;
 	}
-	printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	if (!o->json) {
+		printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
+	} else if ((w = lkm_json_new(stdout, &json)) == 0) {
+		lkm_diagnose_check_json(&d, r, json);
+		w = lkm_json_free(json);
+	}
 	lkm_diagnosis_release(&d);
+	if (o->json && w < 0) {
+		tool_say(&v, LOG_ERR, "could not write the JSON: %s", strerror(-w));
+		return w;
+	}
 	return r > 0 ? -EINVAL : 0;
 }
 
@@ -142,6 +193,12 @@ static int parse_options(int argc, char *argv[], struct insmod_opts *o)
 			break;
 		case OPT_CHECK:
 			o->check = true;
+			break;
+		case OPT_REPORT:
+			o->report = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 's':
 			o->syslog = true;
@@ -193,6 +250,10 @@ int tool_insmod(int argc, char *argv[])
 	filename = argv[optind];
 	if (strcmp(filename, "-") == 0) {
 		say_error(&o, "this tool does not support loading from stdin!");
+		goto out;
+	}
+	if (o.json && !o.check) {
+		say_error(&o, "--json goes with --check.");
 		goto out;
 	}
 	if (o.check) {

@@ -73,7 +73,7 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		tool_print_version("lkm");
+		tool_print_version(strcmp(self, "kmod") == 0 ? "kmod" : "lkm");
 		return 0;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {

@@ -5,6 +5,17 @@
  * lkm_modinfo_jobs_*() find and decode the modules (in parallel) and give them back in
  * argument order; this file only chooses the fields and prints them. --batch answers
  * each line of stdin (tools/batch.c) with one context.
+ *
+ * --json prints one JSON array of the modules found, one object each (lib/json.c's
+ * layout; kmod issue 434: -0 mixes its separators, so a program has nothing sure to
+ * split on). The keys are those of the text, in the module's order, after "name",
+ * "filename" (null when built in) and "builtin". Some keys are always arrays, whether
+ * the module has none, one or many (json_array_keys); "depends" is split at its commas;
+ * any other key is a string, or an array of its values when the module repeats it.
+ * "parm" and "parmtype" are the raw records, and "parameters" merges them as the text
+ * does: [{"name", "type", "description"}], null where a module gives none; sig_key and
+ * signature are their hex without the text's line breaks. -F FIELD
+ * (and -a -d -l -p -n) keeps only that key; -0 changes nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +23,7 @@
 
 #include "tools.h"
 
-enum { OPT_BATCH = 256 };
+enum { OPT_BATCH = 256, OPT_JSON };
 
 static const struct tool_option options[] = {
 	{ "author", 'a', no_argument, NULL, "Print only 'author'" },
@@ -28,6 +39,7 @@ static const struct tool_option options[] = {
 	{ "basedir", 'b', required_argument, "DIR", "Use DIR as filesystem root for /lib/modules" },
 	{ "batch", OPT_BATCH, no_argument, NULL,
 	  "One request a line from stdin; exit 1 if any failed" },
+	{ "json", OPT_JSON, no_argument, NULL, "Print a JSON array, one object a module" },
 	{ "version", 'V', no_argument, NULL, "Show version" },
 	{ "help", 'h', no_argument, NULL, "Show this help" },
 	{ 0 },
@@ -40,6 +52,7 @@ struct modinfo_opts {
 	const char *kver;
 	const char *basedir;
 	bool batch;
+	bool json;
 	unsigned lineno;     /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *ctx; /* --batch: the one context of every line */
 };
@@ -136,6 +149,144 @@ static int show(const struct lkm_modinfo_result *res, const struct modinfo_opts 
 	return 0;
 }
 
+/* The keys that are arrays in --json even when a module has one or none of them. */
+static const char *const json_array_keys[] = {
+	"alias", "author", "depends", "firmware", "import_ns", "parm", "parmtype", "softdep",
+	"weakdep", NULL,
+};
+
+static bool json_array_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; json_array_keys[i]; i++)
+		if (strcmp(json_array_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* "a,b,c" as ["a","b","c"]; "" as []. */
+static void json_depends(struct lkm_json *json, const char *value)
+{
+	while (*value) {
+		size_t len = strcspn(value, ",");
+
+		lkm_json_string_len(json, value, len);
+		value += len + (value[len] == ',');
+	}
+}
+
+/* The hex of sig_key and signature without the text's line breaks ("\n\t\t"). */
+static void json_hex(struct lkm_json *json, const char *value)
+{
+	char *flat = malloc(strlen(value) + 1), *d = flat;
+	const char *p;
+
+	if (!flat) {
+		lkm_json_string(json, value);
+		return;
+	}
+	for (p = value; *p; p++)
+		if (*p != '\n' && *p != '\t')
+			*d++ = *p;
+	*d = '\0';
+	lkm_json_string(json, flat);
+	free(flat);
+}
+
+/* Each distinct key of @e once, where it first appears, with every value it has. */
+static void json_fields(struct lkm_json *json, const struct lkm_modinfo_entry *e, size_t n,
+			const char *only)
+{
+	size_t i, j, count;
+
+	for (i = 0; i < n; i++) {
+		bool seen = false, array;
+
+		if (strcmp(e[i].key, "name") == 0 || (only && strcmp(only, e[i].key) != 0 &&
+						       (strcmp(only, "parm") != 0 ||
+							strcmp(e[i].key, "parmtype") != 0)))
+			continue;
+		for (j = 0, count = 0; j < n && !seen; j++) {
+			seen = j < i && strcmp(e[j].key, e[i].key) == 0;
+			count += strcmp(e[j].key, e[i].key) == 0;
+		}
+		if (seen)
+			continue;
+		array = json_array_key(e[i].key) || count > 1;
+		lkm_json_key(json, e[i].key);
+		if (array)
+			lkm_json_begin_array(json);
+		for (j = i; j < n; j++) {
+			if (strcmp(e[j].key, e[i].key) != 0)
+				continue;
+			if (strcmp(e[j].key, "depends") == 0)
+				json_depends(json, e[j].value);
+			else if (strcmp(e[j].key, "sig_key") == 0 ||
+				 strcmp(e[j].key, "signature") == 0)
+				json_hex(json, e[j].value);
+			else
+				lkm_json_string(json, e[j].value);
+		}
+		if (array)
+			lkm_json_end_array(json);
+	}
+}
+
+static void json_params(struct lkm_json *json, const struct lkm_modinfo_params *ps)
+{
+	size_t i;
+
+	lkm_json_key(json, "parameters");
+	lkm_json_begin_array(json);
+	for (i = 0; i < ps->count; i++) {
+		lkm_json_begin_object(json);
+		lkm_json_key(json, "name");
+		lkm_json_string_len(json, ps->items[i].name, (size_t)ps->items[i].namelen);
+		lkm_json_member_string(json, "type", ps->items[i].type);
+		lkm_json_member_string(json, "description", ps->items[i].desc);
+		lkm_json_end_object(json);
+	}
+	lkm_json_end_array(json);
+}
+
+/* One module as a --json object; errors as show() says them. Return: 0 or -1. */
+static int show_json(struct lkm_json *json, const struct lkm_modinfo_result *res,
+		     const struct modinfo_opts *opts)
+{
+	const char *only = opts->field;
+	struct lkm_modinfo_params ps = { 0 };
+	const struct lkm_modinfo_entry *e = NULL;
+	bool want_params = !only || strcmp(only, "parm") == 0;
+	size_t i, n = 0;
+
+	if (res->error < 0) {
+		fprintf(stderr, "modinfo: ERROR: %s: %s\n", res->path ? res->path : res->name,
+			res->reason);
+		return -1;
+	}
+	if (res->info && want_params && lkm_modinfo_get_params(res->info, &ps) < 0) {
+		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(ENOMEM));
+		return -1;
+	}
+	lkm_json_begin_object(json);
+	lkm_json_member_string(json, "name", res->name);
+	lkm_json_member_string(json, "filename", res->path);
+	lkm_json_member_bool(json, "builtin", !res->path);
+	if (res->info)
+		e = lkm_modinfo_get_entries(res->info, &n);
+	if (!only || (strcmp(only, "name") != 0 && strcmp(only, "filename") != 0))
+		json_fields(json, e, n, only);
+	if (res->info && want_params)
+		json_params(json, &ps);
+	lkm_json_end_object(json);
+	for (i = 0; i < ps.invalid_count; i++)
+		fprintf(stderr, "modinfo: ERROR: Found invalid \"%s=%s\": missing ':'\n",
+			ps.invalid[i]->key, ps.invalid[i]->value);
+	lkm_modinfo_params_release(&ps);
+	return 0;
+}
+
 static int parse_one(void *data, int c)
 {
 	struct modinfo_opts *o = data;
@@ -157,6 +308,7 @@ static int parse_one(void *data, int c)
 	case 'k': o->kver = optarg; break;
 	case 'b': o->basedir = optarg; break;
 	case OPT_BATCH: o->batch = true; break;
+	case OPT_JSON: o->json = true; break;
 	case 'h':
 		tool_print_help(stdout, "\tmodinfo [options] <modulename|filename> [args]\n"
 				"\tmodinfo [options] --batch < requests", options);
@@ -188,6 +340,7 @@ static int answer(const struct modinfo_opts *opts, struct lkm_ctx *ctx, char **a
 {
 	const struct lkm_modinfo_result *res;
 	struct lkm_modinfo_jobs *jobs;
+	struct lkm_json *json = NULL;
 	unsigned flags;
 	int r, result = EXIT_SUCCESS;
 
@@ -196,12 +349,16 @@ static int answer(const struct modinfo_opts *opts, struct lkm_ctx *ctx, char **a
 	if (opts->field && strcmp(opts->field, "filename") == 0)
 		flags |= LKM_MODINFO_JOBS_NO_DECODE;
 	r = lkm_modinfo_jobs_new(ctx, args, n, flags, &jobs);
+	if (r == 0 && opts->json && (r = lkm_json_new(stdout, &json)) < 0)
+		lkm_modinfo_jobs_free(jobs);
 	if (r < 0) {
 		fprintf(stderr, "modinfo: ERROR: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}
+	if (json)
+		lkm_json_begin_array(json);
 	while (lkm_modinfo_jobs_next(jobs, &res) > 0) {
-		if (res->name && show(res, opts) == 0)
+		if (res->name && (json ? show_json(json, res, opts) : show(res, opts)) == 0)
 			continue;
 		result = EXIT_FAILURE;
 		if (res->name)
@@ -214,6 +371,13 @@ static int answer(const struct modinfo_opts *opts, struct lkm_ctx *ctx, char **a
 				res->reason);
 	}
 	lkm_modinfo_jobs_free(jobs);
+	if (json)
+		lkm_json_end_array(json);
+	r = lkm_json_free(json);
+	if (r < 0) {
+		fprintf(stderr, "modinfo: ERROR: could not write the JSON: %s\n", strerror(-r));
+		result = EXIT_FAILURE;
+	}
 	return result;
 }
 

@@ -7,6 +7,9 @@
  *
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
  * --batch answers each line of stdin (tools/batch.c) with one context and one config.
+ * --report (lkm's) snapshots the kernel's state around each step of a load
+ * (lib/report.c, through ops->step_done) and prints what each module registered.
+ * --json (with -D, -R, -c or --check) prints one JSON document a request (run_json).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +23,7 @@ enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
 	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
-	OPT_JOBS, OPT_TIME,
+	OPT_REPORT, OPT_COLDPLUG, OPT_JSON, OPT_JOBS, OPT_TIME,
 };
 
 static const struct tool_option options[] = {
@@ -55,8 +58,13 @@ static const struct tool_option options[] = {
 	{ "check", OPT_CHECK, no_argument, NULL,
 	  "load nothing: report every problem that would stop the load" },
 	{ "show", OPT_SHOW, no_argument, NULL, NULL },
+	{ "report", OPT_REPORT, no_argument, NULL,
+	  "then print what each module loaded registered (stdout)" },
 	{ "batch", OPT_BATCH, no_argument, NULL,
 	  "one request a line from stdin; exit 1 if any failed" },
+	{ "coldplug", OPT_COLDPLUG, no_argument, NULL,
+	  "load the drivers of the devices in /sys; print those left without one" },
+	{ "json", OPT_JSON, no_argument, NULL, "with -D, -R, -c or --check: print JSON" },
 	{ "config", 'C', required_argument, "FILE", "read FILE or DIR instead of modprobe.d" },
 	{ "dirname", 'd', required_argument, "DIR", "root directory for /lib/modules" },
 	{ "set-version", 'S', required_argument, "VERSION", "kernel version instead of uname -r" },
@@ -73,12 +81,15 @@ static const struct tool_option options[] = {
 
 struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports, check, batch;
+	bool show_config, show_modversions, show_exports, check, batch, report, coldplug;
+	struct lkm_report *rep; /* --report: the load under way */
 	bool parallel, time; /* --jobs (or --time): -a through lkm_load_many() */
 	unsigned jobs;       /* 1 unless --jobs; 0: one per CPU */
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
+	bool want_json;
+	struct lkm_json *json; /* --json: the document of the request being answered */
 	unsigned flags;
 	unsigned long wait_msec;
 	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
@@ -134,7 +145,9 @@ static void show_step(void *data, const struct lkm_load_step *s)
 	const struct modprobe_opts *o = data;
 	struct lkm_buf b = { 0 };
 
-	if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
+	if (o->json && o->show)
+		lkm_load_step_json(s, o->json);
+	else if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
 		fwrite(b.data, 1, b.len, stdout);
 	lkm_buf_free(&b);
 	fflush(stdout);
@@ -153,11 +166,59 @@ static int run_command(void *data, const struct lkm_load_step *s)
 	return r;
 }
 
+/* --report: a snapshot after each module loaded (or, with -n, not loaded). */
+static void report_step(void *data, const struct lkm_load_step *s, int result)
+{
+	struct modprobe_opts *o = data;
+	enum lkm_report_state state = o->flags & LKM_PROBE_DRY_RUN ? LKM_REPORT_DRY_RUN :
+								   LKM_REPORT_LOADED;
+	int r;
+
+	/* An install command's work is its module's; modules in the kernel already: none. */
+	if (!o->rep || result < 0 || (s->action != LKM_STEP_INSMOD && s->action != LKM_STEP_INSTALL))
+		return;
+	r = lkm_report_step(o->rep, s->name, s->path, state);
+	if (r < 0)
+		say(o, LOG_WARNING, "--report: %s: %s", s->name, strerror(-r));
+}
+
 /* The library calls back here; the chain of commands comes down from the parent. */
 #define OPS(o)                                                                    \
 	{ .show = show_step, .run_command = run_command, .log = lib_log,         \
 	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,     \
-	  .command_chain = getenv("LKM_MODPROBE_CHAIN") }
+	  .command_chain = getenv("LKM_MODPROBE_CHAIN"), .step_done = report_step }
+
+/* --report around one load: begun before it, printed after it, loaded or not. */
+static void report_begin(struct modprobe_opts *o, struct lkm_ctx *ctx)
+{
+	int r;
+
+	o->rep = NULL;
+	if (o->report && (r = lkm_report_new(ctx, &o->rep)) < 0)
+		say(o, LOG_WARNING, "--report: %s", strerror(-r));
+}
+
+static void report_end(struct modprobe_opts *o, const char *target,
+		       enum lkm_plan_status status)
+{
+	struct lkm_buf b = { 0 };
+	int r = 0;
+
+	if (!o->rep)
+		return;
+	if (status == LKM_PLAN_LOADED)
+		r = lkm_report_step(o->rep, target, NULL, LKM_REPORT_WAS_LOADED);
+	if (r == 0)
+		r = lkm_report_show(o->rep, &b);
+	if (r < 0)
+		say(o, LOG_WARNING, "--report: %s", strerror(-r));
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	lkm_buf_free(&b);
+	lkm_report_free(o->rep);
+	o->rep = NULL;
+}
 
 static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
 			  const struct lkm_err *err)
@@ -195,20 +256,27 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 
 	*blacklisted = false;
 	if (o->lookup_only) {
-		printf("%s\n", m->name);
+		if (o->json)
+			lkm_json_string(o->json, m->name);
+		else
+			printf("%s\n", m->name);
 		return 0;
 	}
 	if (o->check) {
 		/* What would stop this load, on stdout; 0 when nothing would. */
 		r = lkm_load_check(ctx, cfg, m, o->flags, extra, &status, &d);
-		if (r >= 0 && d.first.len)
+		if (r >= 0 && d.first.len && o->json)
+			lkm_diagnose_check_json(&d, r, o->json);
+		else if (r >= 0 && d.first.len)
 			printf("%s\n%s", d.first.data, d.detail.len ? d.detail.data : "");
 		lkm_diagnosis_release(&d);
 	} else {
 		o->explained = false;
+		report_begin(o, ctx);
 		r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
 		if (r < 0)
 			insert_failed(o, m->name, r, &err);
+		report_end(o, m->name, status);
 	}
 	*blacklisted = status == LKM_PLAN_BLACKLISTED;
 	return r > 0 ? -EINVAL : r;
@@ -482,6 +550,15 @@ out:
 	return r < 0 ? r : err;
 }
 
+/* --coldplug loads each module as -a loads what an alias finds. */
+static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+			 const struct lkm_resolved *m)
+{
+	bool blacklisted;
+
+	return probe_one(data, ctx, cfg, m, NULL, &blacklisted);
+}
+
 static int parse_one(void *data, int c)
 {
 	struct modprobe_opts *o = data;
@@ -534,6 +611,9 @@ static int parse_one(void *data, int c)
 		o->parallel = true;
 		break;
 	case OPT_TIME: o->parallel = o->time = true; break;
+	case OPT_REPORT: o->report = true; break;
+	case OPT_COLDPLUG: o->coldplug = true; break;
+	case OPT_JSON: o->want_json = true; break;
 	case 'C': o->config_paths[o->n_config_paths++] = optarg; break;
 	case 'd': o->ctx.basedir = optarg; break;
 	case 'S': o->ctx.kver = optarg; break;
@@ -549,6 +629,7 @@ static int parse_one(void *data, int c)
 			"\tmodprobe [options] -r [-i] modulename [modulename...]\n"
 			"\tmodprobe [options] -c\n"
 			"\tmodprobe [options] --batch < requests\n"
+			"\tmodprobe [options] [-n] --coldplug\n"
 			"\tmodprobe [options] --show-modversions module|file", options);
 		return 1;
 	case 'V':
@@ -560,15 +641,25 @@ static int parse_one(void *data, int c)
 	return 0;
 }
 
+static int run_json(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		    char **args, int nargs);
+
 static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 	       char **args, int nargs)
 {
 	char *extra;
 	int i, r, err = 0;
 
+	if (o->want_json && !o->json)
+		return run_json(o, ctx, cfg, args, nargs);
 	tool_say_config_warnings(VOICE(o), cfg);
-	if (o->show_modversions || o->show_exports)
+	if (o->coldplug)
+		err = tool_coldplug(VOICE(o), ctx, cfg, o->flags & LKM_PROBE_DRY_RUN,
+				    coldplug_load, o);
+	else if (o->show_modversions || o->show_exports)
 		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
+	else if (o->show_config && o->json)
+		err = lkm_config_show_json(cfg, ctx, o->json);
 	else if (o->show_config) {
 		struct lkm_buf b = { 0 };
 
@@ -594,14 +685,61 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 	return err;
 }
 
+/*
+ * --json: run() with its output as one JSON document, the object of -c or an array:
+ * -D's steps, -R's names, --check's reports. Messages stay text on stderr.
+ */
+static int run_json(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		    char **args, int nargs)
+{
+	int r, err;
+
+	if (!o->show_config && !o->show && !o->lookup_only && !o->check) {
+		say(o, LOG_ERR, "--json goes with -c, -D, -R or --check.");
+		return -EINVAL;
+	}
+	if (o->report) {
+		/* The report is text on the same stdout: the document would not parse. */
+		say(o, LOG_ERR, "--json and --report do not go together.");
+		return -EINVAL;
+	}
+	if ((r = lkm_json_new(stdout, &o->json)) < 0) {
+		say(o, LOG_ERR, "could not write the JSON: %s", strerror(-r));
+		return r;
+	}
+	if (!o->show_config)
+		lkm_json_begin_array(o->json);
+	err = run(o, ctx, cfg, args, nargs);
+	if (!o->show_config)
+		lkm_json_end_array(o->json);
+	r = lkm_json_free(o->json);
+	o->json = NULL;
+	if (r < 0)
+		say(o, LOG_ERR, "could not write the JSON: %s", strerror(-r));
+	return err < 0 ? err : r;
+}
+
 /* The options of @av into @o; 1: done (help, version), else 0 or -errno. */
 static int parse(struct modprobe_opts *o, int argc, char **av)
 {
 	int r = tool_parse(options, argc, av, parse_one, o);
 
-	if (r == 0 && !o->show_config && (optind >= argc) != (o->batch && !o->lineno)) {
+	if (r == 0 && o->report && o->parallel) {
+		say(o, LOG_ERR, "--report tells what each load did, one after the other: "
+				"not with --jobs or --time.");
+		r = -EINVAL;
+	}
+	if (r == 0 && o->report && o->remove) {
+		say(o, LOG_ERR, "--report tells what a load did: not with -r.");
+		r = -EINVAL;
+	}
+	if (r == 0 && !o->show_config && !o->coldplug &&
+	    (optind >= argc) != (o->batch && !o->lineno)) {
 		say(o, LOG_ERR, !o->lineno && o->batch ? "--batch reads its modules from stdin." :
 					   "missing parameters. See -h.");
+		r = -EINVAL;
+	} else if (r == 0 && o->coldplug && (optind < argc || o->remove)) {
+		say(o, LOG_ERR, "--coldplug takes no module names and no -r.");
 		r = -EINVAL;
 	}
 	return r;

@@ -66,10 +66,19 @@ void tool_print_help(FILE *out, const char *usage, const struct tool_option *opt
 	}
 }
 
+/*
+ * As kmod's tools print it, for the scripts that read it (the kernel's scripts/depmod.sh
+ * takes the number after "kmod version", others grep the second line for +XZ), then
+ * lkm's own line. Run as lkm itself, lkm's version comes first.
+ */
 void tool_print_version(const char *tool)
 {
-	printf("lkm version %s\n%s\n", LKM_VERSION, LKM_FEATURES);
-	(void)tool;
+	if (strcmp(tool, "lkm") == 0)
+		printf("lkm version %s (kmod %s compatible)\n%s\n", LKM_VERSION, LKM_KMOD_VERSION,
+		       LKM_FEATURES);
+	else
+		printf("kmod version %s\n%s\nlkm version %s\n", LKM_KMOD_VERSION, LKM_FEATURES,
+		       LKM_VERSION);
 }
 
 void tool_vsay(const struct tool_voice *v, int prio, const char *fmt, va_list ap)

@@ -71,6 +71,18 @@ typedef int tool_request_fn(void *data, int argc, char **argv, unsigned lineno);
 int tool_batch(const char *tool, const char *argv0, tool_request_fn *request, void *data);
 
 /* Entry points; each lives in its own file. */
+/*
+ * modprobe --coldplug (coldplug.c): load the drivers of the devices in the ctx's /sys
+ * with @load_one (modprobe's load of one module, which words its failures), then print
+ * the devices left without a driver; @dry_run: print the plan, load nothing.
+ * Return: 0, or the -errno of a failed load or scan.
+ */
+typedef int tool_coldplug_load_fn(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+				  const struct lkm_resolved *module);
+int tool_coldplug(const struct tool_voice *voice, struct lkm_ctx *ctx,
+		  const struct lkm_config *cfg, bool dry_run, tool_coldplug_load_fn *load_one,
+		  void *data);
+
 int tool_modinfo(int argc, char *argv[]);
 int tool_lsmod(int argc, char *argv[]);
 int tool_insmod(int argc, char *argv[]);

@@ -211,7 +211,8 @@ no_breakage() { # WHEN
 		bad "$1: dpkg --audit" "$(echo $audit | head -c 300)"
 }
 no_breakage "lkm installed"
-check "kmod --version runs lkm" sh -c "chroot '$r' kmod --version | head -1 | grep -q '^lkm version'"
+check "kmod --version runs lkm" sh -c "chroot '$r' kmod --version | grep -q '^lkm version'"
+check "kmod --version's first line is kmod's" sh -c "chroot '$r' kmod --version | head -1 | grep -qx 'kmod version [0-9][0-9]*'"
 check "modprobe -V runs" sh -c "chroot '$r' /sbin/modprobe -V | grep -q 'version'"
 check "depmod -V and /bin/lsmod -V run" sh -c \
 	"chroot '$r' /sbin/depmod -V >/dev/null && chroot '$r' /bin/lsmod -V >/dev/null"
@@ -257,7 +258,8 @@ check "/lib/modules/$kver holds the package's $kko modules" [ "$(count_modules "
 
 # kmod's depmod (the host's, Debian's) on a copy of the same modules is the oracle. The
 # copy is made from the overlay's upper directory, where dpkg wrote them, as hard links.
-need "kmod's depmod on the host" sh -c "/sbin/depmod -V | grep -q '^kmod version'"
+need "kmod's depmod on the host" sh -c "/sbin/depmod -V | grep -q '^kmod version' &&
+	! /sbin/depmod -V | grep -q '^lkm version'"
 for up in "$tmp/ov/up/usr" "$tmp/ov/up"; do [ -d "$up/lib/modules/$kver" ] && break; done
 need "a copy of $kver's modules" copy_tree "$up" "$kver" "$tmp/kt"
 need "kmod's depmod -b on the copy" /sbin/depmod -b "$tmp/kt" "$kver"
@@ -385,7 +387,8 @@ if in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${back[@]}
 else
 	tail -10 "$tmp/back.log"; bad "apt-get install kmod libkmod2: back to Debian's"
 fi
-check "kmod --version is kmod's" sh -c "chroot '$r' kmod --version | grep -q '^kmod version'"
+check "kmod --version is kmod's" sh -c "chroot '$r' kmod --version | grep -q '^kmod version' &&
+	! chroot '$r' kmod --version | grep -q '^lkm version'"
 no_breakage "kmod back"
 in_root modprobe -D -S "$kver" ext4 >"$tmp/ext4.back" 2>&1
 check "kmod's modprobe -D ext4, on the indexes lkm wrote: as before" cmp -s "$tmp/ext4.back" "$tmp/ext4.lkm"
@@ -411,7 +414,7 @@ check "lkm, liblkm-kmod2, liblkm-kmod-dev installed; kmod, libkmod2 not" sh -c \
 	"[ \$(chroot '$r' dpkg-query -W -f='\${Status}\n' lkm liblkm-kmod2 liblkm-kmod-dev |
 	   grep -c 'install ok installed') = 3 ] &&
 	 ! chroot '$r' dpkg-query -W -f='\${Status}' kmod libkmod2 2>/dev/null | grep -q 'ok installed'"
-check "kmod --version is lkm's again" sh -c "chroot '$r' kmod --version | head -1 | grep -q '^lkm version'"
+check "kmod --version is lkm's again" sh -c "chroot '$r' kmod --version | grep -q '^lkm version'"
 check "/etc/init.d/kmod executable again" test -x "$r/etc/init.d/kmod"
 check "udevadm runs on lkm's libkmod again" sh -c "chroot '$r' udevadm --version >/dev/null 2>&1"
 in_root modprobe -D -S "$kver" ext4 >"$tmp/ext4.again" 2>&1

@@ -164,7 +164,8 @@ build_image() { # name [debdir]
 	# The tools that built it, as the system sees them, and whether the initramfs carries
 	# the system's own modprobe (a file with the same content): test-system.sh checks both.
 	in_root "$root" sh -c '
-		echo "modprobe-version: $(modprobe --version 2>&1 | head -n 1)"
+		v=$(modprobe --version 2>&1)
+		echo "modprobe-version: $(echo "$v" | grep -m1 "^lkm version" || echo "$v" | head -n 1)"
 		ls -l /sbin/modprobe /bin/kmod 2>&1
 		lsinitramfs /boot/initrd.img-$1 | grep -E "(^|/)(kmod|lkm|modprobe)$"
 		sum=$(sha256sum "$(readlink -f /sbin/modprobe)" | cut -d" " -f1)

@@ -26,7 +26,7 @@ if ! command -v as >/dev/null || ! printf '\t.text\n' | as -o "$tmp/t.o" -; then
 fi
 KMOD=""
 for k in /sbin/depmod /usr/sbin/depmod; do
-	if "$k" -V 2>/dev/null | grep -q '^kmod version'; then KMOD=$k; break; fi
+	if "$k" -V 2>/dev/null | grep -q '^kmod version' && ! "$k" -V | grep -q '^lkm version'; then KMOD=$k; break; fi
 done
 
 # tree GRAPH [ORDER]: $tmp/t, one module per word of GRAPH ("a:b,c b:a c:": a.ko exports

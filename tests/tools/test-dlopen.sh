@@ -6,8 +6,9 @@
 # .note.dlopen note for each; modprobe -D maps none of them, modinfo of a .ko.xz maps
 # liblzma, and with liblzma hidden (a private mount namespace, /dev/null bound over it)
 # modinfo of a .ko.xz fails with one clear line naming the file and the library while a
-# plain .ko still works. The static build links the libraries: only the modinfo checks
-# apply there.
+# plain .ko still works; modinfo of a sha256-signed module maps no libcrypto (lkm reads
+# the PKCS#7 fields itself), one signed with sha3-256 maps it. The static build links the
+# libraries: only the modinfo checks apply there.
 set -u
 LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
 LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
@@ -115,14 +116,58 @@ for s in "${sonames[@]}"; do
 done
 LD_DEBUG=libs "$LKM" modinfo -F description "$dir/kernel/packed.ko.xz" >"$tmp/out" 2>"$tmp/ld"
 check "modinfo of a .ko.xz maps liblzma.so.5" loaded liblzma.so.5 "$tmp/ld"
+cp "$tmp/ld" "$tmp/ld.xz"
 if loaded libcrypto.so "$tmp/ld"; then
 	bad "modinfo of an unsigned .ko.xz maps no libcrypto"
 else
 	ok "modinfo of an unsigned .ko.xz maps no libcrypto"
 fi
 
+# Signed as sign-file signs (openssl cms: detached, binary, no certificates, no
+# attributes), then sign-file's trailer. lkm reads a sha256 message's fields from its DER
+# itself: no libcrypto for modinfo; a digest outside kmod's names (sha3-256) is named by
+# libcrypto, opened for it.
+# sign MODULE DIGEST OUT: OUT is MODULE with its signature appended.
+sign() {
+	openssl cms -sign -in "$1" -signer "$tmp/cert.pem" -inkey "$tmp/key.pem" -nocerts \
+		-noattr -binary -outform DER -md "$2" -out "$tmp/sig.der" 2>>"$tmp/openssl.err" || return 1
+	local n
+	n=$(stat -c %s "$tmp/sig.der")
+	{ cat "$1" "$tmp/sig.der"; printf '\0\0\2\0\0\0\0\0'
+	  printf "\\$(printf %03o $((n >> 24 & 255)))\\$(printf %03o $((n >> 16 & 255)))"
+	  printf "\\$(printf %03o $((n >> 8 & 255)))\\$(printf %03o $((n & 255)))"
+	  printf '~Module signature appended~\n'; } >"$3"
+}
+if ! command -v openssl >/dev/null; then
+	skip "signed modules" "no openssl command here"
+elif need "a signing key" openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" -set_serial 0x4242 \
+	-subj "/O=lkm/CN=lkm dlopen test/emailAddress=lkm@example.org" 2>>"$tmp/openssl.err"; then
+	need "sign with sha256" sign "$dir/kernel/plain.ko" sha256 "$tmp/signed.ko"
+	LD_DEBUG=libs "$LKM" modinfo "$tmp/signed.ko" >"$tmp/out" 2>"$tmp/ld"
+	check "modinfo of a sha256-signed .ko: its signer" \
+		grep -qx 'signer:         lkm dlopen test' "$tmp/out"
+	check "modinfo of a sha256-signed .ko: its key and digest" sh -c \
+		"grep -qx 'sig_key:        42:42' '$tmp/out' && grep -qx 'sig_hashalgo:   sha256' '$tmp/out'"
+	check "modinfo of a sha256-signed .ko: 256 signature bytes" test \
+		"$(sed -n '/^signature:/,$p' "$tmp/out" | grep -oE '[0-9A-F]{2}' | wc -l)" -eq 256
+	if loaded libcrypto.so "$tmp/ld"; then
+		bad "modinfo of a sha256-signed .ko maps no libcrypto" "$(grep -F libcrypto "$tmp/ld" | head -2)"
+	else
+		ok "modinfo of a sha256-signed .ko maps no libcrypto"
+	fi
+	if sign "$dir/kernel/plain.ko" sha3-256 "$tmp/signed3.ko"; then
+		LD_DEBUG=libs "$LKM" modinfo -F sig_hashalgo "$tmp/signed3.ko" >"$tmp/out" 2>"$tmp/ld"
+		check "modinfo of a sha3-256-signed .ko: libcrypto names the digest" \
+			grep -qx sha3-256 "$tmp/out"
+		check "modinfo of a sha3-256-signed .ko maps libcrypto" loaded libcrypto.so "$tmp/ld"
+	else
+		skip "sha3-256 signature" "this openssl cannot sign with sha3-256: $(tail -1 "$tmp/openssl.err")"
+	fi
+fi
+
 # liblzma hidden: the file the loader would open, with /dev/null bound over it.
-lzma=$(grep -oE "calling init: [^ ]*liblzma\.so\.5[^ ]*" "$tmp/ld" | head -1 | cut -d' ' -f3)
+lzma=$(grep -oE "calling init: [^ ]*liblzma\.so\.5[^ ]*" "$tmp/ld.xz" | head -1 | cut -d' ' -f3)
 if [ -z "$lzma" ] || ! unshare -m true 2>/dev/null; then
 	skip "liblzma hidden" "no liblzma path ($lzma) or no unshare -m here"
 	finish

@@ -83,4 +83,7 @@ check "--time: stdout empty without -v" [ ! -s "$tmp/t.out" ]
 "$LKM" modprobe "${common[@]}" -a --jobs x mod_a >/dev/null 2>"$tmp/j.err"
 check "--jobs x: exit 1" [ $? = 1 ]
 check "--jobs x: said" grep -qx "modprobe: ERROR: unexpected jobs value 'x' (0 to 1024)." "$tmp/j.err"
+"$LKM" modprobe "${common[@]}" -a --jobs 2 --report -n mod_a >/dev/null 2>"$tmp/j.err"
+check "--jobs --report: exit 1" [ $? = 1 ]
+check "--jobs --report: said" grep -qx "modprobe: ERROR: --report tells what each load did, one after the other: not with --jobs or --time." "$tmp/j.err"
 finish

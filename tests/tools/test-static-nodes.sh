@@ -14,7 +14,8 @@ src=${LKM_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$src/tests/lib.sh"
 kver=$(uname -r)
 oracle=/bin/kmod
-[ -x "$oracle" ] && "$oracle" --version 2>/dev/null | grep -q '^kmod version' || oracle=
+[ -x "$oracle" ] && "$oracle" --version 2>/dev/null | grep -q '^kmod version' &&
+	! "$oracle" --version | grep -q '^lkm version' || oracle=
 
 if [ "${1:-}" != inside ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	exec unshare -m --propagation private "$0" inside
@@ -198,8 +199,16 @@ check "-h: exit 0, the three formats" sh -c "[ \$(cat $tmp/help.lkm.rc) = 0 ] &&
 	[ \$(grep -cE '^	(human|tmpfiles|devname) ' $tmp/help.lkm.out) = 3 ]"
 check "kmod list is lsmod" sh -c "'$kmod' list >$tmp/list.out 2>&1; a=\$?;
 	'$LKM' lsmod >$tmp/lsmod.out 2>&1; [ \$a = \$? ] && cmp -s $tmp/list.out $tmp/lsmod.out"
-check "kmod --version: the version and the features" sh -c \
-	"'$kmod' --version | head -1 | grep -q 'version' && '$kmod' -V | grep -q '[+-]ZSTD'"
+# kmod's two lines, as scripts read them (the kernel's scripts/depmod.sh takes the number
+# after "kmod version"), then lkm's own; the tools say the same, and lkm as itself says lkm.
+kmod_version_shape() { # command...: kmod's first two lines, lkm's third
+	"$@" >"$tmp/v" 2>&1 && sed -n 1p "$tmp/v" | grep -qx 'kmod version [0-9][0-9]*' &&
+		sed -n 2p "$tmp/v" | grep -qxE '([+-](ZSTD|XZ|ZLIB|LIBCRYPTO|EXPERIMENTAL) ?){5}' &&
+		sed -n 3p "$tmp/v" | grep -qx 'lkm version .*'
+}
+check "kmod --version: kmod's version and features lines, then lkm's" kmod_version_shape "$kmod" --version
+check "modprobe -V: the same" kmod_version_shape "$LKM" modprobe -V
+check "lkm --version: lkm's version first" sh -c "'$LKM' --version | head -1 | grep -q '^lkm version .* (kmod [0-9]* compatible)$'"
 if [ -n "$oracle" ]; then
 	check "unknown format: as kmod" sh -c "cmp -s $tmp/fmt.kmod.err $tmp/fmt.lkm.err &&
 		cmp -s $tmp/fmt.kmod.rc $tmp/fmt.lkm.rc"

@@ -161,6 +161,12 @@ static int said_command(void *data, const struct lkm_load_step *s)
 	return r;
 }
 
+static void said_step_done(void *data, const struct lkm_load_step *s, int result)
+{
+	if (lkm_buf_printf(&((struct said *)data)->text, "step %s: %d\n", s->name, result) < 0)
+		exit(2);
+}
+
 static void said_done(void *data, size_t i, struct lkm_load_request *req)
 {
 	if (lkm_buf_printf(&((struct said *)data)->text, "done %zu %s: %d %d %s\n", i,
@@ -229,7 +235,7 @@ static void run(const char *conf, const char *const *names, size_t n, unsigned f
 	struct said w = { 0 };
 	const struct lkm_load_ops ops = {
 		.show = said_show, .log = said_log, .explain = said_explain,
-		.run_command = said_command, .data = &w,
+		.run_command = said_command, .step_done = said_step_done, .data = &w,
 	};
 	struct lkm_load_many_opts lo = { .jobs = jobs, .done = said_done, .data = &w };
 	struct lkm_config *cfg;

@@ -548,6 +548,75 @@ out:
 }
 
 /*
+ * Messages of other shapes than sign-file's: lkm reads the fields from the DER itself
+ * (signature.c), skipping by length what it does not show; libcrypto wrote these.
+ * @flags: PKCS7_sign()'s, @rdn the issuer, @serial its serial in hex.
+ */
+static void check_shape(int flags, const char *const *rdn, const char *serial,
+			const char *signer, const char *key_id)
+{
+	struct fx_signer sg = { 0 };
+	BIO *in = BIO_new_mem_buf(fake_module, (int)sizeof(fake_module));
+	PKCS7 *p7 = NULL;
+	unsigned char *der = NULL;
+	struct lkm_signature s;
+	struct lkm_err e = { 0 };
+	uint8_t *p = NULL;
+	size_t len;
+	char *k;
+	int n = 0;
+
+	CHECK_INT(fx_signer_make(&sg, FX_KEY_RSA, rdn, serial), ==, 0);
+	if (in && sg.cert)
+		p7 = PKCS7_sign(sg.cert, sg.key, NULL, in, flags);
+	if (p7)
+		n = i2d_PKCS7(p7, &der);
+	CHECK(n > 0);
+	if (n > 0)
+		p = fx_append_sig(fake_module, sizeof(fake_module), der, (size_t)n, pkcs7_hdr,
+				  (uint32_t)n, &len);
+	if (p) {
+		CHECK_INT(lkm_signature_parse(p, len, &s, &e), ==, 0);
+		CHECK(s.details);
+		CHECK_STR(s.signer, signer);
+		CHECK_STR(s.hash_algo, "sha256");
+		k = hex(s.key_id, s.key_id_len, LKM_HEX_KMOD_PER_LINE);
+		CHECK_STR(k, key_id);
+		free(k);
+		CHECK(sig_verifies(&sg, EVP_sha256(), fake_module, sizeof(fake_module), s.sig,
+				   s.sig_len) || (flags & PKCS7_NOATTR) == 0);
+		CHECK(s.sig_len == 256);
+		lkm_signature_release(&s);
+		/* and it was lkm's own reader that read it, not libcrypto's */
+		CHECK_INT(lkm_pkcs7_read(der, (size_t)n, &s), ==, 0);
+		CHECK_STR(s.signer, signer);
+		lkm_signature_release(&s);
+	}
+	free(p);
+	OPENSSL_free(der);
+	PKCS7_free(p7);
+	BIO_free(in);
+	fx_signer_free(&sg);
+}
+
+TEST(other_message_shapes_read_the_same)
+{
+	static const char *const no_cn[] = { "O", "lkm", "emailAddress", "last@example.org", NULL };
+	int sign_file = PKCS7_NOCERTS | PKCS7_NOATTR | PKCS7_BINARY | PKCS7_DETACHED;
+
+	/* with the certificate inside ([0] certificates, skipped) */
+	check_shape(sign_file & ~PKCS7_NOCERTS, test_rdn, "42", "lkm test key", "42");
+	/* with signed attributes ([0] authenticatedAttributes, skipped) */
+	check_shape(sign_file & ~PKCS7_NOATTR, test_rdn, "42", "lkm test key", "42");
+	/* an issuer without a commonName: its last attribute, as kmod shows it */
+	check_shape(sign_file, no_cn, "42", "last@example.org", "42");
+	/* a serial whose top bit is set: DER's leading zero is not part of the key id */
+	check_shape(sign_file, test_rdn, "80FF", "lkm test key", "80:FF");
+	/* a serial of 0: no key id bytes, as BN_bn2bin gives none */
+	check_shape(sign_file, test_rdn, "0", "lkm test key", "");
+}
+
+/*
  * OpenSSL's PKCS7_sign() knows no signature algorithm for SM3 (sign-file pairs it with
  * SM2): sign with SHA-256, then put @md's OID and an ECDSA signature over @md's digest
  * into the SignerInfo. The message reads as one signed with @md.
@@ -626,6 +695,16 @@ TEST(self_signed_digests_map_to_kmod_names)
 		}
 		CHECK_INT(lkm_signature_parse(p, len, &s, &e), ==, 0);
 		CHECK_STR(s.hash_algo, cases[i].kmod);
+		{
+			/* lkm reads the digests kmod names; libcrypto names the others */
+			struct lkm_signature own = { 0 };
+			int r = lkm_pkcs7_read(p + s.blob_offset, s.blob_len, &own);
+
+			CHECK_INT(r, ==, strcmp(cases[i].md, "SHA3-256") ? 0 : LKM_PKCS7_OTHER);
+			if (r == 0)
+				CHECK_STR(own.hash_algo, cases[i].kmod);
+			lkm_signature_release(&own);
+		}
 		CHECK_STR(s.signer, "lkm test key");
 		CHECK(sig_verifies(by, md, fake_module, sizeof(fake_module), s.sig, s.sig_len));
 		lkm_signature_release(&s);
