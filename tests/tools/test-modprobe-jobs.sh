@@ -74,6 +74,28 @@ same "-n --first-time, one loaded" -n --first-time mod_a mod_c mod_b
 same "-n -v -v, unknown names explained" -n -v -v nope mod_e mod-a
 same "-D, loaded module" -D mod_c mod_a
 
+# A real tree: every module of Debian's 6.1 tree (and a few unknown names) in one -a,
+# with -D and with -n -v against an empty /sys (nothing loaded).
+trees=$("$(dirname "$0")/fetch-trees.sh" 2>/dev/null) && [ -n "$trees" ]
+if [ $? = 0 ]; then
+	read -r tkver troot <<<"$(head -n 1 <<<"$trees")"
+	mkdir -p "$tmp/empty-sys/module" "$tmp/empty-conf"
+	names=$(awk -F: '{ n = $1; sub(/.*\//, "", n); sub(/\.ko.*/, "", n); print n }' \
+		"$troot/lib/modules/$tkver/modules.dep" | sort)
+	at_least 1000 "modules of the $tkver tree" "$(wc -l <<<"$names")" &&
+	{
+		common=(-C "$tmp/empty-conf" -d "$troot" -S "$tkver" --sys="$tmp/empty-sys"
+			--proc="$tmp/proc")
+		# shellcheck disable=SC2086
+		same "-D, every module of the $tkver tree" -D $names nosuch_a nosuch_b
+		# shellcheck disable=SC2086
+		same "-n -v, every module of the $tkver tree" -n -v nosuch_c $names
+		common=(-C "$tmp/conf" -d "$root" -S "$kver" --sys="$tmp/sys" --proc="$tmp/proc")
+	}
+else
+	skip "every module of a Debian tree" "tests/tools/fetch-trees.sh found no tree"
+fi
+
 # --time: a table on stderr (its header and its total), nothing on stdout beyond -v's.
 "$LKM" modprobe "${common[@]}" -a -n --time mod_a mod_e >"$tmp/t.out" 2>"$tmp/t.err"
 check "--time: exit 0" [ $? = 0 ]
