@@ -76,8 +76,7 @@ same "-D, loaded module" -D mod_c mod_a
 
 # A real tree: every module of Debian's 6.1 tree (and a few unknown names) in one -a,
 # with -D and with -n -v against an empty /sys (nothing loaded).
-trees=$("$(dirname "$0")/fetch-trees.sh" 2>/dev/null) && [ -n "$trees" ]
-if [ $? = 0 ]; then
+if trees=$("$(dirname "$0")/fetch-trees.sh" 2>/dev/null) && [ -n "$trees" ]; then
 	read -r tkver troot <<<"$(head -n 1 <<<"$trees")"
 	mkdir -p "$tmp/empty-sys/module" "$tmp/empty-conf"
 	names=$(awk -F: '{ n = $1; sub(/.*\//, "", n); sub(/\.ko.*/, "", n); print n }' \
