@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The guest half of bench/vm-modprobe.sh, run by tests/vm/run-vm.sh as a scenario after
-# the lines that set $bench_list and $bench_rounds. The kmod pass does all the work,
+# the lines that set $bench_list, $bench_rounds and $bench_jobs (lkm's --jobs, or empty). The kmod pass does all the work,
 # alternating kmod and lkm itself; the lkm pass does nothing. Each round loads the list
 # with "modprobe -a" from one tool set, then from the other (the order alternates between
 # rounds), timed with the microsecond timestamps of markers written to the trace buffer
@@ -46,11 +46,13 @@ elapsed() {
 }
 
 one() { # tool round: load the list once, report the time and how many modules loaded
-	local rc n
+	local rc n opts
 	echo "/$1/bin/modprobe" >/proc/sys/kernel/modprobe
 	: >$T/trace
 	echo bench-begin >$T/trace_marker
-	/$1/bin/modprobe -a $list >/tmp/bench.err 2>&1
+	opts=
+	[ "$1" = lkm ] && [ -n "${bench_jobs:-}" ] && opts="--jobs $bench_jobs"
+	/$1/bin/modprobe -a $opts $list >/tmp/bench.err 2>&1
 	rc=$?
 	echo bench-end >$T/trace_marker
 	n=$(count_loaded)

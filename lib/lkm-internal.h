@@ -459,4 +459,28 @@ struct lkm_load_plan {
 	size_t cap;
 };
 
+/*
+ * The pieces of lkm_load_plan_run() that load-parallel.c runs apart: whether a step's
+ * module is in the kernel already; its LKM_LOAD_* flags from LKM_PROBE_* @flags; a step
+ * carried out (no show, no dry run); a step's outcome worded through @ops (0 to go on,
+ * or the -errno that stops the plan, in @err). lkm_load_attempt() is the syscall with
+ * the kernel log's records around it (@log, released by the caller), and
+ * lkm_load_diagnose() what lkm_load_explained() says of it afterwards: the attempt may
+ * run on a worker thread, the diagnosis reads the ctx and runs on the caller's.
+ */
+bool lkm_load_step_loaded(struct lkm_ctx *ctx, const struct lkm_load_step *s);
+unsigned lkm_load_step_lflags(unsigned flags);
+int lkm_load_step_do(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
+		     const struct lkm_load_ops *ops, struct lkm_err *err,
+		     struct lkm_diagnosis *why);
+int lkm_load_step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_step *s,
+			  int r, unsigned flags, const struct lkm_load_ops *ops,
+			  const struct lkm_err *e, const struct lkm_diagnosis *why,
+			  struct lkm_err *err);
+int lkm_load_attempt(struct lkm_ctx *ctx, const char *path, const char *options,
+		     unsigned lflags, struct lkm_err *err, struct lkm_kmsg_log *log);
+void lkm_load_diagnose(struct lkm_ctx *ctx, const char *path, const char *name, int r,
+		       const struct lkm_err *err, const struct lkm_kmsg_log *log,
+		       struct lkm_diagnosis *why);
+
 #endif

@@ -1121,6 +1121,63 @@ LKM_MUST_CHECK int lkm_load_check(struct lkm_ctx *ctx, const struct lkm_config *
 				  const char *extra_options, enum lkm_plan_status *status,
 				  struct lkm_diagnosis *out);
 /*
+ * modprobe -a --jobs N, and anything else that loads many modules at once
+ * (load-parallel.c). Each request is what one lkm_load_module() call would do; the
+ * outcome is a serial run's, request after request in array order: the same modules
+ * loaded, the same results, the same messages in the same order. Only the waiting for
+ * the kernel runs side by side: independent loads (finit_module, which blocks while the
+ * module's init runs) go to up to @jobs worker threads; everything else (plans, checks
+ * of /sys, diagnoses, messages) happens in the caller's thread. A request waits for the
+ * earlier requests that also load one of its modules, so a module is loaded once and a
+ * failure in an earlier request is met as in a serial run; a request with an install
+ * command runs alone, after the earlier ones and before the later ones start.
+ */
+struct lkm_load_request {
+	const struct lkm_resolved *target; /* in: as for lkm_load_module() */
+	const char *extra_options;         /* in: the command line's options, or NULL */
+	/*
+	 * in: its messages, install commands and ->step_done, called in the caller's thread
+	 * only, in request order: after the steps ran (->step_done too), except for a
+	 * request that runs alone
+	 */
+	const struct lkm_load_ops *ops;
+	int result;                        /* out: what lkm_load_module() would return */
+	enum lkm_plan_status status;       /* out */
+	struct lkm_err err;                /* out */
+};
+
+/* One module's load, for --time: the ms waited for before it started, and its syscall. */
+struct lkm_load_timing {
+	const char *name;
+	double wait_ms;  /* from its turn in its request until finit_module began */
+	double load_ms;  /* the finit_module (or init_module) call */
+};
+
+struct lkm_load_many_opts {
+	unsigned jobs; /* worker threads: 0 for the number of online CPUs; 1: a serial run */
+	/*
+	 * Called in request order in the caller's thread: @begin before the request's
+	 * messages go to its ops, @done after, with the results set. Either may be NULL.
+	 */
+	void (*begin)(void *data, size_t index, struct lkm_load_request *req);
+	void (*done)(void *data, size_t index, struct lkm_load_request *req);
+	/*
+	 * Each finit_module, in the order they ended (@t and its name live for the call
+	 * only). A request that runs alone (an install command) reports none. May be NULL.
+	 */
+	void (*timed)(void *data, const struct lkm_load_timing *t);
+	void *data;
+};
+
+/*
+ * Carry out @reqs[0..@n) with LKM_PROBE_* @flags as described above.
+ * Return: 0 when the requests ran (each one's result is in ->result), or -errno
+ * (-ENOMEM) when they could not be started; a request not run then has -ENOMEM.
+ */
+LKM_MUST_CHECK int lkm_load_many(struct lkm_ctx *ctx, const struct lkm_config *config,
+				 struct lkm_load_request *reqs, size_t n, unsigned flags,
+				 const struct lkm_load_many_opts *opts);
+/*
  * insmod: one load of the module file @path (@name: NULL to take it from the file) with
  * @options (NULL: none) and LKM_LOAD_* @lflags, the kernel log read around the attempt.
  * A refusal by the kernel is explained into @why (lkm_diagnose_load; why->code != 0);

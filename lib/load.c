@@ -103,79 +103,6 @@ int lkm_command_run(const char *cmdline, const char *name, int *retcode)
 	return r == -1 || WEXITSTATUS(r) ? -EINVAL : 0;
 }
 
-int lkm_options_join(char *const *args, size_t n, char **out)
-{
-	struct lkm_buf b = { 0 };
-	size_t i;
-	int r = lkm_buf_puts(&b, "");
-
-	*out = NULL;
-	for (i = 0; i < n && r == 0; i++) {
-		const char *eq = strchr(args[i], '=');
-
-		if (i > 0)
-			r = lkm_buf_puts(&b, " ");
-		if (r == 0 && eq && eq[1] != '"' && eq[1] != '\'' && strchr(eq + 1, ' '))
-			r = lkm_buf_printf(&b, "%.*s\"%s\"", (int)(eq + 1 - args[i]), args[i], eq + 1);
-		else if (r == 0)
-			r = lkm_buf_puts(&b, args[i]);
-	}
-	if (r < 0) {
-		lkm_buf_free(&b);
-		return r;
-	}
-	*out = b.data;
-	return 0;
-}
-
-int lkm_options_prepend(const char *text, int *argc, char **argv, char ***out)
-{
-	size_t words = 1, n = 0, len = strlen(text), room;
-	const char *t;
-	char **v, *s, *w, *d;
-	int i;
-
-	*out = NULL;
-	if (*argc < 1)
-		return -EINVAL;
-	for (t = text; *t; t++)
-		words += *t == ' ';
-	/* One block: the pointers, then the words in a copy of @text. */
-	room = (size_t)*argc + words + 1;
-	v = malloc(room * sizeof(*v) + len + 1);
-	if (!v)
-		return -ENOMEM;
-	s = memcpy((char *)(v + room), text, len + 1);
-	v[n++] = argv[0];
-	while (*s) {
-		char quote = 0;
-
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		w = d = s;
-		for (; *s && (quote || *s != ' '); s++) {
-			if (!quote && (*s == '"' || *s == '\''))
-				quote = *s;
-			else if (quote && *s == quote)
-				quote = 0;
-			else
-				*d++ = *s;
-		}
-		if (*s)
-			s++;
-		*d = '\0';
-		v[n++] = w;
-	}
-	for (i = 1; i < *argc; i++)
-		v[n++] = argv[i];
-	v[n] = NULL;
-	*argc = (int)n;
-	*out = v;
-	return 0;
-}
-
 int lkm_load_step_show(const struct lkm_load_step *s, struct lkm_buf *out)
 {
 	switch (s->action) {
@@ -544,6 +471,15 @@ static bool in_kernel(struct lkm_ctx *ctx, const struct lkm_resolved *m)
 	return state == LKM_INITSTATE_LIVE || state == LKM_INITSTATE_BUILTIN;
 }
 
+bool lkm_load_step_loaded(struct lkm_ctx *ctx, const struct lkm_load_step *s)
+{
+	struct lkm_resolved m = {
+		.name = s->name, .path = s->path, .builtin = s->action == LKM_STEP_BUILTIN,
+	};
+
+	return in_kernel(ctx, &m);
+}
+
 int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
 		      const struct lkm_resolved *target, unsigned flags,
 		      const char *extra_options, struct lkm_load_plan **out, struct lkm_err *err)
@@ -618,32 +554,53 @@ static void explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
 		say(ops, level, "%s", d->first.data);
 }
 
-int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
-		       const char *options, unsigned lflags, struct lkm_err *err,
-		       struct lkm_diagnosis *why)
+int lkm_load_attempt(struct lkm_ctx *ctx, const char *path, const char *options,
+		     unsigned lflags, struct lkm_err *err, struct lkm_kmsg_log *log)
 {
 	struct lkm_kmsg_capture cap;
-	struct lkm_kmsg_log log = { 0 };
-	char own[LKM_NAME_MAX];
 	int r;
 
-	memset(why, 0, sizeof(*why));
+	memset(log, 0, sizeof(*log));
 	/* Without the log a diagnosis is only less detailed: no error. */
 	if (lkm_kmsg_begin(ctx, &cap) < 0)
 		cap.fd = -1;
 	r = lkm_kernel_load(ctx, path, options ? options : "", lflags, err);
-	if (lkm_kmsg_end(&cap, &log) < 0)
-		log.count = 0;
+	if (lkm_kmsg_end(&cap, log) < 0)
+		log->count = 0;
+	return r;
+}
+
+void lkm_load_diagnose(struct lkm_ctx *ctx, const char *path, const char *name, int r,
+		       const struct lkm_err *err, const struct lkm_kmsg_log *log,
+		       struct lkm_diagnosis *why)
+{
+	char own[LKM_NAME_MAX];
+
+	memset(why, 0, sizeof(*why));
 	if (r < 0 && !err->why[0]) {
-		struct lkm_diag_load in = { .path = path, .name = name, .error = r, .log = &log };
+		struct lkm_diag_load in = { .path = path, .name = name, .error = r, .log = log };
 
 		if (lkm_diagnose_load(ctx, &in, why) < 0)
 			memset(why, 0, sizeof(*why));
 	} else if (r == 0 && !name && lkm_name_from_path(own, sizeof(own), path) == 0) {
 		name = own;
 	}
-	if (r == 0 && name && lkm_diagnose_loaded(ctx, name, &log, why) < 0)
+	if (r == 0 && name && lkm_diagnose_loaded(ctx, name, log, why) < 0)
 		memset(why, 0, sizeof(*why));
+	/* The file modules.dep names is gone: say the index is stale. */
+	if (r == -ENOENT && name && !why->code && access(path, F_OK) < 0 && errno == ENOENT &&
+	    lkm_diagnose_stale_file(ctx, name, path, why) < 0)
+		memset(why, 0, sizeof(*why));
+}
+
+int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
+		       const char *options, unsigned lflags, struct lkm_err *err,
+		       struct lkm_diagnosis *why)
+{
+	struct lkm_kmsg_log log;
+	int r = lkm_load_attempt(ctx, path, options, lflags, err, &log);
+
+	lkm_load_diagnose(ctx, path, name, r, err, &log, why);
 	lkm_kmsg_log_release(&log);
 	return r;
 }
@@ -695,16 +652,18 @@ static int command_loop(const struct lkm_load_ops *ops, const char *kind, const 
 	return -ELOOP;
 }
 
-static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
-		    const struct lkm_load_ops *ops, struct lkm_err *err, struct lkm_diagnosis *why)
+unsigned lkm_load_step_lflags(unsigned flags)
 {
-	unsigned lflags = 0;
+	return (flags & LKM_PROBE_FORCE_MODVERSION ? LKM_LOAD_IGNORE_MODVERSIONS : 0) |
+	       (flags & LKM_PROBE_FORCE_VERMAGIC ? LKM_LOAD_IGNORE_VERMAGIC : 0);
+}
+
+int lkm_load_step_do(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
+		     const struct lkm_load_ops *ops, struct lkm_err *err,
+		     struct lkm_diagnosis *why)
+{
 	int r;
 
-	if (ops && ops->show)
-		ops->show(ops->data, s);
-	if (flags & LKM_PROBE_DRY_RUN)
-		return 0;
 	switch (s->action) {
 	case LKM_STEP_INSTALL:
 		if (!ops || !ops->run_command)
@@ -712,21 +671,23 @@ static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned
 		r = command_loop(ops, "install", s->name, err);
 		return r < 0 ? r : ops->run_command(ops->data, s);
 	case LKM_STEP_INSMOD:
-		if (flags & LKM_PROBE_FORCE_MODVERSION)
-			lflags |= LKM_LOAD_IGNORE_MODVERSIONS;
-		if (flags & LKM_PROBE_FORCE_VERMAGIC)
-			lflags |= LKM_LOAD_IGNORE_VERMAGIC;
-		r = lkm_load_explained(ctx, s->path, s->name, s->options, lflags, err, why);
-		/* The file modules.dep names is gone: say the index is stale. */
-		if (r == -ENOENT && !why->code && access(s->path, F_OK) < 0 && errno == ENOENT &&
-		    lkm_diagnose_stale_file(ctx, s->name, s->path, why) < 0)
-			memset(why, 0, sizeof(*why));
-		return r;
+		return lkm_load_explained(ctx, s->path, s->name, s->options,
+					  lkm_load_step_lflags(flags), err, why);
 	case LKM_STEP_BUILTIN:
 		return 0;
 	default:
 		return lkm_err_set(err, -ENOENT, "could not find module by name='%s'", s->name);
 	}
+}
+
+static int run_step(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigned flags,
+		    const struct lkm_load_ops *ops, struct lkm_err *err, struct lkm_diagnosis *why)
+{
+	if (ops && ops->show)
+		ops->show(ops->data, s);
+	if (flags & LKM_PROBE_DRY_RUN)
+		return 0;
+	return lkm_load_step_do(ctx, s, flags, ops, err, why);
 }
 
 static const char *target_name(const struct lkm_load_plan *plan, const char *fallback)
@@ -743,10 +704,10 @@ static const char *target_name(const struct lkm_load_plan *plan, const char *fal
  * A step's outcome, explained when there is a diagnosis. Returns what the run goes on
  * with: 0 to continue, or the -errno that stops it.
  */
-static int step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_step *s,
-			int r, unsigned flags, const struct lkm_load_ops *ops,
-			const struct lkm_err *e, const struct lkm_diagnosis *why,
-			struct lkm_err *err)
+int lkm_load_step_outcome(const struct lkm_load_plan *plan, const struct lkm_load_step *s,
+			  int r, unsigned flags, const struct lkm_load_ops *ops,
+			  const struct lkm_err *e, const struct lkm_diagnosis *why,
+			  struct lkm_err *err)
 {
 	char lead[LKM_NAME_MAX + 48];
 
@@ -789,19 +750,16 @@ int lkm_load_plan_run(struct lkm_ctx *ctx, const struct lkm_load_plan *plan, uns
 
 	for (i = 0; i < plan->count; i++) {
 		const struct lkm_load_step *s = &plan->steps[i];
-		struct lkm_resolved m = {
-			.name = s->name, .path = s->path, .builtin = s->action == LKM_STEP_BUILTIN,
-		};
 		struct lkm_diagnosis why = { 0 };
 		struct lkm_err e = { 0 };
 
-		if (!(flags & LKM_PROBE_IGNORE_LOADED) && in_kernel(ctx, &m))
+		if (!(flags & LKM_PROBE_IGNORE_LOADED) && lkm_load_step_loaded(ctx, s))
 			r = -EEXIST;
 		else
 			r = run_step(ctx, s, flags, ops, &e, &why);
 		if (ops && ops->step_done)
 			ops->step_done(ops->data, s, r);
-		r = step_outcome(plan, s, r, flags, ops, &e, &why, err);
+		r = lkm_load_step_outcome(plan, s, r, flags, ops, &e, &why, err);
 		lkm_diagnosis_release(&why);
 		if (r < 0)
 			return r;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "tools.h"
 
@@ -22,11 +23,14 @@ enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
 	OPT_SHOW_MODVERSIONS, OPT_SHOW_EXPORTS, OPT_SYS, OPT_PROC, OPT_REMOVE_DEPS,
 	OPT_DUMP_MODVERSIONS, OPT_IGNORE_REMOVE, OPT_SHOWCONFIG, OPT_SHOW, OPT_CHECK, OPT_BATCH,
-	OPT_REPORT, OPT_COLDPLUG, OPT_JSON,
+	OPT_REPORT, OPT_COLDPLUG, OPT_JSON, OPT_JOBS, OPT_TIME,
 };
 
 static const struct tool_option options[] = {
 	{ "all", 'a', no_argument, NULL, "every argument is a module to load or remove (-r)" },
+	{ "jobs", OPT_JOBS, required_argument, "N",
+	  "with -a: load up to N independent modules at once (0: one per CPU)" },
+	{ "time", OPT_TIME, no_argument, NULL, "with -a: print how long each load took" },
 	{ "remove", 'r', no_argument, NULL, "remove modules instead of loading them" },
 	{ "remove-holders", OPT_REMOVE_HOLDERS, no_argument, NULL,
 	  "also remove the modules holding it (with -r)" },
@@ -79,6 +83,8 @@ struct modprobe_opts {
 	bool all, remove, show, lookup_only, syslog;
 	bool show_config, show_modversions, show_exports, check, batch, report, coldplug;
 	struct lkm_report *rep; /* --report: the load under way */
+	bool parallel, time; /* --jobs (or --time): -a through lkm_load_many() */
+	unsigned jobs;       /* 1 unless --jobs; 0: one per CPU */
 	unsigned lineno; /* the line of --batch being answered; 0: the command line */
 	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
 	bool explained;  /* the last failure was explained already (lib's ops->explain) */
@@ -294,24 +300,17 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 	}
 }
 
-/*
- * The modules @alias names (LKM_RESOLVE_* @flags: or the module file, then *@file is
- * set); none found is said in kmod's words, with close names.
- */
-static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
-		  const struct lkm_config *cfg, const char *alias, unsigned flags,
-		  struct lkm_resolved **found, size_t *n, bool *file)
+/* What lookup() says of lkm_resolve_arg()'s answer @r; its return. */
+static int lookup_said(const struct modprobe_opts *o, struct lkm_ctx *ctx, const char *alias,
+		       int r, const struct lkm_err *err, bool file)
 {
-	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
-	int r;
 
-	r = lkm_resolve_arg(ctx, cfg, alias, flags, found, n, file, &err);
-	if (r < 0 && *file)
+	if (r < 0 && file)
 		say(o, o->log_prio, "Failed to get module from path %s: %s", alias,
-		    lkm_err_reason(&err, r));
+		    lkm_err_reason(err, r));
 	else if (r < 0)
-		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(&err, r));
+		say(o, LOG_ERR, "%s: %s", alias, lkm_err_reason(err, r));
 	if (r != 0)
 		return r;
 	if (o->remove)
@@ -324,6 +323,21 @@ static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
 		lkm_diagnosis_release(&d);
 	}
 	return -ENOENT;
+}
+
+/*
+ * The modules @alias names (LKM_RESOLVE_* @flags: or the module file, then *@file is
+ * set); none found is said in kmod's words, with close names.
+ */
+static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+		  const struct lkm_config *cfg, const char *alias, unsigned flags,
+		  struct lkm_resolved **found, size_t *n, bool *file)
+{
+	struct lkm_err err = { 0 };
+	int r;
+
+	r = lkm_resolve_arg(ctx, cfg, alias, flags, found, n, file, &err);
+	return lookup_said(o, ctx, alias, r, &err, *file);
 }
 
 /*
@@ -402,6 +416,142 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	return r;
 }
 
+/*
+ * -a --jobs N (or --time): every argument looked up first, then all of them loaded by
+ * lkm_load_many(), which says each request's messages in argument order through the
+ * callbacks below; what is said and the exit code are the serial loop's in run().
+ */
+struct many_arg {
+	int r;                  /* lkm_resolve_arg()'s answer, then the argument's result */
+	struct lkm_err err;
+	bool file, said;
+	struct lkm_resolved *found;
+	size_t n, blacklisted;
+};
+
+struct many {
+	struct modprobe_opts *o;
+	struct lkm_ctx *ctx;
+	const struct lkm_config *cfg;
+	const char *const *names;
+	struct many_arg *args;
+	size_t nargs, next;     /* the next argument to be said */
+	size_t *arg_of;         /* request -> argument */
+	struct lkm_buf times;   /* --time: the table's lines */
+	size_t n_times;
+};
+
+/* The arguments before @upto that load nothing: their lookup failures, said. */
+static void many_say_until(struct many *m, size_t upto)
+{
+	for (; m->next < upto; m->next++)
+		if (!m->args[m->next].said)
+			m->args[m->next].r = lookup_said(m->o, m->ctx, m->names[m->next],
+							 m->args[m->next].r, &m->args[m->next].err,
+							 m->args[m->next].file);
+}
+
+static void many_begin(void *data, size_t i, struct lkm_load_request *req)
+{
+	struct many *m = data;
+
+	(void)req;
+	many_say_until(m, m->arg_of[i]);
+	m->o->explained = false;
+}
+
+static void many_done(void *data, size_t i, struct lkm_load_request *req)
+{
+	struct many *m = data;
+	struct many_arg *a = &m->args[m->arg_of[i]];
+
+	if (req->result < 0)
+		insert_failed(m->o, req->target->name, req->result, &req->err);
+	a->blacklisted += req->status == LKM_PLAN_BLACKLISTED;
+	/* As do_insert(): the last module's result is the argument's. */
+	a->r = req->result > 0 ? -EINVAL : req->result;
+	a->said = true;
+	if (req->target == &a->found[a->n - 1]) {
+		if (a->blacklisted)
+			say_blacklisted(m->o, m->cfg, a->found, a->n, a->blacklisted == a->n);
+		m->next = m->arg_of[i] + 1;
+	}
+}
+
+static void many_timed(void *data, const struct lkm_load_timing *t)
+{
+	struct many *m = data;
+
+	if (lkm_buf_printf(&m->times, "%-24s %10.1f %10.1f %10.1f\n", t->name, t->load_ms,
+			   t->wait_ms, t->load_ms + t->wait_ms) == 0)
+		m->n_times++;
+}
+
+static int insert_many(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+		       char **names, int nargs)
+{
+	const struct lkm_load_ops ops = OPS(o);
+	struct many m = { .o = o, .ctx = ctx, .cfg = cfg, .names = (const char *const *)names,
+			  .nargs = (size_t)nargs };
+	struct lkm_load_many_opts lo = { .jobs = o->jobs, .begin = many_begin,
+					 .done = many_done, .data = &m };
+	struct lkm_load_request *reqs = NULL;
+	size_t i, j, n = 0;
+	double start = 0;
+	int r = 0, err = 0;
+
+	m.args = calloc(m.nargs + 1, sizeof(*m.args));
+	if (!m.args)
+		return -ENOMEM;
+	for (i = 0; i < m.nargs; i++) {
+		struct many_arg *a = &m.args[i];
+
+		a->r = lkm_resolve_arg(ctx, cfg, names[i], LKM_RESOLVE_PATHS, &a->found, &a->n,
+				       &a->file, &a->err);
+		n += a->r > 0 ? a->n : 0;
+	}
+	reqs = calloc(n + 1, sizeof(*reqs));
+	m.arg_of = calloc(n + 1, sizeof(*m.arg_of));
+	if (!reqs || !m.arg_of) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, n = 0; i < m.nargs; i++)
+		for (j = 0; m.args[i].r > 0 && j < m.args[i].n; j++, n++) {
+			reqs[n] = (struct lkm_load_request){ .target = &m.args[i].found[j],
+							     .ops = &ops };
+			m.arg_of[n] = i;
+		}
+	if (o->time) {
+		struct timespec ts;
+
+		lo.timed = many_timed;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		start = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	}
+	r = lkm_load_many(ctx, cfg, reqs, n, o->flags, &lo);
+	many_say_until(&m, m.nargs);
+	if (o->time) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(stderr, "%-24s %10s %10s %10s\n%s%zu loads in %.1f ms\n", "module",
+			"load ms", "waited ms", "total ms", m.times.len ? m.times.data : "",
+			m.n_times, (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6 - start);
+	}
+	for (i = 0; i < m.nargs; i++)
+		if (m.args[i].r < 0)
+			err = m.args[i].r;
+out:
+	for (i = 0; i < m.nargs; i++)
+		lkm_resolved_free(m.args[i].found, m.args[i].n);
+	lkm_buf_free(&m.times);
+	free(m.args);
+	free(m.arg_of);
+	free(reqs);
+	return r < 0 ? r : err;
+}
+
 /* --coldplug loads each module as -a loads what an alias finds. */
 static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 			 const struct lkm_resolved *m)
@@ -453,6 +603,16 @@ static int parse_one(void *data, int c)
 	case 'n': case OPT_SHOW: o->flags |= LKM_PROBE_DRY_RUN; break;
 	case OPT_CHECK: o->check = true; break;
 	case OPT_BATCH: o->batch = true; break;
+	case OPT_JOBS:
+		errno = 0;
+		o->jobs = (unsigned)strtoul(optarg, &end, 10);
+		if (!*optarg || *end || errno || o->jobs > 1024) {
+			say(o, LOG_ERR, "unexpected jobs value '%s' (0 to 1024).", optarg);
+			return -EINVAL;
+		}
+		o->parallel = true;
+		break;
+	case OPT_TIME: o->parallel = o->time = true; break;
 	case OPT_REPORT: o->report = true; break;
 	case OPT_COLDPLUG: o->coldplug = true; break;
 	case OPT_JSON: o->want_json = true; break;
@@ -509,7 +669,9 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 		if (err >= 0 && (err = lkm_config_show_indexes(ctx, &b)) >= 0)
 			fwrite(b.data, 1, b.len, stdout);
 		lkm_buf_free(&b);
-	} else if (o->remove || o->all)
+	} else if (o->all && o->parallel && !o->remove && !o->check && !o->lookup_only)
+		err = insert_many(o, ctx, cfg, args, nargs);
+	else if (o->remove || o->all)
 		for (i = 0; i < nargs; i++) {
 			r = o->remove ? do_remove(o, ctx, cfg, args[i]) :
 					do_insert(o, ctx, cfg, args[i], NULL);
@@ -565,6 +727,11 @@ static int parse(struct modprobe_opts *o, int argc, char **av)
 {
 	int r = tool_parse(options, argc, av, parse_one, o);
 
+	if (r == 0 && o->report && o->parallel) {
+		say(o, LOG_ERR, "--report tells what each load did, one after the other: "
+				"not with --jobs or --time.");
+		r = -EINVAL;
+	}
 	if (r == 0 && o->report && o->remove) {
 		say(o, LOG_ERR, "--report tells what a load did: not with -r.");
 		r = -EINVAL;
@@ -595,7 +762,7 @@ static int request(void *data, int argc, char **av, unsigned lineno)
 
 int tool_modprobe(int argc, char *argv[])
 {
-	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT };
+	struct modprobe_opts o = { .verbose = LOG_WARNING, .log_prio = LOG_CRIT, .jobs = 1 };
 	struct lkm_config *cfg = NULL;
 	struct lkm_ctx *ctx = NULL;
 	const char *env = getenv("MODPROBE_OPTIONS");

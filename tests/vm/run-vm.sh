@@ -54,6 +54,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 scenarios=()
 qemu_extra=
 consumers=
+smp=${LKM_VM_SMP:-1}
 for s in "$@"; do
 	case $s in
 	*/*) f=$s ;;
@@ -71,6 +72,9 @@ for s in "$@"; do
 	modules_wanted="$modules_wanted $(sed -n 's/^# modules: *//p' "$f" | xargs)"
 	qemu_extra="$qemu_extra $(sed -n 's/^# qemu: *//p' "$f" | xargs)"
 	grep -q '^# consumers: *systemd' "$f" && consumers=systemd
+	# "# smp: N": the boot gets N CPUs (the most any of its scenarios asks for).
+	want_smp=$(sed -n 's/^# smp: *\([0-9][0-9]*\) *$/\1/p' "$f" | head -n 1)
+	if [ -n "$want_smp" ] && [ "$want_smp" -gt "$smp" ]; then smp=$want_smp; fi
 done
 [ ${#scenarios[@]} -gt 0 ] || die "no scenario to run on $kver"
 
@@ -260,13 +264,13 @@ boot_once() {
 	set +e
 	if [ "${LKM_VM_QUIET:-}" = 1 ]; then
 		timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
-			-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
+			-cpu max -smp "$smp" -m 512 -nodefaults -display none -no-reboot -serial stdio \
 			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" $qemu_extra ${LKM_VM_QEMU:-} \
 			</dev/null >"$out" 2>&1
 		rc=$?
 	else
 		timeout -k 5 "${LKM_VM_TIMEOUT:-240}" qemu-system-x86_64 -machine pc -accel tcg \
-			-cpu max -smp 1 -m 512 -nodefaults -display none -no-reboot -serial stdio \
+			-cpu max -smp "$smp" -m 512 -nodefaults -display none -no-reboot -serial stdio \
 			-kernel "$vmlinuz" -initrd "$img" -append "$cmdline" $qemu_extra ${LKM_VM_QEMU:-} \
 			</dev/null 2>&1 | tee "$out"
 		rc=${PIPESTATUS[0]}
