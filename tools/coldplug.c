@@ -25,26 +25,16 @@ struct coldplug {
 	const struct tool_voice *voice;
 	struct lkm_ctx *ctx;
 	const struct lkm_config *cfg;
-	tool_coldplug_load_fn *load_one;
+	tool_coldplug_load_fn *load;
 	void *data;
 };
 
-/*
- * One round's modules, one after another through modprobe's load. This is the one
- * place that loads: a parallel loader takes the same list.
- */
+/* One round's modules, through modprobe's load of them (in parallel: man modprobe). */
 static int load_round(void *data, const struct lkm_resolved *modules, size_t count)
 {
 	const struct coldplug *c = data;
-	size_t i;
-	int r, err = 0;
 
-	for (i = 0; i < count; i++) {
-		r = c->load_one(c->data, c->ctx, c->cfg, &modules[i]);
-		if (r < 0)
-			err = r;
-	}
-	return err;
+	return count ? c->load(c->data, c->ctx, c->cfg, modules, count) : 0;
 }
 
 /* A module that two of its aliases' patterns match is found twice (kmod's lookup too). */
@@ -112,10 +102,10 @@ static void print_unbound(const struct coldplug *c, const struct lkm_coldplug_pl
 }
 
 int tool_coldplug(const struct tool_voice *voice, struct lkm_ctx *ctx,
-		  const struct lkm_config *cfg, bool dry_run, tool_coldplug_load_fn *load_one,
+		  const struct lkm_config *cfg, bool dry_run, tool_coldplug_load_fn *load,
 		  void *data)
 {
-	struct coldplug c = { voice, ctx, cfg, load_one, data };
+	struct coldplug c = { voice, ctx, cfg, load, data };
 	const struct lkm_coldplug_ops ops = {
 		.load = dry_run ? NULL : load_round, .data = &c, .max_rounds = ROUNDS_MAX,
 		.settle_quiet_ms = QUIET_MS, .settle_max_ms = SETTLE_MAX_MS,

@@ -552,13 +552,51 @@ out:
 	return r < 0 ? r : err;
 }
 
-/* --coldplug loads each module as -a loads what an alias finds. */
-static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-			 const struct lkm_resolved *m)
+static void coldplug_begin(void *data, size_t i, struct lkm_load_request *req)
 {
-	bool blacklisted;
+	((struct modprobe_opts *)data)->explained = false;
+}
 
-	return probe_one(data, ctx, cfg, m, NULL, &blacklisted);
+static void coldplug_done(void *data, size_t i, struct lkm_load_request *req)
+{
+	if (req->result < 0)
+		insert_failed(data, req->target->name, req->result, &req->err);
+}
+
+/*
+ * --coldplug loads a round's modules as -a loads what an alias finds, all at once as
+ * --jobs does (one worker a CPU unless --jobs says), or one by one with --report, whose
+ * snapshots take one load at a time.
+ */
+static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
+			 const struct lkm_resolved *modules, size_t count)
+{
+	struct modprobe_opts *o = data;
+	const struct lkm_load_ops ops = OPS(o);
+	struct lkm_load_many_opts lo = { .jobs = o->parallel ? o->jobs : 0,
+					 .begin = coldplug_begin, .done = coldplug_done, .data = o };
+	struct lkm_load_request *reqs;
+	bool blacklisted;
+	size_t i;
+	int r, err = 0;
+
+	if (o->report) {
+		for (i = 0; i < count; i++)
+			if ((r = probe_one(o, ctx, cfg, &modules[i], NULL, &blacklisted)) < 0)
+				err = r;
+		return err;
+	}
+	reqs = calloc(count, sizeof(*reqs));
+	if (!reqs)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		reqs[i] = (struct lkm_load_request){ .target = &modules[i], .ops = &ops };
+	err = lkm_load_many(ctx, cfg, reqs, count, o->flags, &lo);
+	for (i = 0; err == 0 && i < count; i++)
+		if (reqs[i].result)
+			err = reqs[i].result > 0 ? -EINVAL : reqs[i].result;
+	free(reqs);
+	return err;
 }
 
 static int parse_one(void *data, int c)

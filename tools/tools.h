@@ -73,14 +73,14 @@ int tool_batch(const char *tool, const char *argv0, tool_request_fn *request, vo
 /* Entry points; each lives in its own file. */
 /*
  * modprobe --coldplug (coldplug.c): load the drivers of the devices in the ctx's /sys
- * with @load_one (modprobe's load of one module, which words its failures), then print
- * the devices left without a driver; @dry_run: print the plan, load nothing.
- * Return: 0, or the -errno of a failed load or scan.
+ * with @load, a round's modules at a time (modprobe's load of them, which words their
+ * failures), then print the devices left without a driver; @dry_run: print the plan,
+ * load nothing. Return: 0, or the -errno of a failed load or scan.
  */
 typedef int tool_coldplug_load_fn(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-				  const struct lkm_resolved *module);
+				  const struct lkm_resolved *modules, size_t count);
 int tool_coldplug(const struct tool_voice *voice, struct lkm_ctx *ctx,
-		  const struct lkm_config *cfg, bool dry_run, tool_coldplug_load_fn *load_one,
+		  const struct lkm_config *cfg, bool dry_run, tool_coldplug_load_fn *load,
 		  void *data);
 
 int tool_modinfo(int argc, char *argv[]);
