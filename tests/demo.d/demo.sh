@@ -16,6 +16,14 @@ show lsmod
 show modinfo -F depends msdos
 show modinfo -F filename fs-vfat      # an alias
 show modinfo -F signer vfat
+show modprobe --report vfat          # what the load registered (lkm's)
+show rmmod vfat
+mkdir -p /mnt/fat
+$TOOLS/modprobe nls_cp437            # FAT's codepage, which a mount asks the kernel for
+show mount -t msdos -o loop,ro /tmp/fat.img /mnt/fat
+show rmmod msdos                     # held by the mount: lkm says by what
+show umount /mnt/fat
+$TOOLS/rmmod nls_cp437
 echo
 echo "# the kernel asks for modules by itself: point it at lkm's modprobe"
 echo /lkm/bin/modprobe >/proc/sys/kernel/modprobe
