@@ -13,24 +13,18 @@
 #include "lkm-internal.h"
 #include "fixture.h"
 #include "test.h"
+#include "diagnose-fixture.h"
 
 #define KVER "6.1.0-fix"
 
-static char root[256];
-
 static const char *at(const char *rel)
 {
-	static char bufs[8][512];
-	static int n;
-	char *b = bufs[n++ % 8];
-
-	snprintf(b, 512, "%s/%s", root, rel);
-	return b;
+	return dfx_at(rel);
 }
 
 static void put(const char *rel, const char *text)
 {
-	fixture_write(root, rel, text, strlen(text), "w");
+	dfx_put(rel, text);
 }
 
 static void link_to(const char *rel, const char *target)
@@ -41,7 +35,7 @@ static void link_to(const char *rel, const char *target)
 	slash = strrchr(dir, '/');
 	if (slash) {
 		*slash = '\0';
-		fixture_mkdirs(root, dir);
+		fixture_mkdirs(dfx_root, dir);
 	}
 	unlink(at(rel));
 	if (symlink(target, at(rel)) != 0) {
@@ -56,25 +50,19 @@ static void loaded(const char *name, int refcnt)
 	char rel[128], text[128];
 
 	snprintf(text, sizeof(text), "%s 16384 %d - Live 0x0\n", name, refcnt);
-	fixture_write(root, "proc/modules", text, strlen(text), "a");
+	dfx_append("proc/modules", text);
 	snprintf(rel, sizeof(rel), "sys/module/%s/initstate", name);
 	put(rel, "live\n");
 	snprintf(rel, sizeof(rel), "sys/module/%s/refcnt", name);
 	snprintf(text, sizeof(text), "%d\n", refcnt);
 	put(rel, text);
 	snprintf(rel, sizeof(rel), "sys/module/%s/holders", name);
-	fixture_mkdirs(root, rel);
+	fixture_mkdirs(dfx_root, rel);
 }
 
 static struct lkm_ctx *fixture(void)
 {
-	struct lkm_ctx_config cfg = { .basedir = root, .kver = KVER };
-	struct lkm_ctx *ctx;
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", root);
-	if (system(cmd) != 0)
-		exit(2);
+	dfx_fresh_tree();
 	put("proc/modules", "");
 	put("proc/mounts", "proc /proc proc rw,nosuid 0 0\nsysfs /sys sysfs rw 0 0\n");
 	put("proc/filesystems", "nodev\tsysfs\nnodev\tproc\n\tminix\n");
@@ -90,35 +78,12 @@ static struct lkm_ctx *fixture(void)
 	    "alias block-major-7-* loop\n"
 	    "alias devname:loop-control loop\n"
 	    "alias rtnl-link-bridge bridge\n");
-	fixture_mkdirs(root, "proc/1/fd");
+	fixture_mkdirs(dfx_root, "proc/1/fd");
 	put("proc/1/comm", "init\n");
 	link_to("proc/1/fd/0", "/dev/null");
 	link_to("proc/1/fd/1", "socket:[1234]");
-	cfg.proc = at("proc");
-	cfg.sys = at("sys");
-	cfg.kmsg = at("kmsg");
-	if (lkm_ctx_new(&cfg, &ctx) < 0)
-		exit(2);
-	return ctx;
+	return dfx_ctx_new(KVER);
 }
-
-#define HAS(buf, s)                                                                        \
-	do {                                                                               \
-		if (!strstr((buf).data ? (buf).data : "", (s))) {                          \
-			fprintf(stderr, "  %s:%d: missing \"%s\" in:\n%s\n", __FILE__,     \
-				__LINE__, (s), (buf).data ? (buf).data : "(null)");        \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
-
-#define HASNT(buf, s)                                                                      \
-	do {                                                                               \
-		if (strstr((buf).data ? (buf).data : "", (s))) {                           \
-			fprintf(stderr, "  %s:%d: unexpected \"%s\" in:\n%s\n", __FILE__,  \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
 
 static void unload(struct lkm_ctx *ctx, const char *name, struct lkm_diagnosis *d)
 {
@@ -229,10 +194,10 @@ TEST(open_device_by_its_device_number)
 	struct lkm_diagnosis d;
 
 	/* Made on the fixture's own file system: tmpfs allows device nodes for root. */
-	fixture_mkdirs(root, "nodes");
+	fixture_mkdirs(dfx_root, "nodes");
 	if (mknod(at("nodes/tun"), S_IFCHR | 0600, makedev(10, 200)) != 0 ||
 	    mknod(at("nodes/other"), S_IFCHR | 0600, makedev(10, 201)) != 0) {
-		SKIP("mknod of a character device in %s: %s", root, strerror(errno));
+		SKIP("mknod of a character device in %s: %s", dfx_root, strerror(errno));
 		lkm_ctx_unref(ctx);
 		return;
 	}
@@ -313,7 +278,7 @@ TEST(many_mounts_are_bounded)
 	put("proc/mounts", "");
 	for (i = 0; i < 40; i++) {
 		snprintf(line, sizeof(line), "none /m%d lkmtestfs rw 0 0\n", i);
-		fixture_write(root, "proc/mounts", line, strlen(line), "a");
+		dfx_append("proc/mounts", line);
 	}
 	loaded("lkm_fs", 40);
 	unload(ctx, "lkm_fs", &d);
@@ -331,7 +296,7 @@ TEST(module_holders_still_come_first)
 	struct lkm_diagnosis d;
 
 	loaded("lkm_fs", 2);
-	fixture_mkdirs(root, "sys/module/lkm_fs/holders/lkm_user");
+	fixture_mkdirs(dfx_root, "sys/module/lkm_fs/holders/lkm_user");
 	put("proc/mounts", "none /mnt lkmtestfs rw 0 0\n");
 	unload(ctx, "lkm_fs", &d);
 	HAS(d.first, "Module lkm_fs is in use by: lkm_user (reference count 2)");
@@ -341,7 +306,7 @@ TEST(module_holders_still_come_first)
 
 __attribute__((constructor(101))) static void setup(void)
 {
-	fixture_tmpdir(root, sizeof(root), "diagnose-holders");
+	dfx_setup("diagnose-holders");
 }
 
 TEST_MAIN()

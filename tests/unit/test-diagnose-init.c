@@ -11,25 +11,15 @@
 #include "diagnose-internal.h"
 #include "fixture.h"
 #include "test.h"
+#include "diagnose-fixture.h"
 
 #define KVER "6.1.0-fix"
 
-static char root[256];
 static char ko[512];
 
 static void put(const char *rel, const char *text)
 {
-	fixture_write(root, rel, text, strlen(text), "w");
-}
-
-static const char *at(const char *rel)
-{
-	static char bufs[8][512];
-	static int n;
-	char *b = bufs[n++ % 8];
-
-	snprintf(b, 512, "%s/%s", root, rel);
-	return b;
+	dfx_put(rel, text);
 }
 
 /* A fresh tree and the module drv.ko, which needs nothing. */
@@ -40,14 +30,9 @@ static struct lkm_ctx *fixture(void)
 		.is64 = true, .machine = 62, .name = "drv", .modinfo = modinfo,
 		.modinfo_len = sizeof(modinfo),
 	};
-	struct lkm_ctx_config cfg = { .basedir = root, .kver = KVER };
 	struct fx_image img;
-	struct lkm_ctx *ctx;
-	char cmd[600];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", root);
-	if (system(cmd) != 0)
-		exit(2);
+	dfx_fresh_tree();
 	put("proc/modules", "");
 	put("proc/kallsyms", "ffffffff81000000 T _printk\n");
 	put("proc/ioports", "0000-0cf7 : PCI Bus 0000:00\n"
@@ -63,54 +48,20 @@ static struct lkm_ctx *fixture(void)
 			       "  4:         12   IO-APIC   4-edge      ttyS0\n"
 			       " 11:          0   IO-APIC  11-fasteoi   uhci_hcd:usb1, virtio0\n"
 			       "NMI:          0   Non-maskable interrupts\n");
-	fixture_mkdirs(root, "sys/module");
+	fixture_mkdirs(dfx_root, "sys/module");
 	put("kmsg", "");
 	img = fx_module(&spec);
-	fixture_write(root, "drv.ko", img.data, img.size, "w");
+	fixture_write(dfx_root, "drv.ko", img.data, img.size, "w");
 	free(img.data);
-	snprintf(ko, sizeof(ko), "%s/drv.ko", root);
-	cfg.proc = at("proc");
-	cfg.sys = at("sys");
-	cfg.kmsg = at("kmsg");
-	if (lkm_ctx_new(&cfg, &ctx) < 0)
-		exit(2);
-	return ctx;
+	snprintf(ko, sizeof(ko), "%s/drv.ko", dfx_root);
+	return dfx_ctx_new(KVER);
 }
 
 static void diagnose(struct lkm_ctx *ctx, int error, const char *records, struct lkm_diagnosis *d)
 {
-	struct lkm_kmsg_capture cap;
-	struct lkm_kmsg_log log = { 0 };
-	struct lkm_diag_load in = { .path = ko, .error = error, .log = &log };
-
-	CHECK_INT(lkm_kmsg_begin(ctx, &cap), ==, 0);
-	fixture_write(root, "kmsg", records, strlen(records), "a");
-	CHECK_INT(lkm_kmsg_end(&cap, &log), ==, 0);
-	CHECK_INT(lkm_diagnose_load(ctx, &in, d), ==, 0);
+	dfx_diagnose_load(ctx, ko, error, records, d);
 	CHECK_INT(d->code, ==, error);
-	if ((!d->first.data && lkm_buf_puts(&d->first, "") < 0) ||
-	    (!d->detail.data && lkm_buf_puts(&d->detail, "") < 0))
-		exit(2);
-	lkm_kmsg_log_release(&log);
 }
-
-#define HAS(buf, s)                                                                        \
-	do {                                                                               \
-		if (!strstr((buf).data, (s))) {                                            \
-			fprintf(stderr, "  %s:%d: missing \"%s\" in:\n%s\n", __FILE__,     \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
-
-#define HASNT(buf, s)                                                                      \
-	do {                                                                               \
-		if (strstr((buf).data, (s))) {                                             \
-			fprintf(stderr, "  %s:%d: unexpected \"%s\" in:\n%s\n", __FILE__,  \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
 
 #define FW_RECORD "4,8,700,-;drv drv: Direct firmware load for vendor/drv.bin failed with error -2\n"
 
@@ -125,7 +76,7 @@ TEST(missing_firmware_names_the_file_and_where_the_kernel_looked)
 		     "or directory): its firmware file vendor/drv.bin is missing");
 	snprintf(where, sizeof(where), "the kernel looked for vendor/drv.bin in %s/lib/firmware/"
 		 "updates/" KVER ", %s/lib/firmware/updates, %s/lib/firmware/" KVER " or "
-		 "%s/lib/firmware", root, root, root, root);
+		 "%s/lib/firmware", dfx_root, dfx_root, dfx_root, dfx_root);
 	HAS(d.detail, where);
 	HAS(d.detail, "firmware_class.path");
 	HAS(d.detail, "is not set");
@@ -267,7 +218,7 @@ TEST(busy_names_the_driver_holding_the_resource)
 
 __attribute__((constructor(101))) static void setup(void)
 {
-	fixture_tmpdir(root, sizeof(root), "diagnose-init");
+	dfx_setup("diagnose-init");
 }
 
 TEST_MAIN()

@@ -6,36 +6,19 @@
  * __ksymtab or __ksymtab_gpl, __kstrtabns_<sym> in __ksymtab_strings), the indexes that
  * name it, a fake /proc and kernel log; importers are synthetic modules.
  */
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "elf-fixture.h"
 #include "diagnose-internal.h"
 #include "fixture.h"
 #include "test.h"
+#include "diagnose-fixture.h"
 
 #define KVER "6.1.0-fix"
 
-static char root[256];
-
-static void put_mode(const char *rel, const void *data, size_t len, const char *mode)
-{
-	fixture_write(root, rel, data, len, mode);
-}
-
 static void put(const char *rel, const char *text)
 {
-	put_mode(rel, text, strlen(text), "w");
-}
-
-static const char *at(const char *rel)
-{
-	static char bufs[8][512];
-	static int n;
-	char *b = bufs[n++ % 8];
-
-	snprintf(b, 512, "%s/%s", root, rel);
-	return b;
+	dfx_put(rel, text);
 }
 
 /* lkm_export: plain_sym (EXPORT_SYMBOL), gpl_sym (_GPL), ns_sym (_NS_GPL in NS_X). */
@@ -81,7 +64,8 @@ static void write_exporter(void)
 
 		img = fx_build(true, false, 1, 62, secs, sizeof(secs) / sizeof(secs[0]), false);
 	}
-	put_mode("lib/modules/" KVER "/extra/lkm_export.ko", img.data, img.size, "w");
+	fixture_write(dfx_root, "lib/modules/" KVER "/extra/lkm_export.ko", img.data, img.size,
+		      "w");
 	free(img.data);
 }
 
@@ -99,27 +83,10 @@ static const char *write_importer(const char *name, const char *sym, const char 
 	char rel[128];
 
 	snprintf(rel, sizeof(rel), "%s.ko", name);
-	put_mode(rel, img.data, img.size, "w");
+	fixture_write(dfx_root, rel, img.data, img.size, "w");
 	free(img.data);
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(path, sizeof(path), "%s/%s", dfx_root, rel);
 	return path;
-}
-
-static void write_index(const char *file, const char *const *kv)
-{
-	struct lkm_index_builder *b;
-	int fd;
-
-	if (lkm_index_builder_new(&b) < 0)
-		exit(2);
-	for (; *kv; kv += 2)
-		if (lkm_index_builder_add(b, kv[0], kv[1], 0) < 0)
-			exit(2);
-	fd = open(at(file), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || lkm_index_builder_write(b, fd, NULL) < 0)
-		exit(2);
-	close(fd);
-	lkm_index_builder_free(b);
 }
 
 /* lkm_export loaded, its symbols in kallsyms; kernel log empty. */
@@ -130,13 +97,8 @@ static struct lkm_ctx *fixture(void)
 		"symbol:ns_sym", "lkm_export", NULL,
 	};
 	static const char *const dep[] = { "lkm_export", "extra/lkm_export.ko:", NULL };
-	struct lkm_ctx_config cfg = { .basedir = root, .kver = KVER };
-	struct lkm_ctx *ctx;
-	char cmd[600];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", root);
-	if (system(cmd) != 0)
-		exit(2);
+	dfx_fresh_tree();
 	put("proc/modules", "lkm_export 16384 0 - Live 0x0\n");
 	put("proc/kallsyms", "ffffffff81000000 T _printk\n"
 			     "ffffffffc0000000 T plain_sym\t[lkm_export]\n"
@@ -145,50 +107,16 @@ static struct lkm_ctx *fixture(void)
 	put("sys/module/lkm_export/initstate", "live\n");
 	put("kmsg", "");
 	write_exporter();
-	write_index("lib/modules/" KVER "/modules.symbols.bin", symbols);
-	write_index("lib/modules/" KVER "/modules.dep.bin", dep);
-	cfg.proc = at("proc");
-	cfg.sys = at("sys");
-	cfg.kmsg = at("kmsg");
-	if (lkm_ctx_new(&cfg, &ctx) < 0)
-		exit(2);
-	return ctx;
+	dfx_index("lib/modules/" KVER "/modules.symbols.bin", symbols);
+	dfx_index("lib/modules/" KVER "/modules.dep.bin", dep);
+	return dfx_ctx_new(KVER);
 }
 
 static void diagnose(struct lkm_ctx *ctx, const char *path, int error, const char *records,
 		     struct lkm_diagnosis *d)
 {
-	struct lkm_kmsg_capture cap;
-	struct lkm_kmsg_log log = { 0 };
-	struct lkm_diag_load in = { .path = path, .error = error, .log = &log };
-
-	CHECK_INT(lkm_kmsg_begin(ctx, &cap), ==, 0);
-	put_mode("kmsg", records, strlen(records), "a");
-	CHECK_INT(lkm_kmsg_end(&cap, &log), ==, 0);
-	CHECK_INT(lkm_diagnose_load(ctx, &in, d), ==, 0);
-	if ((!d->first.data && lkm_buf_puts(&d->first, "") < 0) ||
-	    (!d->detail.data && lkm_buf_puts(&d->detail, "") < 0))
-		exit(2);
-	lkm_kmsg_log_release(&log);
+	dfx_diagnose_load(ctx, path, error, records, d);
 }
-
-#define HAS(buf, s)                                                                        \
-	do {                                                                               \
-		if (!strstr((buf).data, (s))) {                                            \
-			fprintf(stderr, "  %s:%d: missing \"%s\" in:\n%s\n", __FILE__,     \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
-
-#define HASNT(buf, s)                                                                      \
-	do {                                                                               \
-		if (strstr((buf).data, (s))) {                                             \
-			fprintf(stderr, "  %s:%d: unexpected \"%s\" in:\n%s\n", __FILE__,  \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
 
 #define PROPRIETARY "license=Proprietary"
 
@@ -393,7 +321,7 @@ TEST(namespace_imported_and_symbols_nobody_exports_keep_their_words)
 
 __attribute__((constructor(101))) static void setup(void)
 {
-	fixture_tmpdir(root, sizeof(root), "diagnose-symbols");
+	dfx_setup("diagnose-symbols");
 }
 
 TEST_MAIN()

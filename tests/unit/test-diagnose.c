@@ -12,40 +12,24 @@
 #include "lkm-internal.h"
 #include "fixture.h"
 #include "test.h"
+#include "diagnose-fixture.h"
 
 #define KVER "6.1.0-fix"
 #define VERMAGIC KVER " SMP preempt mod_unload modversions "
 
-static char root[256];
-
 static const char *at(const char *rel)
 {
-	static char bufs[8][512];
-	static int n;
-	char *b = bufs[n++ % 8];
-
-	snprintf(b, 512, "%s/%s", root, rel);
-	return b;
+	return dfx_at(rel);
 }
 
 static void mkdirs(const char *rel)
 {
-	fixture_mkdirs(root, rel);
-}
-
-static void put_mode(const char *rel, const void *data, size_t len, const char *mode)
-{
-	fixture_write(root, rel, data, len, mode);
+	fixture_mkdirs(dfx_root, rel);
 }
 
 static void put(const char *rel, const char *text)
 {
-	put_mode(rel, text, strlen(text), "w");
-}
-
-static void append_kmsg(const char *text)
-{
-	put_mode("kmsg", text, strlen(text), "a");
+	dfx_put(rel, text);
 }
 
 /* ---------------------------------------------------------------- a module image */
@@ -120,10 +104,10 @@ static const char *write_module(const char *rel, const struct modopts *o)
 	struct fx_image img = module_image(o);
 	char *path = paths[n++ % 4];
 
-	put_mode(rel, img.data, img.size, "w");
+	fixture_write(dfx_root, rel, img.data, img.size, "w");
 	free(img.data);
 	/* Its own buffers: the tests call at() many times while they use the path. */
-	snprintf(path, 512, "%s/%s", root, rel);
+	snprintf(path, 512, "%s/%s", dfx_root, rel);
 	return path;
 }
 
@@ -131,32 +115,17 @@ static const char *write_module(const char *rel, const struct modopts *o)
 
 static void build_symbols_index(void)
 {
-	struct lkm_index_builder *b;
-	int fd;
+	static const char *const symbols[] = {
+		"symbol:fat_time_fat2unix", "fat", "symbol:lkm_dep_a_get", "lkm_dep_a", NULL,
+	};
 
-	if (lkm_index_builder_new(&b) < 0)
-		exit(2);
-	if (lkm_index_builder_add(b, "symbol:fat_time_fat2unix", "fat", 0) < 0 ||
-	    lkm_index_builder_add(b, "symbol:lkm_dep_a_get", "lkm_dep_a", 0) < 0)
-		exit(2);
-	fd = open(at("lib/modules/" KVER "/modules.symbols.bin"), O_WRONLY | O_CREAT | O_TRUNC,
-		  0644);
-	if (fd < 0 || lkm_index_builder_write(b, fd, NULL) < 0)
-		exit(2);
-	close(fd);
-	lkm_index_builder_free(b);
+	dfx_index("lib/modules/" KVER "/modules.symbols.bin", symbols);
 }
 
 /* A fresh tree: root may load modules, nothing odd loaded, _printk in kallsyms. */
 static struct lkm_ctx *fixture(void)
 {
-	struct lkm_ctx_config cfg = { .basedir = root, .kver = KVER };
-	struct lkm_ctx *ctx;
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", root);
-	if (system(cmd) != 0)
-		exit(2);
+	dfx_fresh_tree();
 	put("proc/modules", "vfat 24576 0 - Live 0x0\nfat 90112 1 vfat, Live 0x0\n");
 	put("proc/kallsyms", "ffffffff81000000 T _printk\n"
 			     "ffffffff81000010 T module_layout\n"
@@ -178,59 +147,22 @@ static struct lkm_ctx *fixture(void)
 	    "kernel/fs/ext4/ext4.ko:\nkernel/drivers/net/dummy.ko:\n");
 	put("lib/modules/5.10.0-old/modules.dep", "extra/oldonly.ko:\nkernel/fs/fat/fat.ko:\n");
 	build_symbols_index();
-	/* at() reuses its buffers: take the paths last. */
-	cfg.proc = at("proc");
-	cfg.sys = at("sys");
-	cfg.kmsg = at("kmsg");
-	if (lkm_ctx_new(&cfg, &ctx) < 0)
-		exit(2);
-	return ctx;
+	return dfx_ctx_new(KVER);
 }
 
-/* Capture around a "syscall" that writes @records to the fake log. */
 static void capture(struct lkm_ctx *ctx, const char *records, struct lkm_kmsg_log *log)
 {
-	struct lkm_kmsg_capture cap;
-
-	CHECK_INT(lkm_kmsg_begin(ctx, &cap), ==, 0);
-	append_kmsg(records);
-	CHECK_INT(lkm_kmsg_end(&cap, log), ==, 0);
+	dfx_capture(ctx, records, log);
 }
 
 /* Diagnose a load of @path that failed with @error after the kernel logged @records. */
 static void diagnose(struct lkm_ctx *ctx, const char *path, int error, const char *records,
 		     struct lkm_diagnosis *d)
 {
-	struct lkm_kmsg_log log = { 0 };
-	struct lkm_diag_load in = { .path = path, .error = error, .log = &log };
-
-	capture(ctx, records ? records : "", &log);
-	CHECK_INT(lkm_diagnose_load(ctx, &in, d), ==, 0);
+	dfx_diagnose_load_raw(ctx, path, error, records, d);
 	CHECK(d->first.data != NULL);
-	if (!d->first.data)
-		lkm_buf_puts(&d->first, "") == 0 ? (void)0 : exit(2);
-	if (!d->detail.data && lkm_buf_puts(&d->detail, "") < 0)
-		exit(2);
-	lkm_kmsg_log_release(&log);
+	dfx_diagnosis_strings(d);
 }
-
-#define HAS(buf, s)                                                                        \
-	do {                                                                               \
-		if (!strstr((buf).data ? (buf).data : "", (s))) {                          \
-			fprintf(stderr, "  %s:%d: missing \"%s\" in:\n%s\n", __FILE__,     \
-				__LINE__, (s), (buf).data ? (buf).data : "(null)");        \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
-
-#define HASNT(buf, s)                                                                      \
-	do {                                                                               \
-		if (strstr((buf).data ? (buf).data : "", (s))) {                           \
-			fprintf(stderr, "  %s:%d: unexpected \"%s\" in:\n%s\n", __FILE__,  \
-				__LINE__, (s), (buf).data);                                \
-			test_failed = 1;                                                   \
-		}                                                                          \
-	} while (0)
 
 /* ---------------------------------------------------------------- kernel log */
 
@@ -786,7 +718,7 @@ TEST(signature_rejected_names_signer_when_signed)
 	CHECK_INT(fx_signer_make(&sg, FX_KEY_RSA, rdn, "66F54E1566A043CC30"), ==, 0);
 	CHECK_INT(fx_sign(&sg, EVP_sha256(), img.data, img.size, &sd), ==, 0);
 	if (sd.data) {
-		put_mode("signed.ko", sd.data, sd.len, "w");
+		fixture_write(dfx_root, "signed.ko", sd.data, sd.len, "w");
 		diagnose(ctx, at("signed.ko"), -EKEYREJECTED, NULL, &d);
 		HAS(d.first, "the kernel rejected the signature of fix");
 		snprintf(want, sizeof(want),
@@ -915,7 +847,7 @@ TEST(errno_names_and_kmod_words)
 
 __attribute__((constructor(101))) static void setup(void)
 {
-	fixture_tmpdir(root, sizeof(root), "diagnose");
+	dfx_setup("diagnose");
 }
 
 TEST_MAIN()
