@@ -10,10 +10,6 @@
 
 #include <time.h>
 
-/* test-resolve.c's, for test-load.c. */
-static void (*const unused_fx_loaded)(const char *, int, const char *) __attribute__((unused)) =
-	fx_loaded;
-
 static char calls[1024];
 
 static void record(const char *name)
@@ -109,15 +105,11 @@ static void fx_coldplug_tree(void)
 /* The fake driver a: binds both PCI1 devices, and the first gets a virtio child. */
 static long fake_finit(int fd, const char *params, int flags)
 {
-	char link[64], path[512], name[LKM_NAME_MAX], rel[LKM_NAME_MAX + 32];
-	ssize_t n;
+	char name[LKM_NAME_MAX], rel[LKM_NAME_MAX + 32];
 
 	(void)params;
 	(void)flags;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n < 0 ? 0 : n] = '\0';
-	if (lkm_name_from_path(name, sizeof(name), path) < 0)
+	if (fx_fd_module_name(fd, name, sizeof(name)) < 0)
 		return -1;
 	record(name);
 	snprintf(rel, sizeof(rel), "sys/module/%s/initstate", name);

@@ -54,18 +54,14 @@ static void mark_live(const char *name)
 
 static long fake_finit(int fd, const char *params, int flags)
 {
-	char link[64], path[512], name[LKM_NAME_MAX];
+	char name[LKM_NAME_MAX];
 	struct timespec ts = { 0 };
 	size_t me, i;
 	bool fail;
-	ssize_t n;
 
 	(void)params;
 	(void)flags;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n < 0 ? 0 : n] = '\0';
-	if (lkm_name_from_path(name, sizeof(name), path) < 0)
+	if (fx_fd_module_name(fd, name, sizeof(name)) < 0)
 		return -1;
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < n_calls; i++)
@@ -99,29 +95,7 @@ static const struct lkm_syscalls fake = { .finit_module = fake_finit };
 /* The fixture's context, with no kernel log to read (the host's is not ours). */
 static struct lkm_ctx *ctx_open(void)
 {
-	static char dirname[512], conf[512], proc[512], sys[512], kmsg[512];
-	static const char *paths[2];
-	struct lkm_ctx_config cfg = { 0 };
-	struct lkm_ctx *ctx;
-
-	(void)fx_ctx; /* the fixture's own: it reads the host's kernel log */
-	(void)fx_loaded;
-	fx_path(dirname, sizeof(dirname), "mod");
-	fx_path(conf, sizeof(conf), "conf");
-	fx_path(proc, sizeof(proc), "proc");
-	fx_path(sys, sizeof(sys), "sys");
-	fx_path(kmsg, sizeof(kmsg), "no-kmsg");
-	paths[0] = conf;
-	cfg.dirname = dirname;
-	cfg.kver = "1.0-test";
-	cfg.config_paths = paths;
-	cfg.proc = proc;
-	cfg.sys = sys;
-	cfg.kmsg = kmsg;
-	cfg.syscalls = &fake;
-	if (lkm_ctx_new(&cfg, &ctx) < 0)
-		exit(2);
-	return ctx;
+	return fx_ctx_kmsg(&fake, "no-kmsg");
 }
 
 /* What the requests said, in the order the ops heard it, and what each returned. */

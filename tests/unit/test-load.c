@@ -22,14 +22,10 @@ static void record(const char *what, const char *name)
 
 static long fake_finit(int fd, const char *params, int flags)
 {
-	char link[64], path[512], name[LKM_NAME_MAX];
-	ssize_t n;
+	char name[LKM_NAME_MAX];
 
 	(void)flags;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n < 0 ? 0 : n] = '\0';
-	if (lkm_name_from_path(name, sizeof(name), path) < 0)
+	if (fx_fd_module_name(fd, name, sizeof(name)) < 0)
 		return -1;
 	record("load", name);
 	if (fail_name && strcmp(name, fail_name) == 0) {

@@ -122,10 +122,15 @@ static void fx_teardown(void)
 	fx_root[0] = '\0';
 }
 
-/* A context on the fixture, with @syscalls (NULL: none may be made). */
-static struct lkm_ctx *fx_ctx(const struct lkm_syscalls *syscalls)
+/*
+ * A context on the fixture, with @syscalls (NULL: none may be made) and the kernel log
+ * <root>/@kmsg (NULL: the host's). Static inline, as fx_ctx() and fx_loaded() are: a test
+ * that includes this fixture need not use them all.
+ */
+static inline struct lkm_ctx *fx_ctx_kmsg(const struct lkm_syscalls *syscalls,
+					  const char *kmsg)
 {
-	static char dirname[512], conf[512], proc[512], sys[512];
+	static char dirname[512], conf[512], proc[512], sys[512], kmsg_path[512];
 	static const char *paths[2];
 	struct lkm_ctx_config cfg = { 0 };
 	struct lkm_ctx *ctx;
@@ -140,10 +145,19 @@ static struct lkm_ctx *fx_ctx(const struct lkm_syscalls *syscalls)
 	cfg.config_paths = paths;
 	cfg.proc = proc;
 	cfg.sys = sys;
+	if (kmsg) {
+		fx_path(kmsg_path, sizeof(kmsg_path), kmsg);
+		cfg.kmsg = kmsg_path;
+	}
 	cfg.syscalls = syscalls;
 	if (lkm_ctx_new(&cfg, &ctx) < 0)
 		exit(2);
 	return ctx;
+}
+
+static inline struct lkm_ctx *fx_ctx(const struct lkm_syscalls *syscalls)
+{
+	return fx_ctx_kmsg(syscalls, NULL);
 }
 
 static struct lkm_config *fx_config(struct lkm_ctx *ctx)
@@ -156,7 +170,7 @@ static struct lkm_config *fx_config(struct lkm_ctx *ctx)
 }
 
 /* A loaded module in the fixture /sys: initstate and refcnt, holders optional. */
-static void fx_loaded(const char *name, int refcnt, const char *holder)
+static inline void fx_loaded(const char *name, int refcnt, const char *holder)
 {
 	char rel[256], val[32];
 
@@ -171,6 +185,21 @@ static void fx_loaded(const char *name, int refcnt, const char *holder)
 		snprintf(rel, sizeof(rel), "sys/module/%s/holders/%s", name, holder);
 		fx_mkdirs(rel);
 	}
+}
+
+/*
+ * The name of the module whose file a fake finit_module was given as @fd: 0, or
+ * lkm_name_from_path()'s error.
+ */
+static inline int fx_fd_module_name(int fd, char *name, size_t size)
+{
+	char link[64], path[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n < 0 ? 0 : n] = '\0';
+	return lkm_name_from_path(name, size, path);
 }
 
 #ifndef LKM_FIXTURE_ONLY
