@@ -10,6 +10,11 @@
 #                      bad unless COUNT >= N: a comparison of empty data proves nothing
 #   need NAME CMD...   a setup step: run CMD, and on failure report it and stop the script
 #   finish             print the summary and exit 0 only when nothing failed
+#   test_setup NAME [VAR...]
+#                      a tool test's start: each VAR (LKM, LKM_MAKE_MODULE: what meson
+#                      sets) made an absolute path, and $tmp a new directory
+#                      $TMPDIR/lkm-test-NAME.XXXXXX (its physical path), removed at exit
+#                      unless KEEP is set; a missing VAR or no directory stops the script
 
 t_pass=0 t_fail=0 t_skip=0
 ok() { t_pass=$((t_pass + 1)); echo "PASS $1"; }
@@ -36,4 +41,21 @@ need() {
 	"$@" && return 0
 	bad "setup: $name"
 	finish
+}
+test_setup() { # NAME [VAR...]
+	local name=$1 var val abs
+	shift
+	for var in "$@"; do
+		eval "val=\${$var-}"
+		if [ -z "$val" ]; then
+			bad "setup: $var must point at the program (meson test sets it)"
+			finish
+		fi
+		abs=$(realpath "$val") || { bad "setup: $var: $val is not there"; finish; }
+		eval "$var=\$abs"
+	done
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-$name.XXXXXX") ||
+		{ bad "setup: a temporary directory for $name"; finish; }
+	trap '[ -n "${KEEP-}" ] || rm -rf "$tmp"' EXIT
+	tmp=$(cd "$tmp" && pwd -P) || { bad "setup: $tmp"; finish; }
 }

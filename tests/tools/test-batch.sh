@@ -7,13 +7,9 @@
 # the indexes are opened once for the whole batch (strace, when installed). Only dry
 # runs and queries on a tree made here: nothing is loaded or removed.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-batch.XXXXXX") || exit 1
-trap '[ -n "${KEEP-}" ] || rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup batch LKM LKM_MAKE_MODULE
 
 # mod_a needs mod_b (alias my-alias-b); mod_c is loaded (the fake /proc, /sys) and has
 # an install command; mod_d (alias my-alias-d) is blacklisted; bi is built in.

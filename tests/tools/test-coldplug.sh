@@ -7,13 +7,9 @@
 # scenario coldplug's (tests/vm/scenarios/coldplug.sh), the library's rounds are
 # tests/unit/test-coldplug.c's. kmod has no --coldplug: there is no oracle here.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-coldplug.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup coldplug LKM LKM_MAKE_MODULE
 
 # The tree: net_a drives PCI 1111:* (and 1111:0001 again: the lookup finds it twice,
 # the plan names it once), net_b and net_c both PCI 2222:0002, snd_d the platform

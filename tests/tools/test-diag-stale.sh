@@ -8,13 +8,9 @@
 # --sys). Nothing is loaded: the names that are run are not found, their file is gone,
 # or --check is given.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-diag-stale.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup diag-stale LKM LKM_MAKE_MODULE
 
 kver=1.0-stale root=$tmp/root
 dir=$root/lib/modules/$kver fw=$root/lib/firmware

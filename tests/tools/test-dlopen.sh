@@ -10,13 +10,9 @@
 # the PKCS#7 fields itself), one signed with sha3-256 maps it. The static build links the
 # libraries: only the modinfo checks apply there.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-dlopen.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup dlopen LKM LKM_MAKE_MODULE
 
 sonames=(libz.so.1 liblzma.so.5 libzstd.so.1 libcrypto.so)
 kver=1.0-test root=$tmp/root

@@ -9,14 +9,10 @@
 # arrays where the schema says, strings escaped (control characters, quotes, invalid
 # UTF-8). Messages and exit codes stay those of the text.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
 : "${LKM_SOURCE_ROOT:?}"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-json.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "$LKM_SOURCE_ROOT/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup json LKM LKM_MAKE_MODULE
 compare_py=$LKM_SOURCE_ROOT/tests/json-compare.py
 command -v python3 >/dev/null || { skip "every check" "no python3 to parse the JSON"; finish; }
 

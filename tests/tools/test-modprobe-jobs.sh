@@ -7,13 +7,9 @@
 # (-n, -D) on a tree made here: nothing is loaded (the real loads are the VM scenario
 # modprobe-jobs' and the unit test test-load-parallel's, with a fake kernel).
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-modprobe-jobs.XXXXXX") || exit 1
-trap '[ -n "${KEEP-}" ] || rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup modprobe-jobs LKM LKM_MAKE_MODULE
 
 # mod_a needs mod_b; mod_e has softdeps (pre: mod_b, post: mod_f); mod_c is loaded and
 # has an install command; mod_d (alias my-alias-d) is blacklisted; two modules share an

@@ -7,13 +7,9 @@
 # (-D, -n) and queries: nothing is loaded. kmod 30, the oracle installed here, knows
 # neither feature; tests/diff/test-modprobe.sh compares what it shares.
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-modprobe-path.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup modprobe-path LKM LKM_MAKE_MODULE
 
 # The tree: mod_a needs mod_b (printB); mod_b has an alias; mod_c stands alone; bi is
 # built in. Out of the tree, in work/: a newer build of mod-a (its own CRC for printA),

@@ -6,13 +6,9 @@
 # here. Nothing is loaded: dry runs, and an insmod of a file that is no module (the
 # kernel refuses it); what real loads register is the VM tests' (report-*.sh).
 set -u
-LKM=$(realpath "${LKM:?LKM must point at the lkm binary}")
-LKM_MAKE_MODULE=$(realpath "${LKM_MAKE_MODULE:?LKM_MAKE_MODULE must point at make-module}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lkm-test-report.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=../lib.sh
 . "${LKM_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/lib.sh"
-tmp=$(cd "$tmp" && pwd -P)
+test_setup report LKM LKM_MAKE_MODULE
 
 # mod_a needs mod_b, a driver of two PCI devices; mod_c stands alone.
 kver=1.0-test root=$tmp/root
