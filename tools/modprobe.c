@@ -17,7 +17,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "tools.h"
+#include "modprobe.h"
 
 enum {
 	OPT_REMOVE_HOLDERS = 256, OPT_FIRST_TIME, OPT_FORCE_MODVERSION, OPT_FORCE_VERMAGIC,
@@ -78,30 +78,6 @@ static const struct tool_option options[] = {
 	{ "help", 'h', no_argument, NULL, "show this help" },
 	{ NULL, 0, 0, NULL, NULL },
 };
-
-struct modprobe_opts {
-	bool all, remove, show, lookup_only, syslog;
-	bool show_config, show_modversions, show_exports, check, batch, report, coldplug;
-	struct lkm_report *rep; /* --report: the load under way */
-	bool parallel, time; /* --jobs (or --time): -a through lkm_load_many() */
-	unsigned jobs;       /* 1 unless --jobs; 0: one per CPU */
-	unsigned lineno; /* the line of --batch being answered; 0: the command line */
-	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
-	bool explained;  /* the last failure was explained already (lib's ops->explain) */
-	bool want_json;
-	struct lkm_json *json; /* --json: the document of the request being answered */
-	unsigned flags;
-	unsigned long wait_msec;
-	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
-	int log_prio;    /* priority of "not found" messages: LOG_CRIT, LOG_WARNING with -a */
-	struct lkm_ctx_config ctx; /* -d, -S, --sys, --proc; -C below */
-	const char **config_paths; /* room for every argument, NULL-terminated */
-	size_t n_config_paths;
-};
-
-/* kmod's modprobe: -v raises the threshold, -q lowers it, -s sends it to syslog. */
-#define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
-#define say(o, prio, ...) tool_say(VOICE(o), prio, __VA_ARGS__)
 
 /* The library's levels as syslog priorities. */
 static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to modprobe's files (modprobe.c: options and dispatch): the parsed options
+ * every part reads, and the few functions they share. The other tools never include it.
+ */
+#ifndef LKM_TOOLS_MODPROBE_H
+#define LKM_TOOLS_MODPROBE_H
+
+#include "tools.h"
+
+struct modprobe_opts {
+	bool all, remove, show, lookup_only, syslog;
+	bool show_config, show_modversions, show_exports, check, batch, report, coldplug;
+	struct lkm_report *rep; /* --report: the load under way */
+	bool parallel, time; /* --jobs (or --time): -a through lkm_load_many() */
+	unsigned jobs;       /* 1 unless --jobs; 0: one per CPU */
+	unsigned lineno; /* the line of --batch being answered; 0: the command line */
+	struct lkm_ctx *shared_ctx; const struct lkm_config *shared_cfg; /* for --batch */
+	bool explained;  /* the last failure was explained already (lib's ops->explain) */
+	bool want_json;
+	struct lkm_json *json; /* --json: the document of the request being answered */
+	unsigned flags;
+	unsigned long wait_msec;
+	int verbose;     /* syslog priority threshold, as kmod: LOG_WARNING by default */
+	int log_prio;    /* priority of "not found" messages: LOG_CRIT, LOG_WARNING with -a */
+	struct lkm_ctx_config ctx; /* -d, -S, --sys, --proc; -C below */
+	const char **config_paths; /* room for every argument, NULL-terminated */
+	size_t n_config_paths;
+};
+
+/* kmod's modprobe: -v raises the threshold, -q lowers it, -s sends it to syslog. */
+#define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
+#define say(o, prio, ...) tool_say(VOICE(o), prio, __VA_ARGS__)
+
+#endif
