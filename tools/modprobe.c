@@ -159,10 +159,14 @@ static void report_step(void *data, const struct lkm_load_step *s, int result)
 }
 
 /* The library calls back here; the chain of commands comes down from the parent. */
-#define OPS(o)                                                                    \
-	{ .show = show_step, .run_command = run_command, .log = lib_log,         \
-	  .explain = lib_explain, .data = (o), .wait_msec = (o)->wait_msec,     \
-	  .command_chain = getenv("LKM_MODPROBE_CHAIN"), .step_done = report_step }
+struct lkm_load_ops modprobe_load_ops(struct modprobe_opts *o)
+{
+	return (struct lkm_load_ops){ .show = show_step, .run_command = run_command,
+				      .log = lib_log, .explain = lib_explain, .data = o,
+				      .wait_msec = o->wait_msec,
+				      .command_chain = getenv("LKM_MODPROBE_CHAIN"),
+				      .step_done = report_step };
+}
 
 /* --report around one load: begun before it, printed after it, loaded or not. */
 static void report_begin(struct modprobe_opts *o, struct lkm_ctx *ctx)
@@ -226,7 +230,7 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const struct lkm_resolved *m, const char *extra, bool *blacklisted)
 {
-	const struct lkm_load_ops ops = OPS(o);
+	const struct lkm_load_ops ops = modprobe_load_ops(o);
 	enum lkm_plan_status status;
 	struct lkm_err err = { 0 };
 	struct lkm_diagnosis d;
@@ -374,7 +378,7 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		     const char *alias)
 {
-	const struct lkm_load_ops ops = OPS(o);
+	const struct lkm_load_ops ops = modprobe_load_ops(o);
 	struct lkm_resolved *found;
 	size_t i, n;
 	bool file;
@@ -466,7 +470,7 @@ static void many_timed(void *data, const struct lkm_load_timing *t)
 static int insert_many(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
 		       char **names, int nargs)
 {
-	const struct lkm_load_ops ops = OPS(o);
+	const struct lkm_load_ops ops = modprobe_load_ops(o);
 	struct many m = { .o = o, .ctx = ctx, .cfg = cfg, .names = (const char *const *)names,
 			  .nargs = (size_t)nargs };
 	struct lkm_load_many_opts lo = { .jobs = o->jobs, .begin = many_begin,
@@ -548,7 +552,7 @@ static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_confi
 			 const struct lkm_resolved *modules, size_t count)
 {
 	struct modprobe_opts *o = data;
-	const struct lkm_load_ops ops = OPS(o);
+	const struct lkm_load_ops ops = modprobe_load_ops(o);
 	struct lkm_load_many_opts lo = { .jobs = o->parallel ? o->jobs : 0,
 					 .begin = coldplug_begin, .done = coldplug_done, .data = o };
 	struct lkm_load_request *reqs;

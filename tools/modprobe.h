@@ -32,4 +32,10 @@ struct modprobe_opts {
 #define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
 #define say(o, prio, ...) tool_say(VOICE(o), prio, __VA_ARGS__)
 
+/*
+ * The callbacks lib/load.c calls during @o's loads and removals:
+ * steps shown, commands run, messages said, --report's snapshots taken.
+ */
+struct lkm_load_ops modprobe_load_ops(struct modprobe_opts *o);
+
 #endif
