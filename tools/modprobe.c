@@ -10,12 +10,12 @@
  * --report (lkm's) snapshots the kernel's state around each step of a load
  * (lib/report.c, through ops->step_done) and prints what each module registered.
  * --json (with -D, -R, -c or --check) prints one JSON document a request (run_json).
+ * -a --jobs/--time and --coldplug load many modules at once: modprobe-many.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include "modprobe.h"
 
@@ -202,8 +202,8 @@ static void report_end(struct modprobe_opts *o, const char *target,
 	o->rep = NULL;
 }
 
-static void insert_failed(const struct modprobe_opts *o, const char *name, int r,
-			  const struct lkm_err *err)
+void modprobe_insert_failed(const struct modprobe_opts *o, const char *name, int r,
+			    const struct lkm_err *err)
 {
 	char lead[LKM_NAME_MAX + 32];
 
@@ -227,8 +227,9 @@ static void insert_failed(const struct modprobe_opts *o, const char *name, int r
 		say(o, LOG_ERR, "could not insert '%s': %s", name, lkm_err_reason(err, r));
 }
 
-static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-		     const struct lkm_resolved *m, const char *extra, bool *blacklisted)
+int modprobe_probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx,
+		       const struct lkm_config *cfg, const struct lkm_resolved *m,
+		       const char *extra, bool *blacklisted)
 {
 	const struct lkm_load_ops ops = modprobe_load_ops(o);
 	enum lkm_plan_status status;
@@ -257,7 +258,7 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		report_begin(o, ctx);
 		r = lkm_load_module(ctx, cfg, m, o->flags, extra, &ops, &status, &err);
 		if (r < 0)
-			insert_failed(o, m->name, r, &err);
+			modprobe_insert_failed(o, m->name, r, &err);
 		report_end(o, m->name, status);
 	}
 	*blacklisted = status == LKM_PLAN_BLACKLISTED;
@@ -265,8 +266,8 @@ static int probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 }
 
 /* Every module @alias found is blacklisted: nothing loads, so say where (kmod: silent). */
-static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_config *cfg,
-			    const struct lkm_resolved *found, size_t n, bool all)
+void modprobe_say_blacklisted(const struct modprobe_opts *o, const struct lkm_config *cfg,
+			      const struct lkm_resolved *found, size_t n, bool all)
 {
 	struct lkm_diagnosis d;
 	size_t i;
@@ -281,8 +282,8 @@ static void say_blacklisted(const struct modprobe_opts *o, const struct lkm_conf
 }
 
 /* What lookup() says of lkm_resolve_arg()'s answer @r; its return. */
-static int lookup_said(const struct modprobe_opts *o, struct lkm_ctx *ctx, const char *alias,
-		       int r, const struct lkm_err *err, bool file)
+int modprobe_lookup_said(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+			 const char *alias, int r, const struct lkm_err *err, bool file)
 {
 	struct lkm_diagnosis d;
 
@@ -317,7 +318,7 @@ static int lookup(const struct modprobe_opts *o, struct lkm_ctx *ctx,
 	int r;
 
 	r = lkm_resolve_arg(ctx, cfg, alias, flags, found, n, file, &err);
-	return lookup_said(o, ctx, alias, r, &err, *file);
+	return modprobe_lookup_said(o, ctx, alias, r, &err, *file);
 }
 
 /*
@@ -366,11 +367,11 @@ static int do_insert(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 		return r;
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */
 	for (i = 0; i < n; i++) {
-		r = probe_one(o, ctx, cfg, &found[i], extra, &bl);
+		r = modprobe_probe_one(o, ctx, cfg, &found[i], extra, &bl);
 		blacklisted += bl;
 	}
 	if (blacklisted)
-		say_blacklisted(o, cfg, found, n, blacklisted == n);
+		modprobe_say_blacklisted(o, cfg, found, n, blacklisted == n);
 	lkm_resolved_free(found, n);
 	return r;
 }
@@ -394,189 +395,6 @@ static int do_remove(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct 
 	}
 	lkm_resolved_free(found, n);
 	return r;
-}
-
-/*
- * -a --jobs N (or --time): every argument looked up first, then all of them loaded by
- * lkm_load_many(), which says each request's messages in argument order through the
- * callbacks below; what is said and the exit code are the serial loop's in run().
- */
-struct many_arg {
-	int r;                  /* lkm_resolve_arg()'s answer, then the argument's result */
-	struct lkm_err err;
-	bool file, said;
-	struct lkm_resolved *found;
-	size_t n, blacklisted;
-};
-
-struct many {
-	struct modprobe_opts *o;
-	struct lkm_ctx *ctx;
-	const struct lkm_config *cfg;
-	const char *const *names;
-	struct many_arg *args;
-	size_t nargs, next;     /* the next argument to be said */
-	size_t *arg_of;         /* request -> argument */
-	struct lkm_buf times;   /* --time: the table's lines */
-	size_t n_times;
-};
-
-/* The arguments before @upto that load nothing: their lookup failures, said. */
-static void many_say_until(struct many *m, size_t upto)
-{
-	for (; m->next < upto; m->next++)
-		if (!m->args[m->next].said)
-			m->args[m->next].r = lookup_said(m->o, m->ctx, m->names[m->next],
-							 m->args[m->next].r, &m->args[m->next].err,
-							 m->args[m->next].file);
-}
-
-static void many_begin(void *data, size_t i, struct lkm_load_request *req)
-{
-	struct many *m = data;
-
-	(void)req;
-	many_say_until(m, m->arg_of[i]);
-	m->o->explained = false;
-}
-
-static void many_done(void *data, size_t i, struct lkm_load_request *req)
-{
-	struct many *m = data;
-	struct many_arg *a = &m->args[m->arg_of[i]];
-
-	if (req->result < 0)
-		insert_failed(m->o, req->target->name, req->result, &req->err);
-	a->blacklisted += req->status == LKM_PLAN_BLACKLISTED;
-	/* As do_insert(): the last module's result is the argument's. */
-	a->r = req->result > 0 ? -EINVAL : req->result;
-	a->said = true;
-	if (req->target == &a->found[a->n - 1]) {
-		if (a->blacklisted)
-			say_blacklisted(m->o, m->cfg, a->found, a->n, a->blacklisted == a->n);
-		m->next = m->arg_of[i] + 1;
-	}
-}
-
-static void many_timed(void *data, const struct lkm_load_timing *t)
-{
-	struct many *m = data;
-
-	if (lkm_buf_printf(&m->times, "%-24s %10.1f %10.1f %10.1f\n", t->name, t->load_ms,
-			   t->wait_ms, t->load_ms + t->wait_ms) == 0)
-		m->n_times++;
-}
-
-static int insert_many(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-		       char **names, int nargs)
-{
-	const struct lkm_load_ops ops = modprobe_load_ops(o);
-	struct many m = { .o = o, .ctx = ctx, .cfg = cfg, .names = (const char *const *)names,
-			  .nargs = (size_t)nargs };
-	struct lkm_load_many_opts lo = { .jobs = o->jobs, .begin = many_begin,
-					 .done = many_done, .data = &m };
-	struct lkm_load_request *reqs = NULL;
-	size_t i, j, n = 0;
-	double start = 0;
-	int r = 0, err = 0;
-
-	m.args = calloc(m.nargs + 1, sizeof(*m.args));
-	if (!m.args)
-		return -ENOMEM;
-	for (i = 0; i < m.nargs; i++) {
-		struct many_arg *a = &m.args[i];
-
-		a->r = lkm_resolve_arg(ctx, cfg, names[i], LKM_RESOLVE_PATHS, &a->found, &a->n,
-				       &a->file, &a->err);
-		n += a->r > 0 ? a->n : 0;
-	}
-	reqs = calloc(n + 1, sizeof(*reqs));
-	m.arg_of = calloc(n + 1, sizeof(*m.arg_of));
-	if (!reqs || !m.arg_of) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0, n = 0; i < m.nargs; i++)
-		for (j = 0; m.args[i].r > 0 && j < m.args[i].n; j++, n++) {
-			reqs[n] = (struct lkm_load_request){ .target = &m.args[i].found[j],
-							     .ops = &ops };
-			m.arg_of[n] = i;
-		}
-	if (o->time) {
-		struct timespec ts;
-
-		lo.timed = many_timed;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		start = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-	}
-	r = lkm_load_many(ctx, cfg, reqs, n, o->flags, &lo);
-	many_say_until(&m, m.nargs);
-	if (o->time) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		fprintf(stderr, "%-24s %10s %10s %10s\n%s%zu loads in %.1f ms\n", "module",
-			"load ms", "waited ms", "total ms", m.times.len ? m.times.data : "",
-			m.n_times, (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6 - start);
-	}
-	for (i = 0; i < m.nargs; i++)
-		if (m.args[i].r < 0)
-			err = m.args[i].r;
-out:
-	for (i = 0; i < m.nargs; i++)
-		lkm_resolved_free(m.args[i].found, m.args[i].n);
-	lkm_buf_free(&m.times);
-	free(m.args);
-	free(m.arg_of);
-	free(reqs);
-	return r < 0 ? r : err;
-}
-
-static void coldplug_begin(void *data, size_t i, struct lkm_load_request *req)
-{
-	((struct modprobe_opts *)data)->explained = false;
-}
-
-static void coldplug_done(void *data, size_t i, struct lkm_load_request *req)
-{
-	if (req->result < 0)
-		insert_failed(data, req->target->name, req->result, &req->err);
-}
-
-/*
- * --coldplug loads a round's modules as -a loads what an alias finds, all at once as
- * --jobs does (one worker a CPU unless --jobs says), or one by one with --report, whose
- * snapshots take one load at a time.
- */
-static int coldplug_load(void *data, struct lkm_ctx *ctx, const struct lkm_config *cfg,
-			 const struct lkm_resolved *modules, size_t count)
-{
-	struct modprobe_opts *o = data;
-	const struct lkm_load_ops ops = modprobe_load_ops(o);
-	struct lkm_load_many_opts lo = { .jobs = o->parallel ? o->jobs : 0,
-					 .begin = coldplug_begin, .done = coldplug_done, .data = o };
-	struct lkm_load_request *reqs;
-	bool blacklisted;
-	size_t i;
-	int r, err = 0;
-
-	if (o->report) {
-		for (i = 0; i < count; i++)
-			if ((r = probe_one(o, ctx, cfg, &modules[i], NULL, &blacklisted)) < 0)
-				err = r;
-		return err;
-	}
-	reqs = calloc(count, sizeof(*reqs));
-	if (!reqs)
-		return -ENOMEM;
-	for (i = 0; i < count; i++)
-		reqs[i] = (struct lkm_load_request){ .target = &modules[i], .ops = &ops };
-	err = lkm_load_many(ctx, cfg, reqs, count, o->flags, &lo);
-	for (i = 0; err == 0 && i < count; i++)
-		if (reqs[i].result)
-			err = reqs[i].result > 0 ? -EINVAL : reqs[i].result;
-	free(reqs);
-	return err;
 }
 
 static int parse_one(void *data, int c)
@@ -675,7 +493,7 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 	tool_say_config_warnings(VOICE(o), cfg);
 	if (o->coldplug)
 		err = tool_coldplug(VOICE(o), ctx, cfg, o->flags & LKM_PROBE_DRY_RUN,
-				    coldplug_load, o);
+				    modprobe_coldplug_load, o);
 	else if (o->show_modversions || o->show_exports)
 		err = show_symbols(o, ctx, cfg, args[0], o->show_exports);
 	else if (o->show_config && o->json)
@@ -688,7 +506,7 @@ static int run(struct modprobe_opts *o, struct lkm_ctx *ctx, const struct lkm_co
 			fwrite(b.data, 1, b.len, stdout);
 		lkm_buf_free(&b);
 	} else if (o->all && o->parallel && !o->remove && !o->check && !o->lookup_only)
-		err = insert_many(o, ctx, cfg, args, nargs);
+		err = modprobe_insert_many(o, ctx, cfg, args, nargs);
 	else if (o->remove || o->all)
 		for (i = 0; i < nargs; i++) {
 			r = o->remove ? do_remove(o, ctx, cfg, args[i]) :

@@ -38,4 +38,37 @@ struct modprobe_opts {
  */
 struct lkm_load_ops modprobe_load_ops(struct modprobe_opts *o);
 
+/* One argument's load (modprobe.c), shared with the loads of many (modprobe-many.c). */
+/*
+ * What modprobe says of lkm_resolve_arg()'s answer @r for @alias (@file: it named a
+ * module file): its error, or kmod's "not found" words with close names at -v.
+ * Return: @r unless it is 0, then -ENOENT (nothing found).
+ */
+int modprobe_lookup_said(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+			 const char *alias, int r, const struct lkm_err *err, bool file);
+/* A failed load of @name (-errno @r, lib's @err) in kmod's words, unless explained. */
+void modprobe_insert_failed(const struct modprobe_opts *o, const char *name, int r,
+			    const struct lkm_err *err);
+/* Where @found[@n]'s blacklisted modules are blacklisted; @all: all are (a warning). */
+void modprobe_say_blacklisted(const struct modprobe_opts *o, const struct lkm_config *cfg,
+			      const struct lkm_resolved *found, size_t n, bool all);
+/*
+ * @m loaded (or -R printed, or --check reported) with @extra options, --report around
+ * it; *@blacklisted: the blacklist kept it from loading.
+ * Return: 0 or -errno (-EINVAL: --check found a problem).
+ */
+int modprobe_probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx,
+		       const struct lkm_config *cfg, const struct lkm_resolved *m,
+		       const char *extra, bool *blacklisted);
+
+/* Loads of many at once (modprobe-many.c). */
+/*
+ * -a --jobs N (or --time) of @names[@nargs], said and exited as the serial -a would.
+ * Return: 0, lkm_load_many()'s -errno, or else the last failed argument's.
+ */
+int modprobe_insert_many(struct modprobe_opts *o, struct lkm_ctx *ctx,
+			 const struct lkm_config *cfg, char **names, int nargs);
+/* tool_coldplug()'s load of a round's @modules (@data: the modprobe_opts). */
+tool_coldplug_load_fn modprobe_coldplug_load;
+
 #endif
