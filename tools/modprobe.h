@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Private to modprobe's files (modprobe.c: options and dispatch): the parsed options
- * every part reads, and the few functions they share. The other tools never include it.
+ * Private to modprobe's three files: the parsed options every part reads, and the few
+ * functions one file calls in another, grouped by the file that defines them.
+ *   modprobe.c       the tool's entry: options table, parsing, main, run()'s dispatch
+ *   modprobe-load.c  one argument: looked up, then loaded, removed or its symbols shown
+ *   modprobe-many.c  many loads at once: -a --jobs/--time, --coldplug's rounds
+ * The other tools never include it.
  */
 #ifndef LKM_TOOLS_MODPROBE_H
 #define LKM_TOOLS_MODPROBE_H
@@ -32,13 +36,27 @@ struct modprobe_opts {
 #define VOICE(o) (&(struct tool_voice){ "modprobe", (o)->syslog, (o)->verbose })
 #define say(o, prio, ...) tool_say(VOICE(o), prio, __VA_ARGS__)
 
+/* modprobe-load.c */
 /*
- * The callbacks lib/load.c calls during @o's loads and removals:
- * steps shown, commands run, messages said, --report's snapshots taken.
+ * The callbacks lib/load.c calls during @o's loads and removals: steps shown, commands
+ * run, messages said, --report's snapshots taken.
  */
 struct lkm_load_ops modprobe_load_ops(struct modprobe_opts *o);
-
-/* One argument's load (modprobe.c), shared with the loads of many (modprobe-many.c). */
+/*
+ * Each module @alias names loaded, with @extra options (NULL: none); the blacklisted
+ * ones said. Return: the last module's 0 or -errno, as kmod (-ENOENT: none found).
+ */
+int modprobe_insert(struct modprobe_opts *o, struct lkm_ctx *ctx,
+		    const struct lkm_config *cfg, const char *alias, const char *extra);
+/* -r: each module @alias names removed. Return: 0 or the first failure's -errno. */
+int modprobe_remove(struct modprobe_opts *o, struct lkm_ctx *ctx,
+		    const struct lkm_config *cfg, const char *alias);
+/*
+ * --show-modversions (@exports false) or --show-exports of each module @arg names, or
+ * of the file @arg. Return: the last module's 0 or -errno.
+ */
+int modprobe_show_symbols(const struct modprobe_opts *o, struct lkm_ctx *ctx,
+			  const struct lkm_config *cfg, const char *arg, bool exports);
 /*
  * What modprobe says of lkm_resolve_arg()'s answer @r for @alias (@file: it named a
  * module file): its error, or kmod's "not found" words with close names at -v.
@@ -61,7 +79,7 @@ int modprobe_probe_one(struct modprobe_opts *o, struct lkm_ctx *ctx,
 		       const struct lkm_config *cfg, const struct lkm_resolved *m,
 		       const char *extra, bool *blacklisted);
 
-/* Loads of many at once (modprobe-many.c). */
+/* modprobe-many.c */
 /*
  * -a --jobs N (or --time) of @names[@nargs], said and exited as the serial -a would.
  * Return: 0, lkm_load_many()'s -errno, or else the last failed argument's.
