@@ -1458,6 +1458,16 @@ LKM_MUST_CHECK int lkm_report_new(struct lkm_ctx *ctx, struct lkm_report **out)
  */
 LKM_MUST_CHECK int lkm_report_step(struct lkm_report *rep, const char *name, const char *path,
 				   enum lkm_report_state state) LKM_NONNULL(1, 2);
+/*
+ * lkm_report_step() for a load's @step that ended with @result (0 or -errno), for
+ * lkm_load_ops->step_done: an insmod, or an install command (its work is its
+ * module's), that did not fail is filed as LKM_REPORT_DRY_RUN when @flags has
+ * LKM_PROBE_DRY_RUN, else LKM_REPORT_LOADED; any other step, or a failed one, files
+ * nothing. Return: 0 or lkm_report_step()'s -errno.
+ */
+LKM_MUST_CHECK int lkm_report_step_done(struct lkm_report *rep,
+					const struct lkm_load_step *step, int result,
+					unsigned flags) LKM_NONNULL(1, 2);
 /* The modules in the order of their first step, and their number. */
 const struct lkm_report_module *lkm_report_get_modules(const struct lkm_report *rep, size_t *n)
 	LKM_NONNULL(1, 2);

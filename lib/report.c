@@ -598,6 +598,16 @@ int lkm_report_step(struct lkm_report *rep, const char *name, const char *path,
 	return r;
 }
 
+int lkm_report_step_done(struct lkm_report *rep, const struct lkm_load_step *step,
+			 int result, unsigned flags)
+{
+	/* An install command's work is its module's; modules in the kernel already: none. */
+	if (result < 0 || (step->action != LKM_STEP_INSMOD && step->action != LKM_STEP_INSTALL))
+		return 0;
+	return lkm_report_step(rep, step->name, step->path,
+			       flags & LKM_PROBE_DRY_RUN ? LKM_REPORT_DRY_RUN : LKM_REPORT_LOADED);
+}
+
 const struct lkm_report_module *lkm_report_get_modules(const struct lkm_report *rep, size_t *n)
 {
 	*n = rep->n_mods;

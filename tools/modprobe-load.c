@@ -80,15 +80,9 @@ static int run_command(void *data, const struct lkm_load_step *s)
 static void report_step(void *data, const struct lkm_load_step *s, int result)
 {
 	struct modprobe_opts *o = data;
-	enum lkm_report_state state = o->flags & LKM_PROBE_DRY_RUN ? LKM_REPORT_DRY_RUN :
-								   LKM_REPORT_LOADED;
 	int r;
 
-	/* An install command's work is its module's; modules in the kernel already: none. */
-	if (!o->rep || result < 0 || (s->action != LKM_STEP_INSMOD && s->action != LKM_STEP_INSTALL))
-		return;
-	r = lkm_report_step(o->rep, s->name, s->path, state);
-	if (r < 0)
+	if (o->rep && (r = lkm_report_step_done(o->rep, s, result, o->flags)) < 0)
 		say(o, LOG_WARNING, "--report: %s: %s", s->name, strerror(-r));
 }
 

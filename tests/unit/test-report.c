@@ -411,6 +411,44 @@ TEST(dry_run_and_already_loaded)
 	lkm_ctx_unref(ctx);
 }
 
+/* modprobe's ops->step_done: which steps of a load are filed, and in which state. */
+TEST(step_done_files_loads_only)
+{
+	struct lkm_ctx *ctx = fresh("step-done");
+	char vfat[] = "vfat", snd[] = "snd", ext4[] = "ext4", gone[] = "gone";
+	char msdos[] = "msdos", broken[] = "broken", fat[] = "fat";
+	struct lkm_load_step insmod = { .action = LKM_STEP_INSMOD, .name = vfat };
+	struct lkm_load_step install = { .action = LKM_STEP_INSTALL, .name = snd };
+	struct lkm_load_step builtin = { .action = LKM_STEP_BUILTIN, .name = ext4 };
+	struct lkm_load_step missing = { .action = LKM_STEP_MISSING, .name = gone };
+	struct lkm_load_step rmmod = { .action = LKM_STEP_RMMOD, .name = msdos };
+	struct lkm_load_step failed = { .action = LKM_STEP_INSMOD, .name = broken };
+	struct lkm_load_step dry = { .action = LKM_STEP_INSMOD, .name = fat };
+	struct lkm_report *rep;
+	size_t n = 0;
+
+	put(proc_of(ctx), "filesystems", "\text4\n");
+	CHECK_INT(lkm_report_new(ctx, &rep), ==, 0);
+	append(proc_of(ctx), "filesystems", "\tvfat\n");
+	CHECK_INT(lkm_report_step_done(rep, &insmod, 0, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &install, 0, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &builtin, 0, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &missing, 0, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &rmmod, 0, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &failed, -ENOEXEC, 0), ==, 0);
+	CHECK_INT(lkm_report_step_done(rep, &dry, 0, LKM_PROBE_DRY_RUN), ==, 0);
+	CHECK(lkm_report_get_modules(rep, &n) != NULL);
+	CHECK_INT(n, ==, 3);
+	CHECK(module(rep, "vfat") && module(rep, "vfat")->state == LKM_REPORT_LOADED);
+	CHECK_INT(count_kind(module(rep, "vfat"), LKM_REPORT_FILESYSTEM), ==, 1);
+	CHECK(module(rep, "snd") && module(rep, "snd")->state == LKM_REPORT_LOADED);
+	CHECK(module(rep, "fat") && module(rep, "fat")->state == LKM_REPORT_DRY_RUN);
+	CHECK(!module(rep, "ext4") && !module(rep, "gone") && !module(rep, "msdos"));
+	CHECK(!module(rep, "broken"));
+	lkm_report_free(rep);
+	lkm_ctx_unref(ctx);
+}
+
 /* No /proc files, no /sys/bus, no log: an empty state, and still a report. */
 TEST(empty_tree)
 {
