@@ -452,6 +452,32 @@ LKM_MUST_CHECK int lkm_diagnose_stale_file(struct lkm_ctx *ctx, const char *name
 
 /* ==== load.c: load plans ==== */
 
+/*
+ * A loop's record (struct lkm_loop, in lkm_err) started for @kind ("softdep", "install",
+ * "remove"), and one name of @len bytes added to it.
+ */
+void lkm_loop_begin(struct lkm_loop *l, const char *kind);
+void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len);
+
+/*
+ * What a load or a removal says, through @ops (nothing without ops->log): one line at
+ * @level; a diagnosis (@lead before it) through ops->explain, or as one line when there
+ * is none; a loop explained on its own, as an error.
+ */
+void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
+		  ...) LKM_PRINTF(3, 4);
+void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		      const char *lead, const struct lkm_diagnosis *d);
+void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l);
+
+/*
+ * A command (kind @kind, "install" or "remove") for @name, a module whose own command
+ * led to this run (ops->command_chain), would start it all again: -ELOOP and the loop
+ * in @err; 0 when there is none.
+ */
+int lkm_command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
+		     struct lkm_err *err);
+
 struct lkm_load_plan {
 	enum lkm_plan_status status;
 	struct lkm_load_step *steps;

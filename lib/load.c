@@ -297,14 +297,14 @@ static bool blacklisted(const struct planner *p, const struct lkm_resolved *m)
 	return lkm_config_get_blacklist(p->config, m->name) != NULL;
 }
 
-static void loop_begin(struct lkm_loop *l, const char *kind)
+void lkm_loop_begin(struct lkm_loop *l, const char *kind)
 {
 	l->kind = kind;
 	l->n = 0;
 }
 
 /* Past the end the last slot takes each name, so a loop still ends where it began. */
-static void loop_add(struct lkm_loop *l, const char *name, size_t len)
+void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len)
 {
 	size_t i = l->n < LKM_LOOP_MAX ? l->n++ : LKM_LOOP_MAX - 1;
 
@@ -321,10 +321,10 @@ static int loop_error(struct planner *p, const char *name)
 		i--;
 	from = i ? i - 1 : 0;
 	if (p->err) {
-		loop_begin(&p->err->loop, "softdep");
+		lkm_loop_begin(&p->err->loop, "softdep");
 		for (i = from; i < p->depth; i++)
-			loop_add(&p->err->loop, p->stack[i].name, strlen(p->stack[i].name));
-		loop_add(&p->err->loop, name, strlen(name));
+			lkm_loop_add(&p->err->loop, p->stack[i].name, strlen(p->stack[i].name));
+		lkm_loop_add(&p->err->loop, name, strlen(name));
 	}
 	r = lkm_buf_puts(&b, "softdep loop: ");
 	for (i = from; r >= 0 && i < p->depth; i++)
@@ -526,10 +526,8 @@ int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
 	return 0;
 }
 
-static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt, ...)
-	LKM_PRINTF(3, 4);
-
-static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt, ...)
+void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
+		  ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -543,15 +541,15 @@ static void say(const struct lkm_load_ops *ops, enum lkm_load_level level, const
 }
 
 /* Hand @d to ops->explain, or word it as one log line when there is none. */
-static void explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
-		    const char *lead, const struct lkm_diagnosis *d)
+void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		      const char *lead, const struct lkm_diagnosis *d)
 {
 	if (ops && ops->explain)
 		ops->explain(ops->data, level, lead, d);
 	else if (lead)
-		say(ops, level, "%s: %s", lead, d->first.data);
+		lkm_load_say(ops, level, "%s: %s", lead, d->first.data);
 	else
-		say(ops, level, "%s", d->first.data);
+		lkm_load_say(ops, level, "%s", d->first.data);
 }
 
 int lkm_load_attempt(struct lkm_ctx *ctx, const char *path, const char *options,
@@ -606,7 +604,7 @@ int lkm_load_explained(struct lkm_ctx *ctx, const char *path, const char *name,
 }
 
 /* @l explained on its own, as an error (without the memory for it: not at all). */
-static void explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l)
+void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l)
 {
 	const char *chain[LKM_LOOP_MAX];
 	struct lkm_diagnosis d;
@@ -616,7 +614,7 @@ static void explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *
 		chain[i] = l->names[i];
 	if (lkm_diagnose_loop(l->kind, chain, l->n, &d) < 0)
 		return;
-	explain(ops, LKM_LOAD_ERROR, NULL, &d);
+	lkm_load_explain(ops, LKM_LOAD_ERROR, NULL, &d);
 	lkm_diagnosis_release(&d);
 }
 
@@ -624,8 +622,8 @@ static void explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *
  * A command for a module whose own command led to this run (ops->command_chain) would
  * start it all again: -ELOOP and the loop in @err (kind @kind); 0 when there is none.
  */
-static int command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
-			struct lkm_err *err)
+int lkm_command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
+		     struct lkm_err *err)
 {
 	const char *chain = ops ? ops->command_chain : NULL, *w;
 	size_t len = strlen(name), n;
@@ -640,14 +638,14 @@ static int command_loop(const struct lkm_load_ops *ops, const char *kind, const 
 		return 0;
 	if (err) {
 		err->code = -ELOOP;
-		loop_begin(&err->loop, kind);
+		lkm_loop_begin(&err->loop, kind);
 		for (w = chain; *w; w += n) {
 			w += strspn(w, " ");
 			n = strcspn(w, " ");
 			if (n)
-				loop_add(&err->loop, w, n);
+				lkm_loop_add(&err->loop, w, n);
 		}
-		loop_add(&err->loop, name, len);
+		lkm_loop_add(&err->loop, name, len);
 	}
 	return -ELOOP;
 }
@@ -668,7 +666,7 @@ int lkm_load_step_do(struct lkm_ctx *ctx, const struct lkm_load_step *s, unsigne
 	case LKM_STEP_INSTALL:
 		if (!ops || !ops->run_command)
 			return lkm_err_set(err, -ENOTSUP, "no way to run install commands");
-		r = command_loop(ops, "install", s->name, err);
+		r = lkm_command_loop(ops, "install", s->name, err);
 		return r < 0 ? r : ops->run_command(ops->data, s);
 	case LKM_STEP_INSMOD:
 		return lkm_load_explained(ctx, s->path, s->name, s->options,
@@ -717,17 +715,17 @@ int lkm_load_step_outcome(const struct lkm_load_plan *plan, const struct lkm_loa
 		return r;
 	}
 	if (r == 0 && why->first.len)
-		explain(ops, LKM_LOAD_WARNING, NULL, why);
+		lkm_load_explain(ops, LKM_LOAD_WARNING, NULL, why);
 	if (r == 0 || r == -EEXIST)
 		return 0;
 	if (!s->required) {
 		if (e->loop.kind)
-			explain_loop(ops, &e->loop);
+			lkm_load_explain_loop(ops, &e->loop);
 		snprintf(lead, sizeof(lead), "could not insert soft dependency '%s'", s->name);
 		if (why->code)
-			explain(ops, LKM_LOAD_INFO, lead, why);
+			lkm_load_explain(ops, LKM_LOAD_INFO, lead, why);
 		else
-			say(ops, LKM_LOAD_INFO, "%s: %s", lead, lkm_err_reason(e, r));
+			lkm_load_say(ops, LKM_LOAD_INFO, "%s: %s", lead, lkm_err_reason(e, r));
 		return 0;
 	}
 	if (err) {
@@ -737,7 +735,7 @@ int lkm_load_step_outcome(const struct lkm_load_plan *plan, const struct lkm_loa
 	}
 	if (why->code) {
 		snprintf(lead, sizeof(lead), "could not insert '%s'", target_name(plan, s->name));
-		explain(ops, LKM_LOAD_ERROR, lead, why);
+		lkm_load_explain(ops, LKM_LOAD_ERROR, lead, why);
 	}
 	return r;
 }
@@ -826,10 +824,10 @@ static void explain_unload(struct lkm_ctx *ctx, const struct lkm_load_ops *ops,
 	struct lkm_diagnosis d;
 
 	if (lkm_diagnose_unload(ctx, name, error, uflags, &d) == 0) {
-		explain(ops, LKM_LOAD_ERROR, lead, &d);
+		lkm_load_explain(ops, LKM_LOAD_ERROR, lead, &d);
 		lkm_diagnosis_release(&d);
 	} else {
-		say(ops, LKM_LOAD_ERROR, "%s", fallback);
+		lkm_load_say(ops, LKM_LOAD_ERROR, "%s", fallback);
 	}
 }
 
@@ -895,7 +893,7 @@ static int unload(struct remover *rm, const char *name)
 		if (r == -ENOENT) {
 			if (!(rm->flags & LKM_PROBE_FIRST_TIME))
 				return 0;
-			say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", name);
+			lkm_load_say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", name);
 			return r;
 		}
 		/* EWOULDBLOCK is EAGAIN on Linux. */
@@ -905,8 +903,8 @@ static int unload(struct remover *rm, const char *name)
 		if (!end)
 			end = now + wait;
 		if (now >= end) {
-			say(rm->ops, LKM_LOAD_ERROR,
-			    "could not remove '%s': still in use after %lu ms", name, wait);
+			lkm_load_say(rm->ops, LKM_LOAD_ERROR,
+				     "could not remove '%s': still in use after %lu ms", name, wait);
 			return -EAGAIN;
 		}
 		sleep_msec(interval < end - now ? interval : end - now);
@@ -1002,7 +1000,7 @@ static int check_state(struct remover *rm, const struct lkm_resolved *mod, unsig
 	if (state < 0) {
 		if (!(rm->flags & LKM_PROBE_FIRST_TIME))
 			return 1;
-		say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", mod->name);
+		lkm_load_say(rm->ops, LKM_LOAD_ERROR, "Module %s is not in kernel.", mod->name);
 		return -ENOENT;
 	}
 	return 0;
@@ -1036,8 +1034,8 @@ static int remove_body(struct remover *rm, const struct lkm_resolved *mod, unsig
 
 			if (!rm->ops || !rm->ops->run_command)
 				r = -ENOTSUP;
-			else if ((r = command_loop(rm->ops, "remove", mod->name, &e)) < 0)
-				explain_loop(rm->ops, &e.loop);
+			else if ((r = lkm_command_loop(rm->ops, "remove", mod->name, &e)) < 0)
+				lkm_load_explain_loop(rm->ops, &e.loop);
 			else
 				r = rm->ops->run_command(rm->ops->data, &s);
 		}
@@ -1068,11 +1066,11 @@ static int removal_loop(struct remover *rm, size_t from, const char *name)
 	struct lkm_loop l;
 	size_t j;
 
-	loop_begin(&l, "softdep");
+	lkm_loop_begin(&l, "softdep");
 	for (j = from; j < rm->depth; j++)
-		loop_add(&l, rm->stack[j], strlen(rm->stack[j]));
-	loop_add(&l, name, strlen(name));
-	explain_loop(rm->ops, &l);
+		lkm_loop_add(&l, rm->stack[j], strlen(rm->stack[j]));
+	lkm_loop_add(&l, name, strlen(name));
+	lkm_load_explain_loop(rm->ops, &l);
 	return -ELOOP;
 }
 
