@@ -15,6 +15,13 @@
 int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...) LKM_PRINTF(3, 4);
 
 /*
+ * A loop's record (struct lkm_loop, in lkm_err) started for @kind ("softdep", "install",
+ * "remove"), and one name of @len bytes added to it.
+ */
+void lkm_loop_begin(struct lkm_loop *l, const char *kind);
+void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len);
+
+/*
  * Make room for @need elements of @elem bytes in the array at *@arrp (the address of
  * any pointer, NULL at first) whose room is *@cap elements: the capacity starts at
  * @first and doubles until @need fits. On failure the array and *@cap are unchanged.
@@ -451,13 +458,6 @@ LKM_MUST_CHECK int lkm_diagnose_stale_file(struct lkm_ctx *ctx, const char *name
 					   LKM_NONNULL(1, 2, 3, 4);
 
 /* ==== load.c: load plans ==== */
-
-/*
- * A loop's record (struct lkm_loop, in lkm_err) started for @kind ("softdep", "install",
- * "remove"), and one name of @len bytes added to it.
- */
-void lkm_loop_begin(struct lkm_loop *l, const char *kind);
-void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len);
 
 /*
  * What a load or a removal says, through @ops (nothing without ops->log): one line at

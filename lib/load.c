@@ -297,20 +297,6 @@ static bool blacklisted(const struct planner *p, const struct lkm_resolved *m)
 	return lkm_config_get_blacklist(p->config, m->name) != NULL;
 }
 
-void lkm_loop_begin(struct lkm_loop *l, const char *kind)
-{
-	l->kind = kind;
-	l->n = 0;
-}
-
-/* Past the end the last slot takes each name, so a loop still ends where it began. */
-void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len)
-{
-	size_t i = l->n < LKM_LOOP_MAX ? l->n++ : LKM_LOOP_MAX - 1;
-
-	snprintf(l->names[i], sizeof(l->names[i]), "%.*s", (int)len, name);
-}
-
 static int loop_error(struct planner *p, const char *name)
 {
 	struct lkm_buf b = { 0 };

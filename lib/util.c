@@ -30,6 +30,20 @@ const char *lkm_err_reason(const struct lkm_err *err, int code)
 	return strerror(code < 0 ? -code : code);
 }
 
+void lkm_loop_begin(struct lkm_loop *l, const char *kind)
+{
+	l->kind = kind;
+	l->n = 0;
+}
+
+/* Past the end the last slot takes each name, so a loop still ends where it began. */
+void lkm_loop_add(struct lkm_loop *l, const char *name, size_t len)
+{
+	size_t i = l->n < LKM_LOOP_MAX ? l->n++ : LKM_LOOP_MAX - 1;
+
+	snprintf(l->names[i], sizeof(l->names[i]), "%.*s", (int)len, name);
+}
+
 int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
 {
 	size_t c;
