@@ -470,13 +470,6 @@ void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
 		      const char *lead, const struct lkm_diagnosis *d);
 void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l);
 
-/*
- * A command (kind @kind, "install" or "remove") for @name, a module whose own command
- * led to this run (ops->command_chain), would start it all again: -ELOOP and the loop
- * in @err; 0 when there is none.
- */
-int lkm_command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
-		     struct lkm_err *err);
 
 struct lkm_load_plan {
 	enum lkm_plan_status status;
@@ -508,5 +501,15 @@ int lkm_load_attempt(struct lkm_ctx *ctx, const char *path, const char *options,
 void lkm_load_diagnose(struct lkm_ctx *ctx, const char *path, const char *name, int r,
 		       const struct lkm_err *err, const struct lkm_kmsg_log *log,
 		       struct lkm_diagnosis *why);
+
+/* ==== command.c: install and remove commands ==== */
+
+/*
+ * A command (kind @kind, "install" or "remove") for @name, a module whose own command
+ * led to this run (ops->command_chain), would start it all again: -ELOOP and the loop
+ * in @err; 0 when there is none.
+ */
+int lkm_command_loop(const struct lkm_load_ops *ops, const char *kind, const char *name,
+		     struct lkm_err *err);
 
 #endif
