@@ -457,19 +457,7 @@ LKM_MUST_CHECK int lkm_diagnose_stale_file(struct lkm_ctx *ctx, const char *name
 					   const char *path, struct lkm_diagnosis *out)
 					   LKM_NONNULL(1, 2, 3, 4);
 
-/* ==== load.c: load plans ==== */
-
-/*
- * What a load or a removal says, through @ops (nothing without ops->log): one line at
- * @level; a diagnosis (@lead before it) through ops->explain, or as one line when there
- * is none; a loop explained on its own, as an error.
- */
-void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
-		  ...) LKM_PRINTF(3, 4);
-void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
-		      const char *lead, const struct lkm_diagnosis *d);
-void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l);
-
+/* ==== load-plan.c, load.c: load plans, and a plan carried out ==== */
 
 struct lkm_load_plan {
 	enum lkm_plan_status status;
@@ -480,12 +468,13 @@ struct lkm_load_plan {
 
 /*
  * The pieces of lkm_load_plan_run() that load-parallel.c runs apart: whether a step's
- * module is in the kernel already; its LKM_LOAD_* flags from LKM_PROBE_* @flags; a step
- * carried out (no show, no dry run); a step's outcome worded through @ops (0 to go on,
- * or the -errno that stops the plan, in @err). lkm_load_attempt() is the syscall with
- * the kernel log's records around it (@log, released by the caller), and
- * lkm_load_diagnose() what lkm_load_explained() says of it afterwards: the attempt may
- * run on a worker thread, the diagnosis reads the ctx and runs on the caller's.
+ * module is in the kernel already (load-plan.c, which asks it of the target too); its
+ * LKM_LOAD_* flags from LKM_PROBE_* @flags; a step carried out (no show, no dry run);
+ * a step's outcome worded through @ops (0 to go on, or the -errno that stops the plan,
+ * in @err). lkm_load_attempt() is the syscall with the kernel log's records around it
+ * (@log, released by the caller), and lkm_load_diagnose() what lkm_load_explained()
+ * says of it afterwards: the attempt may run on a worker thread, the diagnosis reads
+ * the ctx and runs on the caller's.
  */
 bool lkm_load_step_loaded(struct lkm_ctx *ctx, const struct lkm_load_step *s);
 unsigned lkm_load_step_lflags(unsigned flags);
@@ -501,6 +490,17 @@ int lkm_load_attempt(struct lkm_ctx *ctx, const char *path, const char *options,
 void lkm_load_diagnose(struct lkm_ctx *ctx, const char *path, const char *name, int r,
 		       const struct lkm_err *err, const struct lkm_kmsg_log *log,
 		       struct lkm_diagnosis *why);
+
+/*
+ * What a load or a removal says, through @ops (nothing without ops->log): one line at
+ * @level; a diagnosis (@lead before it) through ops->explain, or as one line when there
+ * is none; a loop explained on its own, as an error.
+ */
+void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
+		  ...) LKM_PRINTF(3, 4);
+void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		      const char *lead, const struct lkm_diagnosis *d);
+void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l);
 
 /* ==== command.c: install and remove commands ==== */
 
