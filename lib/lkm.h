@@ -51,7 +51,7 @@ struct lkm_loop {
 struct lkm_err {
 	int code;        /* negative errno */
 	char why[256];   /* "section 12 ends past the end of the file", no trailing newline */
-	struct lkm_loop loop; /* filled by load.c when the failure is a loop */
+	struct lkm_loop loop; /* filled by load-plan.c, command.c: the failure is a loop */
 };
 
 /* The reason text: err->why if set, else strerror(-code). */
@@ -960,16 +960,17 @@ int lkm_depmod_cache_prune(const struct lkm_ctx *ctx);
 /* What depmod once wrote into the module directory itself; lkm_depmod_write() removes it. */
 #define LKM_DEPMOD_OLD_CACHE "modules.lkm-cache"
 
-/* ==== load.c: load plans: modprobe, insmod, rmmod ==== */
+/* ==== load-plan.c, load.c, unload.c, command.c: modprobe's loads and removals ==== */
 
 /*
  * modprobe's work, in two parts. lkm_load_plan_new() decides what a load means: the
  * module's dependencies (modules.dep order), soft dependencies (pre: before, post:
  * after), install commands in place of loads, and each module's options. The plan
- * holds data only; lkm_load_plan_run() carries it out through the ctx's syscalls, and
- * hands install commands to the caller (running a shell is the tool's job).
- * lkm_remove_module() does modprobe -r: softdeps, holders, the module, then the
- * dependencies that became unused. Nothing here prints: ops->show and ops->log do.
+ * holds data only (load-plan.c); lkm_load_plan_run() carries it out through the ctx's
+ * syscalls (load.c), and hands install commands to the caller (running a shell is the
+ * tool's job, with command.c's lkm_command_run()). lkm_remove_module() (unload.c) does
+ * modprobe -r: softdeps, holders, the module, then the dependencies that became
+ * unused. Nothing here prints: ops->show and ops->log do.
  */
 #define LKM_PROBE_IGNORE_COMMANDS  0x001u /* -i: the target's install/remove command and softdeps */
 #define LKM_PROBE_IGNORE_LOADED    0x002u /* -D: plan as if nothing were loaded */

@@ -2,7 +2,7 @@
 /*
  * Module options as words: the command line's joined into one string (kmod quotes a
  * value with spaces), and $MODPROBE_OPTIONS split and put before a tool's arguments.
- * (Moved out of load.c, which is about plans.)
+ * (Moved out of load.c, which carries out plans.)
  */
 #include <errno.h>
 #include <stdlib.h>

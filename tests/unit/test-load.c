@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * load.c: plans and removals on the fixture tree of test-resolve.c, with fake syscalls
- * that record every module they are asked to load or remove.
+ * load-plan.c, load.c, unload.c: plans, their runs and removals on the fixture tree of
+ * test-resolve.c, with fake syscalls that record every module they are asked to load
+ * or remove.
  */
 #define LKM_FIXTURE_ONLY
 #include "test-resolve.c"
