@@ -496,8 +496,8 @@ void lkm_load_diagnose(struct lkm_ctx *ctx, const char *path, const char *name, 
  * @level; a diagnosis (@lead before it) through ops->explain, or as one line when there
  * is none; a loop explained on its own, as an error.
  */
-void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
-		  ...) LKM_PRINTF(3, 4);
+void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		  const char *fmt, ...) LKM_PRINTF(3, 4);
 void lkm_load_explain(const struct lkm_load_ops *ops, enum lkm_load_level level,
 		      const char *lead, const struct lkm_diagnosis *d);
 void lkm_load_explain_loop(const struct lkm_load_ops *ops, const struct lkm_loop *l);

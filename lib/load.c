@@ -19,8 +19,8 @@
 
 #include "lkm-internal.h"
 
-void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level, const char *fmt,
-		  ...)
+void lkm_load_say(const struct lkm_load_ops *ops, enum lkm_load_level level,
+		  const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
