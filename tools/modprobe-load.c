@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modprobe's work on one argument, as lib/load.c's client: the name or alias looked up
- * (none found said in kmod's words), then each module it names loaded, removed, or its
- * symbols printed (--show-modversions, --show-exports). Here are the callbacks lib/load.c
- * calls (steps shown, commands run, messages and diagnoses said), kmod's wording of a
- * failed insert, and --report's snapshots around each load (lib/report.c).
+ * modprobe's work on one argument, as the client of lib/load.c and lib/unload.c: the
+ * name or alias looked up (none found said in kmod's words), then each module it names
+ * loaded, removed, or its symbols printed (--show-modversions, --show-exports). Here
+ * are the callbacks lib/ calls (steps shown, commands run, messages and diagnoses
+ * said), kmod's wording of a failed insert, and --report's snapshots around each load
+ * (lib/report.c).
  */
 #include <errno.h>
 #include <stdlib.h>
