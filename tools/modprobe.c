@@ -2,10 +2,11 @@
 /*
  * modprobe: load or remove modules by name or alias, with their dependencies, soft
  * dependencies, options and install/remove commands (lib/load-plan.c, load.c and
- * unload.c decide; modprobe's files parse, print and run commands). Output formats, messages and exit codes are
- * kmod's. This file is the tool's entry: the option table, parsing, main and run(),
- * which sends each request to its part (tools/modprobe.h lists them):
- * modprobe-load.c works on one argument, modprobe-many.c loads many at once.
+ * unload.c decide; modprobe's files parse, print and run commands). Output formats,
+ * messages and exit codes are kmod's. This file is the tool's entry: the option table,
+ * parsing, main and run(), which sends each request to its part (tools/modprobe.h
+ * lists them): modprobe-load.c works on one argument, modprobe-many.c loads many at
+ * once.
  * $MODPROBE_OPTIONS is read here, prepended to the arguments as kmod does.
  *
  * --sys=DIR and --proc=DIR (hidden) read another /sys and /proc, for the tool tests.
