@@ -79,15 +79,16 @@ static int range_owner(const char *proc, const char *file, unsigned long long ad
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		unsigned long long lo, hi;
 		int n = 0;
-		char *name;
+		const char *name, *line;
 
 		if (sscanf(p, " %llx-%llx : %n", &lo, &hi, &n) != 2 || n == 0 || hi == 0 ||
 		    addr < lo || addr > hi)
 			continue;
 		name = p + n;
+		line = p + strspn(p, " ");
 		snprintf(owner, size, "%.*s", (int)strcspn(name, "\n"), name);
-		p += strspn(p, " ");
-		snprintf(where, where_size, "%s/%s: %.*s", proc, file, (int)strcspn(p, "\n"), p);
+		snprintf(where, where_size, "%s/%s: %.*s", proc, file, (int)strcspn(line, "\n"),
+			 line);
 		r = 0; /* keep going: a nested range is more precise */
 	}
 	free(text);
