@@ -269,19 +269,29 @@ static int next_line(struct line_reader *r)
 	if (e < 0)
 		return e;
 	while (r->p < r->end) {
+		/* the plain run up to the next newline or backslash, in one append */
+		const char *q = r->p;
+
+		while (q < r->end && *q != '\n' && *q != '\\')
+			q++;
+		e = lkm_buf_append(&r->line, r->p, (size_t)(q - r->p));
+		if (e < 0)
+			return e;
+		r->p = q;
+		if (r->p == r->end)
+			break;
 		c = *r->p++;
 		if (c == '\n') {
 			r->lineno += n + 1;
 			return 1;
 		}
-		if (c == '\\') {
-			if (r->p == r->end)
-				break;
-			c = *r->p++;
-			if (c == '\n') {
-				n++;
-				continue;
-			}
+		/* a backslash: a continued line, else the character after it, kept */
+		if (r->p == r->end)
+			break;
+		c = *r->p++;
+		if (c == '\n') {
+			n++;
+			continue;
 		}
 		e = lkm_buf_append(&r->line, &c, 1);
 		if (e < 0)
