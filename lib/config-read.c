@@ -16,10 +16,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config-internal.h"
 #include "lkm-internal.h"
@@ -36,16 +38,16 @@ struct pool_block {
 	max_align_t data[];
 };
 
-void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size)
+/* @size bytes at a multiple of @align (a power of two) in the pool's newest block. */
+static void *pool_take(struct lkm_config_pool *pool, size_t size, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
 	struct pool_block *b = pool->head;
-	size_t cap;
-	void *p;
+	size_t at, cap;
 
-	size = (size + align - 1) / align * align;
-	if (!b || b->cap - b->used < size) {
-		cap = size > 8192 ? size : 8192;
+	at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->cap || b->cap - at < size) {
+		/* A block and its malloc header in two pages. */
+		cap = size > 8192 - 64 ? size : 8192 - 64;
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
@@ -53,15 +55,21 @@ void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size)
 		b->cap = cap;
 		b->next = pool->head;
 		pool->head = b;
+		at = 0;
 	}
-	p = (char *)b->data + b->used;
-	b->used += size;
-	return p;
+	b->used = at + size;
+	return (char *)b->data + at;
 }
 
+void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size)
+{
+	return pool_take(pool, size, _Alignof(max_align_t));
+}
+
+/* Strings need no alignment: packed, a config's strings take a page or two. */
 char *conf_pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n)
 {
-	char *p = conf_pool_alloc(pool, n + 1);
+	char *p = pool_take(pool, n + 1, 1);
 
 	if (!p)
 		return NULL;
@@ -149,7 +157,7 @@ int conf_list_insert(struct conf_list *l, const char *dir, const char *name)
 	int cmp, r;
 
 	if (name) {
-		if (asprintf(&f.path, "%s/%s", dir, name) < 0)
+		if (lkm_path_join(&f.path, dir, name, strlen(name)) < 0)
 			return -ENOMEM;
 	} else {
 		f.path = strdup(dir);
@@ -192,46 +200,93 @@ static bool is_conf_name(const char *name)
 	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".conf") == 0;
 }
 
+/* One entry of a config directory: a regular *.conf file joins the list. */
+static int conf_list_entry(struct conf_list *l, int dirfd, const char *path,
+			   const char *name, unsigned char type, struct sink *s)
+{
+	struct stat st;
+	int r;
+
+	if (!is_conf_name(name))
+		return 0;
+	/* A plain file needs no stat: only links and unknown types are followed. */
+	if (type == DT_REG)
+		st.st_mode = S_IFREG;
+	else if (type == DT_DIR)
+		st.st_mode = S_IFDIR;
+	else if (fstatat(dirfd, name, &st, 0) < 0)
+		return conf_warn(s, NULL, 0, "Cannot stat directory entry: %s/%s", path, name);
+	if (S_ISDIR(st.st_mode))
+		return conf_warn(s, NULL, 0,
+				 "Directories inside directories are not supported: %s/%s",
+				 path, name);
+	/* A fifo or device would block the read or make it endless. */
+	if (!S_ISREG(st.st_mode))
+		return conf_warn(s, NULL, 0, "Not a regular file: %s/%s", path, name);
+	r = conf_list_insert(l, path, name);
+	return r == -EEXIST ? 0 : r;
+}
+
+/*
+ * getdents64(2) into a buffer of our own: opendir(3) would add an fstat and a 32 KiB
+ * allocation to each directory, and these are read by every modprobe.
+ */
 static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink *s)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int r = 0;
+	char buf[4096] __attribute__((aligned(8)));
+	const struct dirent64 *de;
+	ssize_t n, off;
+	int fd, r = 0;
 
-	d = opendir(path);
-	if (!d)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return conf_warn(s, NULL, 0, "opendir(%s): %s", path, strerror(errno));
-	while (r >= 0 && (de = readdir(d))) {
-		if (!is_conf_name(de->d_name))
+	while (r >= 0) {
+		n = getdents64(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0) {
-			r = conf_warn(s, NULL, 0, "Cannot stat directory entry: %s/%s",
-				      path, de->d_name);
-			continue;
+		if (n < 0) {
+			r = conf_warn(s, NULL, 0, "readdir(%s): %s", path, strerror(errno));
+			break;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			r = conf_warn(
-				s, NULL, 0,
-				"Directories inside directories are not supported: %s/%s",
-				path, de->d_name);
-			continue;
+		if (n == 0)
+			break;
+		for (off = 0; off < n && r >= 0; off += de->d_reclen) {
+			de = (const struct dirent64 *)(buf + off);
+			r = conf_list_entry(l, fd, path, de->d_name, de->d_type, s);
 		}
-		/* A fifo or device would block the read or make it endless. */
-		if (!S_ISREG(st.st_mode)) {
-			r = conf_warn(s, NULL, 0, "Not a regular file: %s/%s", path,
-				      de->d_name);
-			continue;
-		}
-		r = conf_list_insert(l, path, de->d_name);
-		if (r == -EEXIST)
-			r = 0;
 	}
-	closedir(d);
+	close(fd);
 	return r;
 }
 
-static int conf_list_scan(struct conf_list *l, const char *path, struct sink *s)
+/*
+ * The directories already scanned. With /lib a link to /usr/lib, /lib/modprobe.d is
+ * /usr/lib/modprobe.d: every name in it is then hidden by the same name met before,
+ * so a second scan would change nothing. Only the first few are kept.
+ */
+struct seen_dirs {
+	dev_t dev[8];
+	ino_t ino[8];
+	size_t n;
+};
+
+static bool seen_before(struct seen_dirs *seen, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n; i++)
+		if (seen->dev[i] == st->st_dev && seen->ino[i] == st->st_ino)
+			return true;
+	if (seen->n < sizeof(seen->dev) / sizeof(seen->dev[0])) {
+		seen->dev[seen->n] = st->st_dev;
+		seen->ino[seen->n++] = st->st_ino;
+	}
+	return false;
+}
+
+static int conf_list_scan(struct conf_list *l, const char *path, struct seen_dirs *seen,
+			  struct sink *s)
 {
 	struct stat st;
 	int r;
@@ -243,7 +298,7 @@ static int conf_list_scan(struct conf_list *l, const char *path, struct sink *s)
 		return conf_warn(s, NULL, 0, "%s: %s", path, strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode))
-		return conf_list_scan_dir(l, path, s);
+		return seen_before(seen, &st) ? 0 : conf_list_scan_dir(l, path, s);
 	r = conf_list_insert(l, path, NULL);
 	return r == -EEXIST ? 0 : r;
 }
@@ -270,10 +325,12 @@ static int next_line(struct line_reader *r)
 		return e;
 	while (r->p < r->end) {
 		/* the plain run up to the next newline or backslash, in one append */
-		const char *q = r->p;
+		const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+		const char *stop = nl ? nl : r->end;
+		const char *q = memchr(r->p, '\\', (size_t)(stop - r->p));
 
-		while (q < r->end && *q != '\n' && *q != '\\')
-			q++;
+		if (!q)
+			q = stop;
 		e = lkm_buf_append(&r->line, r->p, (size_t)(q - r->p));
 		if (e < 0)
 			return e;
@@ -401,13 +458,14 @@ int conf_parse_files(const char *const *paths, struct conf_list *pre, struct sin
 		     line_fn fn, void *state)
 {
 	struct conf_list l = { 0 };
+	struct seen_dirs seen = { .n = 0 };
 	size_t i;
 	int r = 0;
 
 	if (pre)
 		l = *pre;
 	for (i = 0; paths[i] && r >= 0; i++)
-		r = conf_list_scan(&l, paths[i], s);
+		r = conf_list_scan(&l, paths[i], &seen, s);
 	for (i = 0; i < l.n && r >= 0; i++)
 		r = parse_file(l.v[i].path, s, fn, state);
 	conf_list_free(&l);

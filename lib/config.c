@@ -5,9 +5,7 @@
  * softdeps, weakdeps, blacklists) and its `modprobe -c` dump. The file rules are
  * lib/config-read.c's.
  */
-#include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,53 +78,93 @@ static int add_alias(struct lkm_config *cfg, const char *pattern, const char *mo
 	return a->pattern && a->modname ? 0 : -ENOMEM;
 }
 
-/* Split @s on white space into a pool array; words before any group are dropped. */
-static size_t split_words(struct lkm_config_pool *pool, const char *s, const char **out,
-			  const char *want_group)
+/* isspace(3) in the C locale, which kmod's parsing uses; inline, as this is hot. */
+static bool is_space(char c)
 {
-	const char *group = NULL, *w;
-	size_t n = 0, len;
-
-	for (;;) {
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s)
-			break;
-		w = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		len = (size_t)(s - w);
-		if (want_group && len == 4 && !memcmp(w, "pre:", 4)) {
-			group = "pre:";
-			continue;
-		}
-		if (want_group && len == 5 && !memcmp(w, "post:", 5)) {
-			group = "post:";
-			continue;
-		}
-		if (want_group && (!group || strcmp(group, want_group)))
-			continue;
-		if (out) {
-			out[n] = conf_pool_strndup(pool, w, len);
-			if (!out[n])
-				return SIZE_MAX;
-		}
-		n++;
-	}
-	return n;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* Two passes: count, then fill an exactly sized array. */
-static int words_array(struct lkm_config_pool *pool, const char *s, const char *group,
-		       const char *const **out, size_t *n)
-{
-	const char **v;
+struct word_at {
+	const char *w;
+	size_t len;
+	int group;
+};
 
-	*n = split_words(pool, s, NULL, group);
-	v = conf_pool_alloc(pool, (*n ? *n : 1) * sizeof(*v));
-	if (!v || split_words(pool, s, v, group) == SIZE_MAX)
-		return -ENOMEM;
-	*out = v;
+/*
+ * The next word of the line at *@s and its group (*@group: -1 before any, with
+ * @grouped, where "pre:" and "post:" switch between group 0 and 1 and are no words of
+ * their own; else every word is group 0). Returns false at the end of the line.
+ */
+static bool next_word(const char **s, bool grouped, int *group, struct word_at *out)
+{
+	const char *p = *s, *w;
+	size_t len;
+
+	for (;;) {
+		while (is_space(*p))
+			p++;
+		if (!*p) {
+			*s = p;
+			return false;
+		}
+		w = p;
+		while (*p && !is_space(*p))
+			p++;
+		len = (size_t)(p - w);
+		if (grouped && len == 4 && !memcmp(w, "pre:", 4))
+			*group = 0;
+		else if (grouped && len == 5 && !memcmp(w, "post:", 5))
+			*group = 1;
+		else if (*group >= 0)
+			break;
+	}
+	*s = p;
+	*out = (struct word_at){ w, len, *group };
+	return true;
+}
+
+/*
+ * The words of @s, split on white space, into two exactly sized pool arrays, by
+ * group (see next_word()). One pass finds the words of all but the longest lines.
+ */
+static int words_arrays(struct lkm_config_pool *pool, const char *s, bool grouped,
+			const char *const *out[2], size_t n[2])
+{
+	struct word_at at[32], word;
+	const size_t at_max = sizeof(at) / sizeof(at[0]);
+	const char **v[2];
+	const char *p = s;
+	size_t i, k = 0, fill[2] = { 0, 0 };
+	int group = grouped ? -1 : 0;
+
+	n[0] = n[1] = 0;
+	while (next_word(&p, grouped, &group, &word)) {
+		n[word.group]++;
+		if (k < at_max)
+			at[k] = word;
+		k++;
+	}
+	for (i = 0; i < 2; i++) {
+		v[i] = conf_pool_alloc(pool, (n[i] ? n[i] : 1) * sizeof(*v[i]));
+		if (!v[i])
+			return -ENOMEM;
+	}
+	p = s;
+	group = grouped ? -1 : 0;
+	for (i = 0; i < k; i++) {
+		char *copy;
+
+		if (k <= at_max)
+			word = at[i];
+		else
+			next_word(&p, grouped, &group, &word);
+		copy = conf_pool_strndup(pool, word.w, word.len);
+		if (!copy)
+			return -ENOMEM;
+		v[word.group][fill[word.group]++] = copy;
+	}
+	out[0] = v[0];
+	out[1] = v[1];
 	return 0;
 }
 
@@ -134,15 +172,20 @@ static int add_softdep(struct lkm_config *cfg, const char *modname, const char *
 		       struct lkm_config_source src)
 {
 	struct lkm_config_softdep *d = APPEND(cfg->softdeps, cfg->n_softdeps);
+	const char *const *v[2];
+	size_t n[2];
 
 	if (!d)
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
 	d->modname = conf_pool_strdup(cfg->pool, modname);
-	if (!d->modname || words_array(cfg->pool, line, "pre:", &d->pre, &d->n_pre) < 0 ||
-	    words_array(cfg->pool, line, "post:", &d->post, &d->n_post) < 0)
+	if (!d->modname || words_arrays(cfg->pool, line, true, v, n) < 0)
 		return -ENOMEM;
+	d->pre = v[0];
+	d->n_pre = n[0];
+	d->post = v[1];
+	d->n_post = n[1];
 	return 0;
 }
 
@@ -150,19 +193,53 @@ static int add_weakdep(struct lkm_config *cfg, const char *modname, const char *
 		       struct lkm_config_source src)
 {
 	struct lkm_config_weakdep *d = APPEND(cfg->weakdeps, cfg->n_weakdeps);
+	const char *const *v[2];
+	size_t n[2];
 
 	if (!d)
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
 	d->modname = conf_pool_strdup(cfg->pool, modname);
-	if (!d->modname || words_array(cfg->pool, line, NULL, &d->deps, &d->n_deps) < 0)
+	if (!d->modname || words_arrays(cfg->pool, line, false, v, n) < 0)
 		return -ENOMEM;
+	d->deps = v[0];
+	d->n_deps = n[0];
 	return 0;
 }
 
+enum mcmd { M_ALIAS, M_BLACKLIST, M_OPTIONS, M_INSTALL, M_REMOVE, M_SOFTDEP, M_WEAKDEP,
+	    M_DEPRECATED, M_UNKNOWN };
+
+/* Which command a line starts with: its first letter picks the one to compare. */
+static enum mcmd mcmd_of(const char *cmd)
+{
+	switch (cmd[0]) {
+	case 'a':
+		return strcmp(cmd, "alias") ? M_UNKNOWN : M_ALIAS;
+	case 'b':
+		return strcmp(cmd, "blacklist") ? M_UNKNOWN : M_BLACKLIST;
+	case 'c':
+		return strcmp(cmd, "config") ? M_UNKNOWN : M_DEPRECATED;
+	case 'i':
+		if (!strcmp(cmd, "install"))
+			return M_INSTALL;
+		return strcmp(cmd, "include") ? M_UNKNOWN : M_DEPRECATED;
+	case 'o':
+		return strcmp(cmd, "options") ? M_UNKNOWN : M_OPTIONS;
+	case 'r':
+		return strcmp(cmd, "remove") ? M_UNKNOWN : M_REMOVE;
+	case 's':
+		return strcmp(cmd, "softdep") ? M_UNKNOWN : M_SOFTDEP;
+	case 'w':
+		return strcmp(cmd, "weakdep") ? M_UNKNOWN : M_WEAKDEP;
+	default:
+		return M_UNKNOWN;
+	}
+}
+
 /* Commands that take a module and the rest of the line. Returns 1 for a bad line. */
-static int modprobe_rest_cmd(struct lkm_config *cfg, const char *cmd, char **save,
+static int modprobe_rest_cmd(struct lkm_config *cfg, enum mcmd cmd, char **save,
 			     struct lkm_config_source src)
 {
 	char *modname = conf_word(save);
@@ -170,61 +247,64 @@ static int modprobe_rest_cmd(struct lkm_config *cfg, const char *cmd, char **sav
 
 	if (conf_underscores(modname) < 0 || !value)
 		return 1;
-	if (!strcmp(cmd, "options"))
+	switch (cmd) {
+	case M_OPTIONS:
 		return add_options(cfg, modname, value, src);
-	if (!strcmp(cmd, "install"))
+	case M_INSTALL:
 		return add_entry(cfg, &cfg->installs, &cfg->n_installs, modname, value,
 				 src);
-	if (!strcmp(cmd, "remove"))
+	case M_REMOVE:
 		return add_entry(cfg, &cfg->removes, &cfg->n_removes, modname, value,
 				 src);
-	if (!strcmp(cmd, "softdep"))
+	case M_SOFTDEP:
 		return add_softdep(cfg, modname, value, src);
-	return add_weakdep(cfg, modname, value, src);
+	default:
+		return add_weakdep(cfg, modname, value, src);
+	}
 }
 
-static int modprobe_cmd(struct lkm_config *cfg, const char *cmd, char **save,
+static int modprobe_cmd(struct lkm_config *cfg, enum mcmd cmd, char **save,
 			struct lkm_config_source src)
 {
-	static const char *const rest_cmds[] = { "options", "install", "remove",
-						 "softdep", "weakdep", NULL };
 	char *a, *b;
-	size_t i;
 
-	if (!strcmp(cmd, "alias")) {
+	switch (cmd) {
+	case M_ALIAS:
 		a = conf_word(save);
 		b = conf_word(save);
 		if (conf_underscores(a) < 0 || conf_underscores(b) < 0)
 			return 1;
 		return add_alias(cfg, a, b, src);
-	}
-	if (!strcmp(cmd, "blacklist")) {
+	case M_BLACKLIST:
 		a = conf_word(save);
 		if (conf_underscores(a) < 0)
 			return 1;
 		return add_blacklist(cfg, a, src);
+	case M_UNKNOWN:
+	case M_DEPRECATED:
+		return 1;
+	default:
+		return modprobe_rest_cmd(cfg, cmd, save, src);
 	}
-	for (i = 0; rest_cmds[i]; i++)
-		if (!strcmp(cmd, rest_cmds[i]))
-			return modprobe_rest_cmd(cfg, cmd, save, src);
-	return 1;
 }
 
 static int modprobe_line(void *state, const char *file, unsigned line, char *text)
 {
 	struct mparse *mp = state;
 	char *save = text, *cmd;
+	enum mcmd which;
 	int r;
 
 	cmd = conf_word(&save);
 	/* An indented '#' is a comment too (kmod warns about it). */
 	if (!cmd || cmd[0] == '#')
 		return 0;
-	if (!strcmp(cmd, "include") || !strcmp(cmd, "config"))
+	which = mcmd_of(cmd);
+	if (which == M_DEPRECATED)
 		return conf_warn(&mp->sink, file, line,
 				 "%s: command %s is deprecated and not parsed anymore",
 				 file, cmd);
-	r = modprobe_cmd(mp->cfg, cmd, &save, src_at(file, line));
+	r = modprobe_cmd(mp->cfg, which, &save, src_at(file, line));
 	if (r == 1)
 		r = conf_warn(&mp->sink, file, line,
 			      "%s line %u: ignoring bad line starting with '%s'", file,
@@ -378,7 +458,7 @@ static int kcmdline_load(struct mparse *mp, const char *proc)
 	char *path, *buf;
 	int r;
 
-	if (asprintf(&path, "%s/cmdline", proc) < 0)
+	if (lkm_path_join(&path, proc, "cmdline", 7) < 0)
 		return -ENOMEM;
 	r = lkm_read_file(path, KCMDLINE_MAX, &buf, NULL);
 	if (r < 0) {
@@ -469,7 +549,7 @@ const struct lkm_config_alias *lkm_config_next_alias(const struct lkm_config *cf
 	size_t i = prev ? (size_t)(prev - cfg->aliases) + 1 : 0;
 
 	for (; i < cfg->n_aliases; i++)
-		if (fnmatch(cfg->aliases[i].pattern, name, 0) == 0)
+		if (lkm_fnmatch(cfg->aliases[i].pattern, name))
 			return &cfg->aliases[i];
 	return NULL;
 }
@@ -507,7 +587,7 @@ static const struct lkm_config_entry *first_match(const struct lkm_config_entry 
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (fnmatch(v[i].modname, modname, 0) == 0)
+		if (lkm_fnmatch(v[i].modname, modname))
 			return &v[i];
 	return NULL;
 }
@@ -530,7 +610,7 @@ const struct lkm_config_softdep *lkm_config_get_softdep(const struct lkm_config 
 	size_t i;
 
 	for (i = 0; i < cfg->n_softdeps; i++)
-		if (fnmatch(cfg->softdeps[i].modname, modname, 0) == 0)
+		if (lkm_fnmatch(cfg->softdeps[i].modname, modname))
 			return &cfg->softdeps[i];
 	return NULL;
 }
@@ -541,7 +621,7 @@ const struct lkm_config_weakdep *lkm_config_get_weakdep(const struct lkm_config 
 	size_t i;
 
 	for (i = 0; i < cfg->n_weakdeps; i++)
-		if (fnmatch(cfg->weakdeps[i].modname, modname, 0) == 0)
+		if (lkm_fnmatch(cfg->weakdeps[i].modname, modname))
 			return &cfg->weakdeps[i];
 	return NULL;
 }

@@ -138,10 +138,13 @@ int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out)
 		goto fail;
 	if (cfg->dirname && *cfg->dirname) {
 		ctx->dirname = strdup(cfg->dirname);
-	} else if (asprintf(&ctx->dirname, "%s%s/%s", cfg->basedir ? cfg->basedir : "",
-			    cfg->moduledir && *cfg->moduledir ? cfg->moduledir : "/lib/modules",
-			    ctx->kver) < 0) {
-		ctx->dirname = NULL;
+	} else {
+		const char *words[] = { cfg->basedir ? cfg->basedir : "",
+					cfg->moduledir && *cfg->moduledir ? cfg->moduledir
+									  : "/lib/modules",
+					"/", ctx->kver, NULL };
+
+		ctx->dirname = lkm_strcat_all(words);
 	}
 	ctx->proc = dup_or(cfg->proc, "/proc");
 	ctx->sys = dup_or(cfg->sys, "/sys");
@@ -150,8 +153,8 @@ int lkm_ctx_new(const struct lkm_ctx_config *cfg, struct lkm_ctx **out)
 	/* Under -b, the tree's own firmware: what an initramfs built from it would hold. */
 	if (cfg->firmware_dir && *cfg->firmware_dir)
 		ctx->firmware_dir = strdup(cfg->firmware_dir);
-	else if (asprintf(&ctx->firmware_dir, "%s/lib/firmware",
-			  cfg->basedir ? cfg->basedir : "") < 0)
+	else if (lkm_path_join(&ctx->firmware_dir, cfg->basedir ? cfg->basedir : "",
+			       "lib/firmware", 12) < 0)
 		ctx->firmware_dir = NULL;
 	if (!ctx->dirname || !ctx->proc || !ctx->sys || !ctx->kmsg || !ctx->cache_dir ||
 	    !ctx->firmware_dir)
@@ -223,7 +226,8 @@ int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_
 	if (!ctx->indexes[kind]) {
 		struct lkm_err why = { 0 };
 
-		if (asprintf(&path, "%s/%s", ctx->dirname, index_filenames[kind]) < 0)
+		if (lkm_path_join(&path, ctx->dirname, index_filenames[kind],
+				  strlen(index_filenames[kind])) < 0)
 			return -ENOMEM;
 		r = lkm_index_open(path, &ctx->indexes[kind], &why);
 		/*

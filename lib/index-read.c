@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -652,14 +651,6 @@ static void wild_add_values(struct wild_state *w, const struct node *n)
 	}
 }
 
-/* fnmatch(@pat, @key, 0), kmod's test of a stored pattern, faster where it can be. */
-static bool pattern_matches(const char *pat, const char *key)
-{
-	int r = lkm_glob_match(pat, key, false);
-
-	return r < 0 ? fnmatch(pat, key, 0) == 0 : r == 1;
-}
-
 /* Every key below @ref, the pattern so far in w->pat, its prefix taken from @from. */
 static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
 {
@@ -698,7 +689,7 @@ static void wild_all(struct wild_state *w, uint32_t ref, size_t from)
 		w->patlen--;
 		w->pat[w->patlen] = '\0';
 	}
-	if (!w->err && n.value_count && pattern_matches(w->pat, w->subkey))
+	if (!w->err && n.value_count && lkm_fnmatch(w->pat, w->subkey))
 		wild_add_values(w, &n);
 out:
 	w->patlen = saved;

@@ -40,6 +40,24 @@ LKM_MUST_CHECK int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t e
  */
 int lkm_glob_match(const char *pat, const char *str, bool prefix);
 
+/* fnmatch(@pat, @str, 0) == 0, through lkm_glob_match() where it can answer. */
+bool lkm_fnmatch_any(const char *pat, const char *str);
+/* The same, first ruling out (inline) a pattern whose plain first byte differs. */
+static inline bool lkm_fnmatch(const char *pat, const char *str)
+{
+	char c = *pat;
+
+	if (c != *str && c != '*' && c != '?' && c != '[' && c != '\\')
+		return false;
+	return lkm_fnmatch_any(pat, str);
+}
+
+/* The NULL-terminated @words one after the other, malloc'd; NULL for -ENOMEM. */
+char *lkm_strcat_all(const char *const *words);
+/* *@out = "@dir/@name" with the first @name_len bytes of @name, malloc'd. 0 or -ENOMEM. */
+LKM_MUST_CHECK int lkm_path_join(char **out, const char *dir, const char *name,
+				 size_t name_len);
+
 /*
  * Read a whole (small, text) file. @max bounds the size; a bigger file gives -EFBIG.
  * The result is NUL-terminated; *len excludes the NUL.

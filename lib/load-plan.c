@@ -55,20 +55,35 @@ struct planner {
 
 int lkm_load_step_show(const struct lkm_load_step *s, struct lkm_buf *out)
 {
+	/* Plain appends: a printf per line showed in the profile of modprobe -D. */
+	const char *words[4] = { NULL };
+	int r = 0;
+	size_t i;
+
 	switch (s->action) {
 	case LKM_STEP_INSMOD:
-		return lkm_buf_printf(out, "insmod %s %s\n", s->path, s->options);
+		words[0] = "insmod ", words[1] = s->path, words[2] = " ", words[3] = s->options;
+		break;
 	case LKM_STEP_INSTALL:
-		return lkm_buf_printf(out, "install %s %s\n", s->command, s->options);
+		words[0] = "install ", words[1] = s->command, words[2] = " ";
+		words[3] = s->options;
+		break;
 	case LKM_STEP_BUILTIN:
-		return lkm_buf_printf(out, "builtin %s\n", s->name);
+		words[0] = "builtin ", words[1] = s->name;
+		break;
 	case LKM_STEP_RMMOD:
-		return lkm_buf_printf(out, "rmmod %s\n", s->name);
+		words[0] = "rmmod ", words[1] = s->name;
+		break;
 	case LKM_STEP_REMOVE:
-		return lkm_buf_printf(out, "remove %s\n", s->cmdline);
+		words[0] = "remove ", words[1] = s->cmdline;
+		break;
 	default:
 		return 0;
 	}
+	for (i = 0; i < 4 && r >= 0; i++)
+		if (words[i])
+			r = lkm_buf_puts(out, words[i]);
+	return r < 0 ? r : lkm_buf_puts(out, "\n");
 }
 
 int lkm_load_step_json(const struct lkm_load_step *s, struct lkm_json *json)

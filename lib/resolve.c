@@ -5,7 +5,6 @@
  * can never shadow a real module name, and built-in modules come last.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,19 +102,16 @@ static int parse_dep_line(struct lkm_ctx *ctx, const char *line, struct lkm_reso
 {
 	const char *colon = strchr(line, ':');
 	const char *deps;
-	int n;
 
 	if (!colon)
 		return 0;
 	if (line[0] == '/')
-		n = asprintf(&m->path, "%.*s", (int)(colon - line), line);
-	else
-		n = asprintf(&m->path, "%s/%.*s", lkm_ctx_get_dirname(ctx), (int)(colon - line),
-			     line);
-	if (n < 0) {
+		m->path = strndup(line, (size_t)(colon - line));
+	else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), line,
+			       (size_t)(colon - line)) < 0)
 		m->path = NULL;
+	if (!m->path)
 		return -ENOMEM;
-	}
 	deps = colon + 1;
 	deps += strspn(deps, " \t");
 	if (*deps) {
@@ -501,13 +497,11 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 		m = &l.items[l.count - 1];
 		m->builtin = false;
 		if (rel[0] == '/')
-			r = asprintf(&m->path, "%s", rel);
-		else
-			r = asprintf(&m->path, "%s/%s", lkm_ctx_get_dirname(ctx), rel);
-		if (r < 0) {
+			m->path = strdup(rel);
+		else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), rel,
+				       strlen(rel)) < 0)
 			m->path = NULL;
-			r = -ENOMEM;
-		}
+		r = m->path ? 0 : -ENOMEM;
 	}
 	free(rel);
 	return finish(&l, r, out, count);
@@ -559,7 +553,7 @@ int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config, c
 	for (i = 0; config && i < config->n_softdeps && r >= 0; i++) {
 		const struct lkm_config_softdep *d = &config->softdeps[i];
 
-		if (fnmatch(d->modname, name, 0) != 0)
+		if (!lkm_fnmatch(d->modname, name))
 			continue;
 		r = append_lookups(ctx, config, d->pre, d->n_pre, &pre);
 		if (r >= 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Small shared helpers: failure detail, growable buffers, whole-file reads, names. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,9 +72,12 @@ int lkm_array_grow(void *arrp, size_t *cap, size_t need, size_t elem, size_t fir
 
 static int buf_reserve(struct lkm_buf *b, size_t extra)
 {
+	/* The common case, without a call: there is room already. */
+	if (b->data && extra < b->cap - b->len)
+		return 0;
 	if (extra > SIZE_MAX - b->len - 1)
 		return -ENOMEM;
-	return lkm_array_grow(&b->data, &b->cap, b->len + extra + 1, 1, 64);
+	return lkm_array_grow(&b->data, &b->cap, b->len + extra + 1, 1, 256);
 }
 
 int lkm_buf_append(struct lkm_buf *b, const void *data, size_t len)
@@ -97,20 +101,73 @@ int lkm_buf_puts(struct lkm_buf *b, const char *s)
 int lkm_buf_printf(struct lkm_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n, r;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	r = buf_reserve(b, (size_t)n);
+	/* Most texts fit the room left: one formatting pass, not a measuring one first. */
+	r = buf_reserve(b, 128);
 	if (r < 0)
 		return r;
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->data[b->len] = '\0';
+		return -EINVAL;
+	}
+	if ((size_t)n >= room) {
+		r = buf_reserve(b, (size_t)n);
+		if (r < 0) {
+			b->data[b->len] = '\0';
+			return r;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
+	return 0;
+}
+
+char *lkm_strcat_all(const char *const *words)
+{
+	size_t i, len = 0, n;
+	char *p, *q;
+
+	for (i = 0; words[i]; i++) {
+		n = strlen(words[i]);
+		if (n > SIZE_MAX - len - 1)
+			return NULL;
+		len += n;
+	}
+	p = q = malloc(len + 1);
+	if (!p)
+		return NULL;
+	for (i = 0; words[i]; i++) {
+		n = strlen(words[i]);
+		memcpy(q, words[i], n);
+		q += n;
+	}
+	*q = '\0';
+	return p;
+}
+
+int lkm_path_join(char **out, const char *dir, const char *name, size_t name_len)
+{
+	size_t dir_len = strlen(dir);
+	char *p;
+
+	if (name_len > SIZE_MAX - dir_len - 2)
+		return -ENOMEM;
+	p = malloc(dir_len + 1 + name_len + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, dir, dir_len);
+	p[dir_len] = '/';
+	memcpy(p + dir_len + 1, name, name_len);
+	p[dir_len + 1 + name_len] = '\0';
+	*out = p;
 	return 0;
 }
 
@@ -124,7 +181,7 @@ void lkm_buf_free(struct lkm_buf *b)
 int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	struct lkm_buf b = { 0 };
-	char chunk[8192];
+	size_t room;
 	ssize_t n;
 	int fd, r = 0;
 
@@ -133,7 +190,14 @@ int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
 		return -errno;
 	/* /proc and /sys files report size 0, so read until EOF rather than stat. */
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		/* Straight into the buffer (a page of it at first), one byte past @max. */
+		r = buf_reserve(&b, 4095);
+		if (r < 0)
+			goto fail;
+		room = b.cap - b.len - 1;
+		if (max - b.len < room)
+			room = max - b.len + 1;
+		n = read(fd, b.data + b.len, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -146,15 +210,9 @@ int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
 			r = -EFBIG;
 			goto fail;
 		}
-		r = lkm_buf_append(&b, chunk, (size_t)n);
-		if (r < 0)
-			goto fail;
+		b.len += (size_t)n;
 	}
-	if (!b.data) {
-		r = lkm_buf_append(&b, "", 0);
-		if (r < 0)
-			goto fail;
-	}
+	b.data[b.len] = '\0';
 	close(fd);
 	*out = b.data;
 	if (len)
@@ -230,6 +288,13 @@ int lkm_glob_match(const char *pat, const char *str, bool prefix)
 	if (*p >= 0x80 || *p == '[' || *p == '\\')
 		return -1;
 	return *p == '\0';
+}
+
+bool lkm_fnmatch_any(const char *pat, const char *str)
+{
+	int r = lkm_glob_match(pat, str, false);
+
+	return r < 0 ? fnmatch(pat, str, 0) == 0 : r == 1;
 }
 
 int lkm_batch_split(const char *line, const char *argv0, int *argc, char ***out)

@@ -61,13 +61,17 @@ static void show_step(void *data, const struct lkm_load_step *s)
 	else if ((o->show || o->verbose > LOG_WARNING) && lkm_load_step_show(s, &b) == 0 && b.len)
 		fwrite(b.data, 1, b.len, stdout);
 	lkm_buf_free(&b);
-	fflush(stdout);
+	/* No flush per step: tool_vsay() and run_command() flush before others write. */
 }
 
 /* An install/remove command; the library keeps the chain of commands (loops). */
 static int run_command(void *data, const struct lkm_load_step *s)
 {
-	int code, r = lkm_command_run(s->cmdline, s->name, &code);
+	int code, r;
+
+	/* The command's own output follows the steps shown before it. */
+	fflush(stdout);
+	r = lkm_command_run(s->cmdline, s->name, &code);
 
 	if (r == -EINVAL)
 		say((const struct modprobe_opts *)data, LOG_ERR,

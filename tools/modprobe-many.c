@@ -131,6 +131,7 @@ int modprobe_insert_many(struct modprobe_opts *o, struct lkm_ctx *ctx,
 		struct timespec ts;
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fflush(stdout);
 		fprintf(stderr, "%-24s %10s %10s %10s\n%s%zu loads in %.1f ms\n", "module",
 			"load ms", "waited ms", "total ms", m.times.len ? m.times.data : "",
 			m.n_times, (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6 - start);

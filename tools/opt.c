@@ -90,6 +90,8 @@ void tool_vsay(const struct tool_voice *v, int prio, const char *fmt, va_list ap
 	if (prio > v->max_prio || prio < 0 || prio > LOG_DEBUG)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* What stdout holds came first: keep the order where both reach one file. */
+	fflush(stdout);
 	if (v->syslog)
 		syslog(prio, "%s: %s", names[prio], msg);
 	else

@@ -161,6 +161,90 @@ TEST(same_name_in_a_higher_dir_hides_lower_and_names_sort_across_dirs)
 	cleanup();
 }
 
+/*
+ * With /lib a link to /usr/lib, /lib/modprobe.d is /usr/lib/modprobe.d: lkm reads such a
+ * directory once (every name in it is hidden by the first reading anyway). Links in a
+ * directory are followed; entries whose type readdir gives are not stat'ed, with the
+ * same outcome as when they are.
+ */
+TEST(a_directory_met_twice_is_read_once_and_links_in_it_are_followed)
+{
+	const char *paths[] = { "usr", "lib", "other", NULL };
+	struct lkm_config *cfg;
+	char text[600];
+
+	fixture();
+	put("usr/10-a.conf", "alias a m\n");
+	put("elsewhere/file", "alias linked m\n");
+	put("elsewhere/dir/x", "");
+	put("other/05-o.conf", "alias o m\n");
+	CHECK_INT(symlink("usr", path_of("lib")), ==, 0);
+	CHECK_INT(symlink("../elsewhere/file", path_of("usr/20-link.conf")), ==, 0);
+	CHECK_INT(symlink("../elsewhere/dir", path_of("usr/30-dirlink.conf")), ==, 0);
+	CHECK_INT(symlink("../nowhere", path_of("usr/40-dangling.conf")), ==, 0);
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_STR(show(cfg), "alias o m\nalias a m\nalias linked m\n" TRAILER);
+	CHECK_INT(cfg->n_aliases, ==, 3);
+	if (cfg->n_aliases == 3)
+		CHECK_STR(cfg->aliases[1].src.file, path_of("usr/10-a.conf"));
+	/* Each warning once: the directory was not read a second time through "lib". */
+	CHECK_INT(cfg->n_warnings, ==, 2);
+	snprintf(text, sizeof(text), "Directories inside directories are not supported: %s",
+		 path_of("usr/30-dirlink.conf"));
+	CHECK(warned(cfg->warnings, cfg->n_warnings, text));
+	snprintf(text, sizeof(text), "Cannot stat directory entry: %s",
+		 path_of("usr/40-dangling.conf"));
+	CHECK(warned(cfg->warnings, cfg->n_warnings, text));
+	lkm_config_free(cfg);
+	cleanup();
+}
+
+/* Groups that switch back and forth, on a line short enough for one pass and not. */
+TEST(softdep_groups_interleave_in_order_on_short_and_long_lines)
+{
+	const char *paths[] = { "d", NULL };
+	struct lkm_buf line = { 0 };
+	struct lkm_config *cfg;
+	int i, ok = 1;
+
+	fixture();
+	CHECK_INT(lkm_buf_puts(&line, "softdep long ignored"), ==, 0);
+	for (i = 0; i < 100; i++)
+		CHECK_INT(lkm_buf_printf(&line, " %s m%d", i % 3 ? "pre:" : "post:", i), ==, 0);
+	put("d/a.conf", "softdep short x pre: a post: b c pre: d\n%s\n", line.data);
+	lkm_buf_free(&line);
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_softdeps, ==, 2);
+	if (cfg->n_softdeps == 2) {
+		const struct lkm_config_softdep *s = &cfg->softdeps[0], *l = &cfg->softdeps[1];
+		int pre = 0, post = 0;
+		char want[16];
+
+		CHECK_INT(s->n_pre, ==, 2);
+		CHECK_INT(s->n_post, ==, 2);
+		if (s->n_pre == 2 && s->n_post == 2) {
+			CHECK_STR(s->pre[0], "a");
+			CHECK_STR(s->pre[1], "d");
+			CHECK_STR(s->post[0], "b");
+			CHECK_STR(s->post[1], "c");
+		}
+		CHECK_INT(l->n_pre, ==, 66);
+		CHECK_INT(l->n_post, ==, 34);
+		for (i = 0; i < 100 && l->n_pre == 66 && l->n_post == 34; i++) {
+			snprintf(want, sizeof(want), "m%d", i);
+			if (strcmp(i % 3 ? l->pre[pre++] : l->post[post++], want))
+				ok = 0;
+		}
+		CHECK(ok);
+	}
+	lkm_config_free(cfg);
+	cleanup();
+}
+
 TEST(a_single_file_path_is_read_whatever_its_name_and_hides_by_basename)
 {
 	const char *paths[] = { "one/x.conf", "plain-file", "dir", NULL };

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "lkm-internal.h"
 #include "test.h"
@@ -72,6 +75,84 @@ TEST(read_file_bounds_the_size)
 	free(data);
 	CHECK_INT(lkm_read_file("/proc/self/status", 4, &data, &len), ==, -EFBIG);
 	CHECK_INT(lkm_read_file("/nonexistent/x", 4, &data, &len), ==, -ENOENT);
+}
+
+/* Sizes about the first read's page, and a bound of exactly the size. */
+TEST(read_file_reads_every_size_and_a_bound_of_exactly_the_size)
+{
+	static const size_t sizes[] = { 0, 1, 4094, 4095, 4096, 4097, 8191, 8192, 12289, 100000 };
+	char path[] = "/tmp/lkm-test-util.XXXXXX", *want, *data;
+	size_t i, k, len;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	want = malloc(100000);
+	CHECK(want != NULL);
+	for (i = 0; want && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		FILE *f = fopen(path, "w");
+
+		CHECK(f != NULL);
+		if (!f)
+			break;
+		for (k = 0; k < sizes[i]; k++)
+			want[k] = (char)('a' + (k * 7 + i) % 26);
+		CHECK_INT(fwrite(want, 1, sizes[i], f), ==, sizes[i]);
+		fclose(f);
+		data = NULL;
+		CHECK_INT(lkm_read_file(path, sizes[i], &data, &len), ==, 0);
+		CHECK_INT(len, ==, sizes[i]);
+		CHECK(data && memcmp(data, want, sizes[i]) == 0 && data[sizes[i]] == '\0');
+		free(data);
+		if (sizes[i])
+			CHECK_INT(lkm_read_file(path, sizes[i] - 1, &data, &len), ==, -EFBIG);
+		CHECK_INT(lkm_read_file(path, SIZE_MAX, &data, &len), ==, 0);
+		CHECK_INT(len, ==, sizes[i]);
+		free(data);
+	}
+	free(want);
+	unlink(path);
+}
+
+TEST(path_join_and_strcat_all_make_one_string)
+{
+	const char *words[] = { "/b", "/lib/modules", "/", "6.1", NULL }, *none[] = { NULL };
+	char *p = NULL;
+
+	CHECK_INT(lkm_path_join(&p, "/lib/modules/6.1", "modules.dep.bin", 11), ==, 0);
+	CHECK_STR(p, "/lib/modules/6.1/modules.dep");
+	free(p);
+	CHECK_INT(lkm_path_join(&p, "", "lib/firmware", 12), ==, 0);
+	CHECK_STR(p, "/lib/firmware");
+	free(p);
+	p = lkm_strcat_all(words);
+	CHECK_STR(p, "/b/lib/modules/6.1");
+	free(p);
+	p = lkm_strcat_all(none);
+	CHECK_STR(p, "");
+	free(p);
+}
+
+TEST(buf_printf_of_a_text_longer_than_the_room_in_one_call)
+{
+	struct lkm_buf b = { 0 };
+	char *big = malloc(10001);
+
+	CHECK(big != NULL);
+	if (!big)
+		return;
+	memset(big, 'x', 10000);
+	big[10000] = '\0';
+	CHECK_INT(lkm_buf_puts(&b, "head "), ==, 0);
+	CHECK_INT(lkm_buf_printf(&b, "<%s>%d", big, 42), ==, 0);
+	CHECK_INT(b.len, ==, 5 + 1 + 10000 + 1 + 2);
+	CHECK_INT(strlen(b.data), ==, b.len);
+	CHECK(strncmp(b.data, "head <xxx", 9) == 0 && strcmp(b.data + b.len - 4, "x>42") == 0);
+	free(big);
+	lkm_buf_free(&b);
 }
 
 TEST(err_set_keeps_the_reason)
@@ -200,6 +281,36 @@ TEST(batch_split_words_as_a_shell_would)
 	CHECK_INT(lkm_batch_split(big, "m", &n, &v), ==, 0);
 	CHECK_INT(n, ==, 1 + LKM_BATCH_LINE_MAX / 2);
 	free(v);
+}
+
+/*
+ * lkm_fnmatch() (a first byte that rules out, then lkm_glob_match, then fnmatch(3))
+ * against fnmatch(3) on random config-shaped patterns, brackets, escapes and bytes
+ * past ASCII included.
+ */
+TEST(fnmatch_is_fnmatch3_for_config_patterns)
+{
+	unsigned seed = 4242;
+	char pat[12], str[12];
+	int i, differ = 0;
+
+	CHECK(lkm_fnmatch("snd_*", "snd_hda_intel"));
+	CHECK(!lkm_fnmatch("snd_*", "usb"));
+	CHECK(lkm_fnmatch("", ""));
+	CHECK(!lkm_fnmatch("", "a"));
+	CHECK(!lkm_fnmatch("a", ""));
+	CHECK(lkm_fnmatch("[st]nd", "snd"));
+	CHECK(lkm_fnmatch("\\snd", "snd"));
+	CHECK(lkm_fnmatch("?nd", "snd"));
+	for (i = 0; i < 200000; i++) {
+		random_word(pat, 6, "ab*?[]\\\xc3\xa9", &seed);
+		random_word(str, 6, "ab]\\\xc3\xa9", &seed);
+		if (lkm_fnmatch(pat, str) != (fnmatch(pat, str, 0) == 0)) {
+			if (differ++ < 5)
+				fprintf(stderr, "  differs: '%s' on '%s'\n", pat, str);
+		}
+	}
+	CHECK_INT(differ, ==, 0);
 }
 
 TEST_MAIN()
