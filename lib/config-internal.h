@@ -12,12 +12,16 @@
 
 /* config-read.c: every string and pointer array a config hands out, freed at once. */
 struct pool_block;
+struct pool_kept;
 struct lkm_config_pool {
 	struct pool_block *head;
+	struct pool_kept *kept;
 };
 void *conf_pool_alloc(struct lkm_config_pool *pool, size_t size);
 char *conf_pool_strndup(struct lkm_config_pool *pool, const char *s, size_t n);
 char *conf_pool_strdup(struct lkm_config_pool *pool, const char *s);
+/* @mem (malloc'd) is freed with the pool from now on; -ENOMEM leaves it to the caller. */
+int conf_pool_adopt(struct lkm_config_pool *pool, void *mem);
 void conf_pool_free(struct lkm_config_pool *pool);
 
 /* Make room for element @n of a growable array (see config-read.c); -ENOMEM. */
@@ -56,6 +60,10 @@ char *conf_word(char **save);
 char *conf_rest(char **save);
 /* '-' to '_' in place, except inside [...]; -EINVAL for an unmatched bracket or NULL. */
 int conf_underscores(char *s);
+/*
+ * @text lives as long as the pool of the sink given to conf_parse_files(), and may be
+ * changed: words cut out of it in place need no copy.
+ */
 typedef int (*line_fn)(void *state, const char *file, unsigned line, char *text);
 /*
  * Scan @paths in order (each a directory of *.conf or a single file) after the files

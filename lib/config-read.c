@@ -46,8 +46,11 @@ static void *pool_take(struct lkm_config_pool *pool, size_t size, size_t align)
 
 	at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at > b->cap || b->cap - at < size) {
-		/* A block and its malloc header in two pages. */
-		cap = size > 8192 - 64 ? size : 8192 - 64;
+		/*
+		 * A block and its malloc header in one page: the strings stay in the files'
+		 * text, so a block holds a whole system's pointer arrays.
+		 */
+		cap = size > 4096 - 64 ? size : 4096 - 64;
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
@@ -83,12 +86,34 @@ char *conf_pool_strdup(struct lkm_config_pool *pool, const char *s)
 	return conf_pool_strndup(pool, s, strlen(s));
 }
 
+/* A buffer the pool frees with itself: a file's text that entries point into. */
+struct pool_kept {
+	struct pool_kept *next;
+	void *mem;
+};
+
+int conf_pool_adopt(struct lkm_config_pool *pool, void *mem)
+{
+	struct pool_kept *k = conf_pool_alloc(pool, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	k->mem = mem;
+	k->next = pool->kept;
+	pool->kept = k;
+	return 0;
+}
+
 void conf_pool_free(struct lkm_config_pool *pool)
 {
 	struct pool_block *b, *next;
+	struct pool_kept *k;
 
 	if (!pool)
 		return;
+	/* The records live in the blocks: free what they hold first. */
+	for (k = pool->kept; k; k = k->next)
+		free(k->mem);
 	for (b = pool->head; b; b = next) {
 		next = b->next;
 		free(b);
@@ -233,7 +258,7 @@ static int conf_list_entry(struct conf_list *l, int dirfd, const char *path,
  */
 static int conf_list_scan_dir(struct conf_list *l, const char *path, struct sink *s)
 {
-	char buf[4096] __attribute__((aligned(8)));
+	char buf[2048] __attribute__((aligned(8)));
 	const struct dirent64 *de;
 	ssize_t n, off;
 	int fd, r = 0;
@@ -306,58 +331,54 @@ static int conf_list_scan(struct conf_list *l, const char *path, struct seen_dir
 /* ---- logical lines and words ---- */
 
 struct line_reader {
-	const char *p;
-	const char *end;
+	char *p;         /* the rest of the file's text, which is ours to change */
+	char *end;
 	unsigned lineno; /* last physical line of the current logical line */
-	struct lkm_buf line;
 };
 
-/* Returns 1 with the next logical line in r->line.data, 0 at the end, or -ENOMEM. */
-static int next_line(struct line_reader *r)
+/*
+ * The next logical line, joined and NUL-terminated in place: a continuation or an
+ * escape only ever shortens the text, so it moves down over what was read. NULL at
+ * the end of the text.
+ */
+static char *next_line(struct line_reader *r)
 {
+	char *p = r->p, *w = r->p, *start = r->p;
 	unsigned n = 0;
-	char c;
-	int e;
 
-	r->line.len = 0;
-	e = lkm_buf_append(&r->line, "", 0);
-	if (e < 0)
-		return e;
-	while (r->p < r->end) {
-		/* the plain run up to the next newline or backslash, in one append */
-		const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
-		const char *stop = nl ? nl : r->end;
-		const char *q = memchr(r->p, '\\', (size_t)(stop - r->p));
+	if (p >= r->end)
+		return NULL;
+	for (;;) {
+		/* the plain run up to the next newline or backslash */
+		char *nl = memchr(p, '\n', (size_t)(r->end - p));
+		char *stop = nl ? nl : r->end;
+		char *q = memchr(p, '\\', (size_t)(stop - p));
 
 		if (!q)
 			q = stop;
-		e = lkm_buf_append(&r->line, r->p, (size_t)(q - r->p));
-		if (e < 0)
-			return e;
-		r->p = q;
-		if (r->p == r->end)
+		if (w != p)
+			memmove(w, p, (size_t)(q - p));
+		w += q - p;
+		p = q;
+		if (p == r->end)
 			break;
-		c = *r->p++;
-		if (c == '\n') {
-			r->lineno += n + 1;
-			return 1;
-		}
+		if (*p++ == '\n')
+			break;
 		/* a backslash: a continued line, else the character after it, kept */
-		if (r->p == r->end)
+		if (p == r->end)
 			break;
-		c = *r->p++;
-		if (c == '\n') {
+		if (*p == '\n') {
+			p++;
 			n++;
 			continue;
 		}
-		e = lkm_buf_append(&r->line, &c, 1);
-		if (e < 0)
-			return e;
+		*w++ = *p++;
 	}
-	if (r->line.len == 0)
-		return 0;
+	/* At most at the newline read, or at the text's own terminating NUL. */
+	*w = '\0';
+	r->p = p;
 	r->lineno += n + 1;
-	return 1;
+	return start;
 }
 
 static bool is_blank(char c)
@@ -424,9 +445,9 @@ static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
 {
 	struct line_reader r = { 0 };
 	const char *file;
-	char *data;
+	char *data, *line;
 	size_t len;
-	int e;
+	int e = 0;
 
 	e = lkm_read_file(path, CONF_FILE_MAX, &data, &len);
 	if (e == -ENOENT)
@@ -434,24 +455,28 @@ static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
 	if (e < 0)
 		return e == -ENOMEM ? e
 				    : conf_warn(s, path, 0, "%s: %s", path, strerror(-e));
-	/* One copy of the name, shared by every entry from this file. */
-	file = conf_pool_strdup(s->pool, path);
-	if (!file) {
+	/*
+	 * The text stays with the pool: its lines are cut into words in place, and what
+	 * the entries keep of them is not copied.
+	 */
+	if (conf_pool_adopt(s->pool, data) < 0) {
 		free(data);
 		return -ENOMEM;
 	}
+	/* One copy of the name, shared by every entry from this file. */
+	file = conf_pool_strdup(s->pool, path);
+	if (!file)
+		return -ENOMEM;
 	r.p = data;
 	r.end = data + len;
-	while ((e = next_line(&r)) > 0) {
-		if (r.line.data[0] == '\0' || r.line.data[0] == '#')
+	while ((line = next_line(&r))) {
+		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		e = fn(state, file, r.lineno, r.line.data);
+		e = fn(state, file, r.lineno, line);
 		if (e < 0)
 			break;
 	}
-	lkm_buf_free(&r.line);
-	free(data);
-	return e;
+	return e < 0 ? e : 0;
 }
 
 int conf_parse_files(const char *const *paths, struct conf_list *pre, struct sink *s,

@@ -24,6 +24,10 @@ struct mparse {
 	struct sink sink;
 };
 
+/*
+ * The strings the add_ functions are given live in the pool already (a file's text, the
+ * command line's, or a copy): entries point at them.
+ */
 static int add_entry(struct lkm_config *cfg, struct lkm_config_entry **arr, size_t *n,
 		     const char *modname, const char *value, struct lkm_config_source src)
 {
@@ -31,10 +35,10 @@ static int add_entry(struct lkm_config *cfg, struct lkm_config_entry **arr, size
 
 	if (!e)
 		return -ENOMEM;
-	e->modname = conf_pool_strdup(cfg->pool, modname);
-	e->value = conf_pool_strdup(cfg->pool, value);
+	e->modname = modname;
+	e->value = value;
 	e->src = src;
-	return e->modname && e->value ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int add_options(struct lkm_config *cfg, const char *modname, const char *opts,
@@ -61,8 +65,8 @@ static int add_blacklist(struct lkm_config *cfg, const char *modname,
 	if (!b)
 		return -ENOMEM;
 	b->src = src;
-	b->modname = conf_pool_strdup(cfg->pool, modname);
-	return b->modname ? 0 : -ENOMEM;
+	b->modname = modname;
+	return 0;
 }
 
 static int add_alias(struct lkm_config *cfg, const char *pattern, const char *modname,
@@ -73,9 +77,9 @@ static int add_alias(struct lkm_config *cfg, const char *pattern, const char *mo
 	if (!a)
 		return -ENOMEM;
 	a->src = src;
-	a->pattern = conf_pool_strdup(cfg->pool, pattern);
-	a->modname = conf_pool_strdup(cfg->pool, modname);
-	return a->pattern && a->modname ? 0 : -ENOMEM;
+	a->pattern = pattern;
+	a->modname = modname;
+	return 0;
 }
 
 /* isspace(3) in the C locale, which kmod's parsing uses; inline, as this is hot. */
@@ -85,7 +89,7 @@ static bool is_space(char c)
 }
 
 struct word_at {
-	const char *w;
+	char *w;
 	size_t len;
 	int group;
 };
@@ -93,11 +97,13 @@ struct word_at {
 /*
  * The next word of the line at *@s and its group (*@group: -1 before any, with
  * @grouped, where "pre:" and "post:" switch between group 0 and 1 and are no words of
- * their own; else every word is group 0). Returns false at the end of the line.
+ * their own; else every word is group 0). The separator after the word is consumed, so
+ * a NUL written there later cuts the word out without ending the line. Returns false
+ * at the end of the line.
  */
-static bool next_word(const char **s, bool grouped, int *group, struct word_at *out)
+static bool next_word(char **s, bool grouped, int *group, struct word_at *out)
 {
-	const char *p = *s, *w;
+	char *p = *s, *w;
 	size_t len;
 
 	for (;;) {
@@ -111,6 +117,8 @@ static bool next_word(const char **s, bool grouped, int *group, struct word_at *
 		while (*p && !is_space(*p))
 			p++;
 		len = (size_t)(p - w);
+		if (*p)
+			p++;
 		if (grouped && len == 4 && !memcmp(w, "pre:", 4))
 			*group = 0;
 		else if (grouped && len == 5 && !memcmp(w, "post:", 5))
@@ -124,16 +132,17 @@ static bool next_word(const char **s, bool grouped, int *group, struct word_at *
 }
 
 /*
- * The words of @s, split on white space, into two exactly sized pool arrays, by
- * group (see next_word()). One pass finds the words of all but the longest lines.
+ * The words of @s, split on white space and cut out in place, into two exactly sized
+ * pool arrays by group (see next_word()). One pass finds the words of all but the
+ * longest lines.
  */
-static int words_arrays(struct lkm_config_pool *pool, const char *s, bool grouped,
+static int words_arrays(struct lkm_config_pool *pool, char *s, bool grouped,
 			const char *const *out[2], size_t n[2])
 {
 	struct word_at at[32], word;
 	const size_t at_max = sizeof(at) / sizeof(at[0]);
 	const char **v[2];
-	const char *p = s;
+	char *p = s;
 	size_t i, k = 0, fill[2] = { 0, 0 };
 	int group = grouped ? -1 : 0;
 
@@ -152,23 +161,19 @@ static int words_arrays(struct lkm_config_pool *pool, const char *s, bool groupe
 	p = s;
 	group = grouped ? -1 : 0;
 	for (i = 0; i < k; i++) {
-		char *copy;
-
 		if (k <= at_max)
 			word = at[i];
 		else
 			next_word(&p, grouped, &group, &word);
-		copy = conf_pool_strndup(pool, word.w, word.len);
-		if (!copy)
-			return -ENOMEM;
-		v[word.group][fill[word.group]++] = copy;
+		word.w[word.len] = '\0';
+		v[word.group][fill[word.group]++] = word.w;
 	}
 	out[0] = v[0];
 	out[1] = v[1];
 	return 0;
 }
 
-static int add_softdep(struct lkm_config *cfg, const char *modname, const char *line,
+static int add_softdep(struct lkm_config *cfg, const char *modname, char *line,
 		       struct lkm_config_source src)
 {
 	struct lkm_config_softdep *d = APPEND(cfg->softdeps, cfg->n_softdeps);
@@ -179,8 +184,8 @@ static int add_softdep(struct lkm_config *cfg, const char *modname, const char *
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
-	d->modname = conf_pool_strdup(cfg->pool, modname);
-	if (!d->modname || words_arrays(cfg->pool, line, true, v, n) < 0)
+	d->modname = modname;
+	if (words_arrays(cfg->pool, line, true, v, n) < 0)
 		return -ENOMEM;
 	d->pre = v[0];
 	d->n_pre = n[0];
@@ -189,7 +194,7 @@ static int add_softdep(struct lkm_config *cfg, const char *modname, const char *
 	return 0;
 }
 
-static int add_weakdep(struct lkm_config *cfg, const char *modname, const char *line,
+static int add_weakdep(struct lkm_config *cfg, const char *modname, char *line,
 		       struct lkm_config_source src)
 {
 	struct lkm_config_weakdep *d = APPEND(cfg->weakdeps, cfg->n_weakdeps);
@@ -200,8 +205,8 @@ static int add_weakdep(struct lkm_config *cfg, const char *modname, const char *
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
-	d->modname = conf_pool_strdup(cfg->pool, modname);
-	if (!d->modname || words_arrays(cfg->pool, line, false, v, n) < 0)
+	d->modname = modname;
+	if (words_arrays(cfg->pool, line, false, v, n) < 0)
 		return -ENOMEM;
 	d->deps = v[0];
 	d->n_deps = n[0];
@@ -374,23 +379,23 @@ struct kword {
  */
 static int kcmdline_complete(struct mparse *mp, struct kword *k, char *end)
 {
-	struct lkm_buf param = { 0 };
-	char *p = k->dot + 1;
-	int r;
+	char *p = k->dot + 1, *param;
+	size_t name_len, value_len;
 
 	*k->dot = '\0';
 	*end = '\0';
 	if (!k->requote || !k->eq)
 		return kcmdline_entry(mp, k->start, p);
-	r = lkm_buf_append(&param, p, (size_t)(k->eq + 1 - p));
-	if (r >= 0)
-		r = lkm_buf_puts(&param, "\"");
-	if (r >= 0)
-		r = lkm_buf_puts(&param, k->eq + 1);
-	if (r >= 0)
-		r = kcmdline_entry(mp, k->start, param.data);
-	lkm_buf_free(&param);
-	return r;
+	/* "mod.p=a b" as mod.p="a b": a new string, in the pool as the entry keeps it. */
+	name_len = (size_t)(k->eq + 1 - p);
+	value_len = strlen(k->eq + 1);
+	param = conf_pool_alloc(mp->cfg->pool, name_len + 1 + value_len + 1);
+	if (!param)
+		return -ENOMEM;
+	memcpy(param, p, name_len);
+	param[name_len] = '"';
+	memcpy(param + name_len + 1, k->eq + 1, value_len + 1);
+	return kcmdline_entry(mp, k->start, param);
 }
 
 static void kword_reset(struct kword *k, char *start)
@@ -472,9 +477,12 @@ static int kcmdline_load(struct mparse *mp, const char *proc)
 		return r;
 	}
 	free(path);
-	r = kcmdline_parse(mp, buf);
-	free(buf);
-	return r;
+	/* The entries point into the text: it is the pool's now. */
+	if (conf_pool_adopt(mp->cfg->pool, buf) < 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	return kcmdline_parse(mp, buf);
 }
 
 /* ---- public: modprobe.d ---- */

@@ -11,6 +11,15 @@
 
 /* ==== util.c: errors, buffers, names ==== */
 
+/* An empty record, as = { 0 } gives, without writing the whole of its names. */
+static inline void lkm_err_clear(struct lkm_err *err)
+{
+	err->code = 0;
+	err->why[0] = '\0';
+	err->loop.kind = NULL;
+	err->loop.n = 0;
+}
+
 /* Fill @err (if not NULL) and return @code, so callers can `return lkm_err_set(...)`. */
 int lkm_err_set(struct lkm_err *err, int code, const char *fmt, ...) LKM_PRINTF(3, 4);
 

@@ -190,10 +190,16 @@ int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
 		return -errno;
 	/* /proc and /sys files report size 0, so read until EOF rather than stat. */
 	for (;;) {
-		/* Straight into the buffer (a page of it at first), one byte past @max. */
-		r = buf_reserve(&b, 4095);
-		if (r < 0)
-			goto fail;
+		/*
+		 * Straight into the buffer, 1 KiB of it at first (what most config files
+		 * and /proc/cmdline need), grown only when little room is left: a file that
+		 * fits meets EOF in the second read, and the heap stays small.
+		 */
+		if (!b.data || b.cap - b.len - 1 < 128) {
+			r = buf_reserve(&b, b.data ? b.cap : 1023);
+			if (r < 0)
+				goto fail;
+		}
 		room = b.cap - b.len - 1;
 		if (max - b.len < room)
 			room = max - b.len + 1;
@@ -214,6 +220,13 @@ int lkm_read_file(const char *path, size_t max, char **out, size_t *len)
 	}
 	b.data[b.len] = '\0';
 	close(fd);
+	/* Give back the room not used: callers may keep the text (the config does). */
+	if (b.cap - b.len > 256) {
+		char *fit = realloc(b.data, b.len + 1);
+
+		if (fit)
+			b.data = fit;
+	}
 	*out = b.data;
 	if (len)
 		*len = b.len;
