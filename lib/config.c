@@ -419,6 +419,8 @@ static int kcmdline_parse(struct mparse *mp, char *buf)
 
 	kword_reset(&k, buf);
 	for (p = buf; !last && r >= 0; p++) {
+		/* Other characters change no state: over them at once. */
+		p += strcspn(p, "\" \t\n\v\f\r.=");
 		if (*p == '"') {
 			quoted = !quoted;
 			if (quoted && k.state == K_MODNAME && p == k.start) {
