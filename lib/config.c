@@ -216,31 +216,23 @@ static int add_weakdep(struct lkm_config *cfg, const char *modname, char *line,
 enum mcmd { M_ALIAS, M_BLACKLIST, M_OPTIONS, M_INSTALL, M_REMOVE, M_SOFTDEP, M_WEAKDEP,
 	    M_DEPRECATED, M_UNKNOWN };
 
-/* Which command a line starts with: its first letter picks the one to compare. */
+/* Which command a line starts with; the first letter rules out most at once. */
 static enum mcmd mcmd_of(const char *cmd)
 {
-	switch (cmd[0]) {
-	case 'a':
-		return strcmp(cmd, "alias") ? M_UNKNOWN : M_ALIAS;
-	case 'b':
-		return strcmp(cmd, "blacklist") ? M_UNKNOWN : M_BLACKLIST;
-	case 'c':
-		return strcmp(cmd, "config") ? M_UNKNOWN : M_DEPRECATED;
-	case 'i':
-		if (!strcmp(cmd, "install"))
-			return M_INSTALL;
-		return strcmp(cmd, "include") ? M_UNKNOWN : M_DEPRECATED;
-	case 'o':
-		return strcmp(cmd, "options") ? M_UNKNOWN : M_OPTIONS;
-	case 'r':
-		return strcmp(cmd, "remove") ? M_UNKNOWN : M_REMOVE;
-	case 's':
-		return strcmp(cmd, "softdep") ? M_UNKNOWN : M_SOFTDEP;
-	case 'w':
-		return strcmp(cmd, "weakdep") ? M_UNKNOWN : M_WEAKDEP;
-	default:
-		return M_UNKNOWN;
-	}
+	static const struct {
+		const char *name;
+		enum mcmd cmd;
+	} cmds[] = {
+		{ "alias", M_ALIAS },	  { "blacklist", M_BLACKLIST }, { "options", M_OPTIONS },
+		{ "install", M_INSTALL }, { "remove", M_REMOVE },	{ "softdep", M_SOFTDEP },
+		{ "weakdep", M_WEAKDEP }, { "include", M_DEPRECATED },	{ "config", M_DEPRECATED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].name[0] == cmd[0] && !strcmp(cmds[i].name, cmd))
+			return cmds[i].cmd;
+	return M_UNKNOWN;
 }
 
 /* Commands that take a module and the rest of the line. Returns 1 for a bad line. */
