@@ -290,7 +290,15 @@ static inline struct fx_image fx_module(const struct fx_module_spec *m)
 		strsize += strlen(m->exports[i].name) + 1;
 		/* its CRC: a symbol in __kcrctab (section 5) whose value is the offset */
 		fx_sym(syms, (uint32_t)strsize, 0, 0, 5, 4 * i);
-		strsize += (size_t)sprintf(strtab + strsize, "__crc_%s", m->exports[i].name) + 1;
+		{
+			/* Bounded: GCC's -Wformat-overflow, under ASan, lost the NULL check. */
+			size_t room = 64 * 1024 - strsize;
+			int n = snprintf(strtab + strsize, room, "__crc_%s", m->exports[i].name);
+
+			if (n < 0 || (size_t)n >= room)
+				abort();
+			strsize += (size_t)n + 1;
+		}
 	}
 	{
 		/* section indices: fx_build numbers them from 1 in this order */
