@@ -226,7 +226,7 @@ static bool is_conf_name(const char *name)
 }
 
 /* One entry of a config directory: a regular *.conf file joins the list. */
-static int conf_list_entry(struct conf_list *l, int dirfd, const char *path,
+static int conf_list_entry(struct conf_list *l, int dir_fd, const char *path,
 			   const char *name, unsigned char type, struct sink *s)
 {
 	struct stat st;
@@ -239,7 +239,7 @@ static int conf_list_entry(struct conf_list *l, int dirfd, const char *path,
 		st.st_mode = S_IFREG;
 	else if (type == DT_DIR)
 		st.st_mode = S_IFDIR;
-	else if (fstatat(dirfd, name, &st, 0) < 0)
+	else if (fstatat(dir_fd, name, &st, 0) < 0)
 		return conf_warn(s, NULL, 0, "Cannot stat directory entry: %s/%s", path, name);
 	if (S_ISDIR(st.st_mode))
 		return conf_warn(s, NULL, 0,
@@ -447,7 +447,7 @@ static int parse_file(const char *path, struct sink *s, line_fn fn, void *state)
 	const char *file;
 	char *data, *line;
 	size_t len;
-	int e = 0;
+	int e;
 
 	e = lkm_read_file(path, CONF_FILE_MAX, &data, &len);
 	if (e == -ENOENT)
