@@ -133,26 +133,20 @@ static bool next_word(char **s, bool grouped, int *group, struct word_at *out)
 
 /*
  * The words of @s, split on white space and cut out in place, into two exactly sized
- * pool arrays by group (see next_word()). One pass finds the words of all but the
- * longest lines.
+ * pool arrays by group (see next_word()): one pass counts, the second fills.
  */
 static int words_arrays(struct lkm_config_pool *pool, char *s, bool grouped,
 			const char *const *out[2], size_t n[2])
 {
-	struct word_at at[32], word;
-	const size_t at_max = sizeof(at) / sizeof(at[0]);
+	struct word_at word;
 	const char **v[2];
 	char *p = s;
-	size_t i, k = 0, fill[2] = { 0, 0 };
+	size_t i, fill[2] = { 0, 0 };
 	int group = grouped ? -1 : 0;
 
 	n[0] = n[1] = 0;
-	while (next_word(&p, grouped, &group, &word)) {
+	while (next_word(&p, grouped, &group, &word))
 		n[word.group]++;
-		if (k < at_max)
-			at[k] = word;
-		k++;
-	}
 	for (i = 0; i < 2; i++) {
 		v[i] = conf_pool_alloc(pool, (n[i] ? n[i] : 1) * sizeof(*v[i]));
 		if (!v[i])
@@ -160,11 +154,7 @@ static int words_arrays(struct lkm_config_pool *pool, char *s, bool grouped,
 	}
 	p = s;
 	group = grouped ? -1 : 0;
-	for (i = 0; i < k; i++) {
-		if (k <= at_max)
-			word = at[i];
-		else
-			next_word(&p, grouped, &group, &word);
+	while (next_word(&p, grouped, &group, &word)) {
 		word.w[word.len] = '\0';
 		v[word.group][fill[word.group]++] = word.w;
 	}

@@ -201,7 +201,7 @@ TEST(a_directory_met_twice_is_read_once_and_links_in_it_are_followed)
 	cleanup();
 }
 
-/* Groups that switch back and forth, on a line short enough for one pass and not. */
+/* Groups that switch back and forth, on a short line and on one of a hundred words. */
 TEST(softdep_groups_interleave_in_order_on_short_and_long_lines)
 {
 	const char *paths[] = { "d", NULL };
