@@ -52,9 +52,13 @@ int lkm_config_show_json(const struct lkm_config *cfg, struct lkm_ctx *ctx,
 		enum lkm_index_kind kind;
 		const char *key;
 	} indexes[] = { { LKM_INDEX_ALIAS, "index_aliases" }, { LKM_INDEX_SYMBOLS, "index_symbols" } };
+	const struct lkm_config_softdep *softdeps;
 	struct lkm_index *idx;
-	size_t i;
+	size_t i, n_softdeps;
 
+	softdeps = lkm_config_list_softdeps(cfg, &n_softdeps);
+	if (!softdeps && cfg->n_softdeps)
+		return -ENOMEM;
 	lkm_json_begin_object(json);
 	lkm_json_key(json, "blacklists");
 	lkm_json_begin_array(json);
@@ -80,8 +84,8 @@ int lkm_config_show_json(const struct lkm_config *cfg, struct lkm_ctx *ctx,
 	entries(json, "options", "options", cfg->options, cfg->n_options);
 	lkm_json_key(json, "softdeps");
 	lkm_json_begin_array(json);
-	for (i = 0; i < cfg->n_softdeps; i++) {
-		const struct lkm_config_softdep *d = &cfg->softdeps[i];
+	for (i = 0; i < n_softdeps; i++) {
+		const struct lkm_config_softdep *d = &softdeps[i];
 
 		lkm_json_begin_object(json);
 		lkm_json_member_string(json, "module", d->modname);

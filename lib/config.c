@@ -167,20 +167,37 @@ static int add_softdep(struct lkm_config *cfg, const char *modname, char *line,
 		       struct lkm_config_source src)
 {
 	struct lkm_config_softdep *d = APPEND(cfg->softdeps, cfg->n_softdeps);
-	const char *const *v[2];
-	size_t n[2];
 
 	if (!d)
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->src = src;
 	d->modname = modname;
-	if (words_arrays(cfg->pool, line, true, v, n) < 0)
+	d->unsplit = line;
+	return 0;
+}
+
+/*
+ * A softdep's words are split when first asked for: a config has dozens of softdep
+ * lines (modules.softdep) and a modprobe call asks for those of its few modules. The
+ * config stays the same to its readers, so this is done through a const pointer; the
+ * words are cut out of the line in the pool's copy of the file, which no one else reads.
+ */
+int lkm_config_softdep_split(const struct lkm_config *cfg, const struct lkm_config_softdep *sd)
+{
+	struct lkm_config_softdep *d = (struct lkm_config_softdep *)sd;
+	const char *const *v[2];
+	size_t n[2];
+
+	if (!d->unsplit)
+		return 0;
+	if (words_arrays(cfg->pool, d->unsplit, true, v, n) < 0)
 		return -ENOMEM;
 	d->pre = v[0];
 	d->n_pre = n[0];
 	d->post = v[1];
 	d->n_post = n[1];
+	d->unsplit = NULL;
 	return 0;
 }
 
@@ -603,7 +620,8 @@ const struct lkm_config_softdep *lkm_config_get_softdep(const struct lkm_config 
 
 	for (i = 0; i < cfg->n_softdeps; i++)
 		if (lkm_fnmatch(cfg->softdeps[i].modname, modname))
-			return &cfg->softdeps[i];
+			return lkm_config_softdep_split(cfg, &cfg->softdeps[i]) < 0 ?
+				       NULL : &cfg->softdeps[i];
 	return NULL;
 }
 
@@ -650,6 +668,12 @@ const struct lkm_config_blacklist *lkm_config_list_blacklists(const struct lkm_c
 
 const struct lkm_config_softdep *lkm_config_list_softdeps(const struct lkm_config *cfg, size_t *n)
 {
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < cfg->n_softdeps; i++)
+		if (lkm_config_softdep_split(cfg, &cfg->softdeps[i]) < 0)
+			return NULL;
 	*n = cfg->n_softdeps;
 	return cfg->softdeps;
 }
@@ -728,8 +752,11 @@ int lkm_config_show(const struct lkm_config *cfg, struct lkm_buf *out)
 				   cfg->aliases[i].modname);
 	if (r >= 0)
 		r = show_entries(out, "options", cfg->options, cfg->n_options);
-	for (i = 0; i < cfg->n_softdeps && r >= 0; i++)
-		r = show_softdep(out, &cfg->softdeps[i]);
+	for (i = 0; i < cfg->n_softdeps && r >= 0; i++) {
+		r = lkm_config_softdep_split(cfg, &cfg->softdeps[i]);
+		if (r >= 0)
+			r = show_softdep(out, &cfg->softdeps[i]);
+	}
 	for (i = 0; i < cfg->n_weakdeps && r >= 0; i++) {
 		r = lkm_buf_printf(out, "weakdep %s ", cfg->weakdeps[i].modname);
 		if (r >= 0)

@@ -310,6 +310,10 @@ struct lkm_config {
 	struct lkm_config_pool *pool; /* every string and pointer array above */
 };
 
+/* Split @d's words out of its line, if not yet done. 0 or -ENOMEM. */
+LKM_MUST_CHECK int lkm_config_softdep_split(const struct lkm_config *cfg,
+					    const struct lkm_config_softdep *d);
+
 /* ==== config-depmod.c: depmod.d ==== */
 
 /*

@@ -639,6 +639,10 @@ struct lkm_config_blacklist {
 	struct lkm_config_source src;
 };
 
+/*
+ * pre and post are split out of the line when first asked for (lkm_config_list_softdeps,
+ * lkm_config_get_softdep): a modprobe call asks for the few that name its modules.
+ */
 struct lkm_config_softdep {
 	const char *modname;      /* fnmatch(3) wildcard */
 	const char *const *pre;   /* every pre: group, in order */
@@ -646,6 +650,7 @@ struct lkm_config_softdep {
 	const char *const *post;  /* every post: group, in order */
 	size_t n_post;
 	struct lkm_config_source src;
+	char *unsplit;            /* the words not split yet, or NULL */
 };
 
 struct lkm_config_weakdep {
@@ -686,6 +691,7 @@ const struct lkm_config_entry *lkm_config_list_removes(const struct lkm_config *
 	LKM_NONNULL(1, 2);
 const struct lkm_config_blacklist *lkm_config_list_blacklists(const struct lkm_config *cfg, size_t *n)
 	LKM_NONNULL(1, 2);
+/* (softdeps: NULL and *n 0 when out of memory, as their words are split then) */
 const struct lkm_config_softdep *lkm_config_list_softdeps(const struct lkm_config *cfg, size_t *n)
 	LKM_NONNULL(1, 2);
 const struct lkm_config_weakdep *lkm_config_list_weakdeps(const struct lkm_config *cfg, size_t *n)
@@ -708,7 +714,8 @@ int lkm_alias_normalize(char *dst, size_t dstsize, const char *src);
  *   may be NULL), joined by ' ' in file order with the kernel command line last. *out
  *   is malloc'd, or NULL when there are none.
  * - get_install, get_remove, get_softdep, get_weakdep: the first entry whose wildcard
- *   matches @modname (later ones are ignored, as module-init-tools did), or NULL.
+ *   matches @modname (later ones are ignored, as module-init-tools did), or NULL
+ *   (get_softdep: also when out of memory).
  * - get_blacklist: the first blacklist entry naming exactly @modname, or NULL; its src
  *   says where ("blacklisted by FILE line N").
  */

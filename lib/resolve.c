@@ -569,7 +569,9 @@ int lkm_resolve_softdeps(struct lkm_ctx *ctx, const struct lkm_config *config, c
 
 		if (!lkm_fnmatch(d->modname, name))
 			continue;
-		r = append_lookups(ctx, config, d->pre, d->n_pre, &pre);
+		r = lkm_config_softdep_split(config, d);
+		if (r >= 0)
+			r = append_lookups(ctx, config, d->pre, d->n_pre, &pre);
 		if (r >= 0)
 			r = append_lookups(ctx, config, d->post, d->n_post, &post);
 	}

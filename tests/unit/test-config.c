@@ -77,6 +77,14 @@ static void put(const char *rel, const char *fmt, ...)
 	fclose(f);
 }
 
+/* Every softdep's words split (they are split when first asked for). */
+static const struct lkm_config_softdep *list_softdeps(const struct lkm_config *cfg)
+{
+	size_t n;
+
+	return lkm_config_list_softdeps(cfg, &n);
+}
+
 /* Load with config paths relative to the fixture root (NULL-terminated). */
 static struct lkm_config *load(unsigned flags, const char *const *rel_paths)
 {
@@ -219,6 +227,7 @@ TEST(softdep_groups_interleave_in_order_on_short_and_long_lines)
 	if (!cfg)
 		return;
 	CHECK_INT(cfg->n_softdeps, ==, 2);
+	CHECK(list_softdeps(cfg) == cfg->softdeps);
 	if (cfg->n_softdeps == 2) {
 		const struct lkm_config_softdep *s = &cfg->softdeps[0], *l = &cfg->softdeps[1];
 		int pre = 0, post = 0;
@@ -334,6 +343,7 @@ TEST(every_command_parses_and_shows_in_kmod_order)
 			     "softdep none \n"
 			     "weakdep w_x a-b c\n" TRAILER);
 	CHECK_INT(cfg->n_softdeps, ==, 3);
+	CHECK(list_softdeps(cfg) == cfg->softdeps);
 	if (cfg->n_softdeps == 3) {
 		CHECK_INT(cfg->softdeps[0].n_pre, ==, 3);
 		CHECK_INT(cfg->softdeps[0].n_post, ==, 1);
@@ -555,6 +565,57 @@ TEST(module_dir_softdeps_sort_among_config_files)
 	cleanup();
 }
 
+/*
+ * A softdep's words are split when it is first asked for, and only it: a lookup splits
+ * the entry it finds, a listing (modprobe -c, libkmod's iterators) all of them, and what
+ * each gives is what an eager split gave.
+ */
+TEST(softdep_split_when_asked)
+{
+	static const char *const paths[] = { "d", NULL };
+	const struct lkm_config_softdep *a, *v;
+	struct lkm_config *cfg;
+	size_t n;
+
+	fixture();
+	put("d/a.conf", "softdep aa pre: x y post: z\nsoftdep b* post: w\nsoftdep cc pre:\n"
+			"softdep aa pre: never\n");
+	cfg = load(LKM_CONFIG_NO_KCMDLINE, paths);
+	if (!cfg)
+		return;
+	CHECK_INT(cfg->n_softdeps, ==, 4);
+	if (cfg->n_softdeps != 4)
+		goto out;
+	CHECK(cfg->softdeps[0].unsplit && cfg->softdeps[1].unsplit && cfg->softdeps[3].unsplit);
+	a = lkm_config_get_softdep(cfg, "aa");
+	CHECK(a == &cfg->softdeps[0]);
+	CHECK(a && !a->unsplit && a->n_pre == 2 && a->n_post == 1);
+	if (a && a->n_pre == 2 && a->n_post == 1) {
+		CHECK_STR(a->pre[0], "x");
+		CHECK_STR(a->pre[1], "y");
+		CHECK_STR(a->post[0], "z");
+	}
+	CHECK(cfg->softdeps[1].unsplit != NULL);
+	CHECK(cfg->softdeps[3].unsplit != NULL); /* never asked: the first "aa" wins */
+	CHECK(lkm_config_get_softdep(cfg, "aa") == a && a->n_pre == 2);
+	v = lkm_config_list_softdeps(cfg, &n);
+	CHECK(v == cfg->softdeps);
+	CHECK_INT(n, ==, 4);
+	if (v && n == 4) {
+		CHECK(!v[1].unsplit && v[1].n_pre == 0 && v[1].n_post == 1);
+		CHECK(v[1].n_post == 1 && !strcmp(v[1].post[0], "w"));
+		CHECK(!v[2].unsplit && v[2].n_pre == 0 && v[2].n_post == 0);
+		CHECK(!v[3].unsplit && v[3].n_pre == 1 && !strcmp(v[3].pre[0], "never"));
+		/* Split once: the words stay where the first split put them. */
+		CHECK(v[0].pre == a->pre);
+	}
+	CHECK_STR(show(cfg), "softdep aa pre: x y post: z\nsoftdep b* post: w\nsoftdep cc \n"
+			     "softdep aa pre: never\n" TRAILER);
+out:
+	lkm_config_free(cfg);
+	cleanup();
+}
+
 TEST(alias_normalize_keeps_brackets)
 {
 	char b[32];
@@ -670,6 +731,7 @@ TEST(softdep_weakdep_and_alias_lines_of_thousands_keep_every_word)
 	}
 	CHECK_INT(cfg->n_warnings, ==, 0);
 	CHECK_INT(cfg->n_softdeps, ==, 1);
+	CHECK(list_softdeps(cfg) == cfg->softdeps);
 	if (cfg->n_softdeps == 1) {
 		CHECK_STR(cfg->softdeps[0].modname, "big_mod");
 		CHECK_INT(cfg->softdeps[0].n_pre, ==, 5000);
