@@ -61,6 +61,9 @@ static inline bool lkm_fnmatch(const char *pat, const char *str)
 	return lkm_fnmatch_any(pat, str);
 }
 
+/* lkm_name_from_path() of the first @len bytes of @path (which need not end there). */
+int lkm_name_from_path_len(char *dst, size_t dstsize, const char *path, size_t len);
+
 /* The NULL-terminated @words one after the other, malloc'd; NULL for -ENOMEM. */
 char *lkm_strcat_all(const char *const *words);
 /* *@out = "@dir/@name" with the first @name_len bytes of @name, malloc'd. 0 or -ENOMEM. */

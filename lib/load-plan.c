@@ -49,6 +49,8 @@ struct planner {
 	size_t n_visited, cap_visited;
 	char **required;
 	size_t n_required;
+	struct lkm_resolved *target_deps; /* collect_required()'s, until plan_module() takes them */
+	size_t n_target_deps;
 	struct frame stack[64];
 	size_t depth;
 };
@@ -371,9 +373,14 @@ static int plan_module(struct planner *p, const struct lkm_resolved *m, enum edg
 	r = mark_visited(p, m->name);
 	if (r < 0)
 		return r;
-	r = lkm_resolve_deps(p->ctx, m, &deps, &n);
-	if (r < 0)
-		return r;
+	if (m == p->target && p->target_deps) {
+		deps = p->target_deps, n = p->n_target_deps;
+		p->target_deps = NULL;
+	} else {
+		r = lkm_resolve_deps(p->ctx, m, &deps, &n);
+		if (r < 0)
+			return r;
+	}
 	r = push(p, m->name);
 	for (i = 0; r >= 0 && i < n; i++) {
 		f = find_frame(p, deps[i].name);
@@ -408,7 +415,9 @@ static int collect_required(struct planner *p)
 	for (i = 0; i < p->n_required; i++)
 		if (!p->required[i])
 			goto nomem;
-	lkm_resolved_free(deps, n);
+	/* plan_module() walks the same list for the target: it takes it from here. */
+	p->target_deps = deps;
+	p->n_target_deps = n;
 	return 0;
 nomem:
 	lkm_resolved_free(deps, n);
@@ -469,6 +478,7 @@ int lkm_load_plan_new(struct lkm_ctx *ctx, const struct lkm_config *config,
 	for (i = 0; i < p.n_required; i++)
 		free(p.required[i]);
 	free(p.required);
+	lkm_resolved_free(p.target_deps, p.n_target_deps);
 	if (r < 0) {
 		lkm_load_plan_free(p.plan);
 		return r;

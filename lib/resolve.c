@@ -481,8 +481,9 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 {
 	struct found_list l = { 0 };
 	const char *p, *end;
-	char name[LKM_NAME_MAX], *rel = NULL;
+	char name[LKM_NAME_MAX];
 	struct lkm_resolved *m;
+	size_t len;
 	int r = 0;
 
 	/* modules.dep lists the dependency needed last first: walk it backwards. */
@@ -495,14 +496,9 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 			p--;
 		if (p == end)
 			break;
-		free(rel);
-		rel = strndup(p, (size_t)(end - p));
+		len = (size_t)(end - p);
 		end = p;
-		if (!rel) {
-			r = -ENOMEM;
-			break;
-		}
-		if (lkm_name_from_path(name, sizeof(name), rel) < 0 || !name[0])
+		if (lkm_name_from_path_len(name, sizeof(name), p, len) < 0 || !name[0])
 			continue;
 		/* Added as built in so no modules.dep lookup is made; the path is known. */
 		r = add_found(&l, ctx, name, true, NULL);
@@ -510,14 +506,12 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 			break;
 		m = &l.items[l.count - 1];
 		m->builtin = false;
-		if (rel[0] == '/')
-			m->path = strdup(rel);
-		else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), rel,
-				       strlen(rel)) < 0)
+		if (p[0] == '/')
+			m->path = strndup(p, len);
+		else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), p, len) < 0)
 			m->path = NULL;
 		r = m->path ? 0 : -ENOMEM;
 	}
-	free(rel);
 	return finish(&l, r, out, count);
 }
 

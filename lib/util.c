@@ -254,11 +254,17 @@ int lkm_name_normalize(char *dst, size_t dstsize, const char *src)
 
 int lkm_name_from_path(char *dst, size_t dstsize, const char *path)
 {
-	const char *base = strrchr(path, '/');
-	size_t i;
+	return lkm_name_from_path_len(dst, dstsize, path, strlen(path));
+}
+
+int lkm_name_from_path_len(char *dst, size_t dstsize, const char *path, size_t len)
+{
+	const char *base = memrchr(path, '/', len);
+	size_t i, n;
 
 	base = base ? base + 1 : path;
-	for (i = 0; base[i] && base[i] != '.'; i++) {
+	n = len - (size_t)(base - path);
+	for (i = 0; i < n && base[i] != '.'; i++) {
 		if (i + 1 >= dstsize)
 			return -ENAMETOOLONG;
 		dst[i] = base[i] == '-' ? '_' : base[i];
