@@ -25,6 +25,27 @@ TEST(name_from_path_cuts_directory_and_suffixes)
 	CHECK_STR(b, "snd_hda");
 	CHECK_INT(lkm_name_from_path(b, sizeof(b), "fat"), ==, 0);
 	CHECK_STR(b, "fat");
+	CHECK_INT(lkm_name_from_path(b, 4, "abcd"), ==, -ENAMETOOLONG);
+}
+
+/* A word of a modules.dep line, read in place: nothing past @len counts. */
+TEST(name_from_path_len_reads_only_its_bytes)
+{
+	static const char line[] = "kernel/a/snd-hda.ko.xz kernel/b/c/fat kernel/d/e.ko";
+	char b[32];
+
+	CHECK_INT(lkm_name_from_path_len(b, sizeof(b), line, 22), ==, 0);
+	CHECK_STR(b, "snd_hda");
+	CHECK_INT(lkm_name_from_path_len(b, sizeof(b), line + 23, 14), ==, 0);
+	CHECK_STR(b, "fat");
+	/* The '/' of a later word is not this word's directory. */
+	CHECK_INT(lkm_name_from_path_len(b, sizeof(b), "x.ko kernel/y.ko", 4), ==, 0);
+	CHECK_STR(b, "x");
+	CHECK_INT(lkm_name_from_path_len(b, sizeof(b), "abc/", 4), ==, 0);
+	CHECK_STR(b, "");
+	CHECK_INT(lkm_name_from_path_len(b, 3, "k/abc", 5), ==, -ENAMETOOLONG);
+	CHECK_INT(lkm_name_from_path_len(b, 4, "k/abc", 5), ==, 0);
+	CHECK_STR(b, "abc");
 }
 
 TEST(buf_printf_grows_and_stays_terminated)
