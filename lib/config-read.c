@@ -47,10 +47,15 @@ static void *pool_take(struct lkm_config_pool *pool, size_t size, size_t align)
 	at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	if (!b || at > b->cap || b->cap - at < size) {
 		/*
-		 * A block and its malloc header in one page: the strings stay in the files'
-		 * text, so a block holds a whole system's pointer arrays.
+		 * The strings stay in the files' text and softdeps are split when asked for,
+		 * so a modprobe call takes a few hundred bytes: the first block is small (a
+		 * big one would push the rest of the heap onto one more page), each next one
+		 * twice the last, up to a block and its malloc header in one page.
 		 */
-		cap = size > 4096 - 64 ? size : 4096 - 64;
+		cap = (b ? 2 * (b->cap + 64) : 512);
+		cap = (cap < 4096 ? cap : 4096) - 64;
+		if (cap < size)
+			cap = size;
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
