@@ -409,6 +409,17 @@ static void kword_reset(struct kword *k, char *start)
  * inside a quoted value. Words with no '.' before '=', or a second '.' in the
  * parameter name, are not module options.
  */
+/* The characters that change kcmdline_parse()'s state, and the NUL that ends it. */
+static bool kcmdline_special(char c)
+{
+	static const bool special[256] = {
+		['\0'] = true, ['"'] = true, [' '] = true, ['\t'] = true, ['\n'] = true,
+		['\v'] = true, ['\f'] = true, ['\r'] = true, ['.'] = true, ['='] = true,
+	};
+
+	return special[(unsigned char)c];
+}
+
 static int kcmdline_parse(struct mparse *mp, char *buf)
 {
 	struct kword k;
@@ -418,8 +429,10 @@ static int kcmdline_parse(struct mparse *mp, char *buf)
 
 	kword_reset(&k, buf);
 	for (p = buf; !last && r >= 0; p++) {
-		/* Other characters change no state: over them at once. */
-		p += strcspn(p, "\" \t\n\v\f\r.=");
+		/* Other characters change no state: over them at once (a table, not strcspn:
+		 * libc's takes a page of code and one of tables that nothing else here reads). */
+		while (!kcmdline_special(*p))
+			p++;
 		if (*p == '"') {
 			quoted = !quoted;
 			if (quoted && k.state == K_MODNAME && p == k.start) {

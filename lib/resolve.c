@@ -117,7 +117,8 @@ static int parse_dep_line(struct lkm_ctx *ctx, const char *line, struct lkm_reso
 	if (!m->path)
 		return -ENOMEM;
 	deps = colon + 1;
-	deps += strspn(deps, " \t");
+	while (*deps == ' ' || *deps == '\t')
+		deps++;
 	if (*deps) {
 		m->deps = strdup(deps);
 		if (!m->deps)
