@@ -79,6 +79,15 @@ int lkm_name_normalize(char *dst, size_t dstsize, const char *src);
 int lkm_name_from_path(char *dst, size_t dstsize, const char *path);
 
 /*
+ * @path made absolute as kmod makes it: kept when it starts with '/', else the working
+ * directory, '/' and @path as given (no "." or ".." taken out). The working directory is
+ * the logical one, $PWD, when that names it (as the shell shows it: /lib/modules on a
+ * merged-/usr system, not /usr/lib/modules), else the physical one. *out is malloc'd.
+ * Return: 0, -ENOMEM, or the negative errno of a working directory that is gone.
+ */
+LKM_MUST_CHECK int lkm_path_absolute(const char *path, char **out);
+
+/*
  * One request of a tool's --batch: @line (one line of input, its '\n' cut) split into
  * words as a shell splits simple commands. Words are separated by spaces and tabs; '...'
  * keeps everything up to the next ' as it is; "..." does too, but \" and \\ in it are "

@@ -92,7 +92,7 @@ static bool is_module_filename(const char *arg)
 /* kmod shows a relative path joined to the working directory, without cleaning it. */
 static int add_path(struct lkm_modinfo_jobs *l, const char *spec)
 {
-	char name[LKM_NAME_MAX], *cwd;
+	char name[LKM_NAME_MAX];
 	struct job *j = add_job(l, spec);
 	int n;
 
@@ -103,14 +103,10 @@ static int add_path(struct lkm_modinfo_jobs *l, const char *spec)
 		return 0;
 	}
 	j->name = strdup(name);
-	if (spec[0] == '/') {
-		j->path = strdup(spec);
-	} else {
-		cwd = getcwd(NULL, 0);
-		n = cwd ? asprintf(&j->path, "%s/%s", cwd, spec) : -1;
-		free(cwd);
-		if (n < 0)
-			j->path = NULL;
+	n = lkm_path_absolute(spec, &j->path);
+	if (n < 0 && n != -ENOMEM) {
+		j->error = n; /* the working directory is gone: said of this file */
+		return j->name ? 0 : -ENOMEM;
 	}
 	return j->name && j->path ? 0 : -ENOMEM;
 }

@@ -381,28 +381,6 @@ bool lkm_resolve_is_path(const char *arg)
 	return arg[0] == '/' || strncmp(arg, "./", 2) == 0;
 }
 
-/* As kmod makes it absolute: the working directory, '/', then @path as given. */
-static int absolute_path(const char *path, char **out)
-{
-	char *cwd;
-	int r;
-
-	if (path[0] == '/') {
-		*out = strdup(path);
-		return *out ? 0 : -ENOMEM;
-	}
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return -errno;
-	r = asprintf(out, "%s/%s", cwd, path);
-	free(cwd);
-	if (r < 0) {
-		*out = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int lkm_resolve_path(struct lkm_ctx *ctx, const char *path, struct lkm_resolved **out,
 		     size_t *count, struct lkm_err *err)
 {
@@ -427,7 +405,7 @@ int lkm_resolve_path(struct lkm_ctx *ctx, const char *path, struct lkm_resolved 
 	m = &l.items[l.count++];
 	memset(m, 0, sizeof(*m));
 	m->name = strdup(name);
-	r = m->name ? absolute_path(path, &m->path) : -ENOMEM;
+	r = m->name ? lkm_path_absolute(path, &m->path) : -ENOMEM;
 	/* The dependencies are those of the module of that name; the file is this one. */
 	if (r >= 0)
 		r = find_dep(ctx, name, &dep, err);

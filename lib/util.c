@@ -171,6 +171,25 @@ int lkm_path_join(char **out, const char *dir, const char *name, size_t name_len
 	return 0;
 }
 
+int lkm_path_absolute(const char *path, char **out)
+{
+	char *cwd;
+	int r;
+
+	*out = NULL;
+	if (path[0] == '/') {
+		*out = strdup(path);
+		return *out ? 0 : -ENOMEM;
+	}
+	/* $PWD when it is the working directory, as kmod's path_make_absolute_cwd. */
+	cwd = get_current_dir_name();
+	if (!cwd)
+		return errno ? -errno : -ENOENT;
+	r = lkm_path_join(out, cwd, path, strlen(path));
+	free(cwd);
+	return r;
+}
+
 void lkm_buf_free(struct lkm_buf *b)
 {
 	free(b->data);

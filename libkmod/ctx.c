@@ -102,22 +102,14 @@ static int parse_log_priority(const char *s)
 static char *module_directory(const char *dirname)
 {
 	struct utsname u;
-	char *cwd, *path;
+	char *path;
 	int n;
 
-	if (dirname && dirname[0] == '/')
-		return strdup(dirname);
-	if (dirname) {
-		cwd = get_current_dir_name();
-		if (!cwd)
-			return NULL;
-		n = asprintf(&path, "%s/%s", cwd, dirname);
-		free(cwd);
-	} else {
-		if (uname(&u) < 0)
-			return NULL;
-		n = asprintf(&path, "/lib/modules/%s", u.release);
-	}
+	if (dirname)
+		return lkm_path_absolute(dirname, &path) < 0 ? NULL : path;
+	if (uname(&u) < 0)
+		return NULL;
+	n = asprintf(&path, "/lib/modules/%s", u.release);
 	return n < 0 ? NULL : path;
 }
 

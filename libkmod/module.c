@@ -193,17 +193,9 @@ KMOD_EXPORT int kmod_module_new_from_name(struct kmod_ctx *ctx, const char *name
 
 static char *absolute_path(const char *path)
 {
-	char *cwd, *abs;
-	int n;
+	char *abs;
 
-	if (path[0] == '/')
-		return strdup(path);
-	cwd = get_current_dir_name();
-	if (!cwd)
-		return NULL;
-	n = asprintf(&abs, "%s/%s", cwd, path);
-	free(cwd);
-	return n < 0 ? NULL : abs;
+	return lkm_path_absolute(path, &abs) < 0 ? NULL : abs;
 }
 
 KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path,

@@ -91,14 +91,10 @@ static void log_message(void *data, enum lkm_depmod_level level, const char *msg
  */
 static char *make_absolute(const char *p)
 {
-	char cwd[PATH_MAX], *out = NULL;
+	char *out;
 	size_t n;
 
-	if (p[0] == '/')
-		out = strdup(p);
-	else if (getcwd(cwd, sizeof(cwd)) && asprintf(&out, "%s/%s", cwd, p) < 0)
-		out = NULL;
-	if (!out)
+	if (lkm_path_absolute(p, &out) < 0)
 		return NULL;
 	for (n = strlen(out); n > 0 && out[n - 1] == '/'; n--)
 		out[n - 1] = '\0';

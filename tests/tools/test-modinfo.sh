@@ -77,6 +77,17 @@ if [ -n "$trees" ] && command -v modinfo >/dev/null; then
 	(cd "$dir" && modinfo ./fat.ko* >"$tmp/k" 2>&1; echo $? >>"$tmp/k"
 	 "$LKM" modinfo ./fat.ko* >"$tmp/l" 2>&1; echo $? >>"$tmp/l")
 	cmp -s "$tmp/k" "$tmp/l" && ok "relative path as kmod" || bad "relative path differs"
+	# Through a symbolic link (/lib on merged /usr): kmod names the file by the logical
+	# working directory, $PWD, not the physical one.
+	ln -s "$dir" "$tmp/fatlink"
+	(cd "$tmp/fatlink" && modinfo -F filename ./fat.ko* fat.ko* >"$tmp/k" 2>&1
+	 echo $? >>"$tmp/k"; "$LKM" modinfo -F filename ./fat.ko* fat.ko* >"$tmp/l" 2>&1
+	 echo $? >>"$tmp/l")
+	if grep -q "^$tmp/fatlink/./fat.ko" "$tmp/l" && cmp -s "$tmp/k" "$tmp/l"; then
+		ok "relative path under a linked directory: \$PWD's name, as kmod"
+	else
+		bad "relative path under a linked directory" "$(paste -d'|' "$tmp/k" "$tmp/l")"
+	fi
 	for args in "-b $root -k $kver no_such_module" "-b $root -k $kver -m no_such_module" \
 		    "-b $root -k $kver fat no_such_module msdos" "-b $root -k $kver -F alias -0 fat vfat"; do
 		# shellcheck disable=SC2086

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,52 @@ TEST(path_join_and_strcat_all_make_one_string)
 	p = lkm_strcat_all(none);
 	CHECK_STR(p, "");
 	free(p);
+}
+
+/*
+ * kmod's path_make_absolute_cwd: the logical working directory ($PWD, when it names the
+ * working directory) and the path as given, "./" and all; the physical one when $PWD
+ * does not name it.
+ */
+TEST(path_absolute_takes_the_logical_working_directory)
+{
+	char real[] = "/tmp/lkm-test-abs.XXXXXX", link[64], phys[4096], *old, *out = NULL;
+
+	old = getcwd(NULL, 0);
+	if (!old || !mkdtemp(real) || !realpath(real, phys)) {
+		CHECK(!"setup: a temporary directory");
+		free(old);
+		return;
+	}
+	snprintf(link, sizeof(link), "%s.link", real);
+	CHECK_INT(symlink(real, link), ==, 0);
+	CHECK_INT(lkm_path_absolute("/abs/x.ko", &out), ==, 0);
+	CHECK_STR(out, "/abs/x.ko");
+	free(out);
+	CHECK_INT(chdir(link), ==, 0);
+	setenv("PWD", link, 1);
+	CHECK_INT(lkm_path_absolute("./x.ko", &out), ==, 0);
+	CHECK(out && !strncmp(out, link, strlen(link)) && !strcmp(out + strlen(link), "/./x.ko"));
+	free(out);
+	/* A $PWD that names another directory is not believed. */
+	setenv("PWD", "/", 1);
+	CHECK_INT(lkm_path_absolute("x.ko", &out), ==, 0);
+	CHECK(out && !strncmp(out, phys, strlen(phys)) && !strcmp(out + strlen(phys), "/x.ko"));
+	free(out);
+	CHECK_INT(chdir("/"), ==, 0);
+	CHECK_INT(lkm_path_absolute("x.ko", &out), ==, 0);
+	CHECK_STR(out, "//x.ko"); /* as kmod: the directory, '/', the path */
+	free(out);
+	/* A working directory that is gone: its errno, and no path. */
+	CHECK_INT(chdir(real), ==, 0);
+	unsetenv("PWD");
+	CHECK_INT(rmdir(real), ==, 0);
+	out = (char *)"unset";
+	CHECK_INT(lkm_path_absolute("x.ko", &out), ==, -ENOENT);
+	CHECK(out == NULL);
+	CHECK_INT(chdir(old), ==, 0);
+	unlink(link);
+	free(old);
 }
 
 TEST(buf_printf_of_a_text_longer_than_the_room_in_one_call)
