@@ -591,11 +591,15 @@ LKM_MUST_CHECK int lkm_resolve_path(struct lkm_ctx *ctx, const char *path,
  * LKM_RESOLVE_FILE_FALLBACK a name that finds nothing but is a regular file is that file:
  * kmod up to 34 took any argument of --show-modversions and --show-exports for a file,
  * kmod's main branch takes only paths, so "modprobe --show-modversions fat.ko" still
- * works here. *@file tells whether @arg was taken for a file (also on failure).
+ * works here. With LKM_RESOLVE_NAMES a lookup gives the modules' names (and how they
+ * were found) but no path or dependencies: modules.dep is not read for them, as kmod's
+ * modprobe -R does not read it. *@file tells whether @arg was taken for a file (also on
+ * failure).
  * Return: as lkm_resolve_lookup() (0: nothing found), or lkm_resolve_path()'s -errno.
  */
 #define LKM_RESOLVE_PATHS         0x1u
 #define LKM_RESOLVE_FILE_FALLBACK 0x2u
+#define LKM_RESOLVE_NAMES         0x4u
 LKM_MUST_CHECK int lkm_resolve_arg(struct lkm_ctx *ctx, const struct lkm_config *config,
 				   const char *arg, unsigned flags,
 				   struct lkm_resolved **out, size_t *count, bool *file,

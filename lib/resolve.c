@@ -17,6 +17,7 @@ struct found_list {
 	struct lkm_resolved *items;
 	size_t count, cap;
 	struct lkm_err *err; /* names a broken index; may be NULL */
+	bool names_only;     /* LKM_RESOLVE_NAMES: no modules.dep lookup for what is found */
 };
 
 static void resolved_release(struct lkm_resolved *m)
@@ -148,10 +149,11 @@ static int find_dep(struct lkm_ctx *ctx, const char *name, struct lkm_resolved *
 
 /*
  * Append a module to @l. @alias is what led to it (NULL: its own name). Unless built
- * in, its file and dependencies come from modules.dep.
+ * in, or only names are asked for, its file and dependencies come from modules.dep:
+ * from @dep_line when the caller has it already, else looked up.
  */
 static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name, bool builtin,
-		     const char *alias)
+		     const char *alias, const char *dep_line)
 {
 	struct lkm_resolved *m;
 	int r;
@@ -167,9 +169,9 @@ static int add_found(struct found_list *l, struct lkm_ctx *ctx, const char *name
 	m->builtin = builtin;
 	if (dup_opt(&m->alias, alias) < 0)
 		return -ENOMEM;
-	if (builtin)
+	if (builtin || l->names_only)
 		return 0;
-	r = find_dep(ctx, m->name, m, l->err);
+	r = dep_line ? parse_dep_line(ctx, dep_line, m) : find_dep(ctx, m->name, m, l->err);
 	return r < 0 ? r : 0;
 }
 
@@ -190,7 +192,7 @@ static int from_moddep(struct lkm_ctx *ctx, const char *name, struct found_list 
 		return lookup_failed(ctx, LKM_INDEX_DEP, r, l->err);
 	if (r == 0)
 		return 0;
-	return add_found(l, ctx, name, false, NULL);
+	return add_found(l, ctx, name, false, NULL, line);
 }
 
 static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, const char *name,
@@ -207,7 +209,7 @@ static int from_wildcard_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, co
 	if (r < 0)
 		return lookup_failed(ctx, kind, r, l->err);
 	for (v = values; r >= 0 && v; v = v->next)
-		r = add_found(l, ctx, v->value, builtin, name);
+		r = add_found(l, ctx, v->value, builtin, name, NULL);
 	lkm_index_values_free(values);
 	return r < 0 ? r : 0;
 }
@@ -226,7 +228,7 @@ static int from_builtin(struct lkm_ctx *ctx, const char *name, struct found_list
 		return lookup_failed(ctx, LKM_INDEX_BUILTIN, r, l->err);
 	if (r == 0)
 		return 0;
-	return add_found(l, ctx, name, true, NULL);
+	return add_found(l, ctx, name, true, NULL, NULL);
 }
 
 static int from_symbols(struct lkm_ctx *ctx, const char *name, struct found_list *l)
@@ -254,7 +256,7 @@ static int from_config_aliases(struct lkm_ctx *ctx, const struct lkm_config *con
 	if (!config)
 		return 0;
 	while ((a = lkm_config_next_alias(config, name, a))) {
-		r = add_found(l, ctx, a->modname, false, a->pattern);
+		r = add_found(l, ctx, a->modname, false, a->pattern, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -293,7 +295,7 @@ static int from_config_commands(struct lkm_ctx *ctx, const struct lkm_config *co
 	}
 	if (!e)
 		return 0;
-	r = add_found(l, ctx, e->modname, false, NULL);
+	r = add_found(l, ctx, e->modname, false, NULL, NULL);
 	if (r < 0)
 		return r;
 	m = &l->items[l->count - 1];
@@ -313,10 +315,11 @@ static int finish(struct found_list *l, int r, struct lkm_resolved **out, size_t
 	return (int)l->count;
 }
 
-int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config, const char *alias,
-		       struct lkm_resolved **out, size_t *count, struct lkm_err *err)
+static int resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config,
+			  const char *alias, bool names_only, struct lkm_resolved **out,
+			  size_t *count, struct lkm_err *err)
 {
-	struct found_list l = { .err = err };
+	struct found_list l = { .err = err, .names_only = names_only };
 	char small[LKM_NAME_MAX], *name = small;
 	size_t len = strlen(alias);
 	int r;
@@ -347,6 +350,12 @@ out:
 	if (name != small)
 		free(name);
 	return r;
+}
+
+int lkm_resolve_lookup(struct lkm_ctx *ctx, const struct lkm_config *config, const char *alias,
+		       struct lkm_resolved **out, size_t *count, struct lkm_err *err)
+{
+	return resolve_lookup(ctx, config, alias, false, out, count, err);
 }
 
 int lkm_resolve_name(struct lkm_ctx *ctx, const char *name, struct lkm_resolved **out,
@@ -427,7 +436,7 @@ int lkm_resolve_arg(struct lkm_ctx *ctx, const struct lkm_config *config, const 
 	*file = (flags & LKM_RESOLVE_PATHS) && lkm_resolve_is_path(arg);
 	if (*file)
 		return lkm_resolve_path(ctx, arg, out, count, err);
-	r = lkm_resolve_lookup(ctx, config, arg, out, count, err);
+	r = resolve_lookup(ctx, config, arg, flags & LKM_RESOLVE_NAMES, out, count, err);
 	if (r == 0 && (flags & LKM_RESOLVE_FILE_FALLBACK) && stat(arg, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		lkm_resolved_free(*out, *count);
@@ -480,7 +489,7 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 		if (lkm_name_from_path_len(name, sizeof(name), p, len) < 0 || !name[0])
 			continue;
 		/* Added as built in so no modules.dep lookup is made; the path is known. */
-		r = add_found(&l, ctx, name, true, NULL);
+		r = add_found(&l, ctx, name, true, NULL, NULL);
 		if (r < 0)
 			break;
 		m = &l.items[l.count - 1];

@@ -295,7 +295,9 @@ int modprobe_insert(struct modprobe_opts *o, struct lkm_ctx *ctx,
 	bool bl, file;
 	int r;
 
-	r = lookup(o, ctx, cfg, alias, LKM_RESOLVE_PATHS, &found, &n, &file);
+	/* -R prints names: their files and dependencies are not needed (nor read by kmod). */
+	r = lookup(o, ctx, cfg, alias, LKM_RESOLVE_PATHS | (o->lookup_only ? LKM_RESOLVE_NAMES : 0),
+		   &found, &n, &file);
 	if (r < 0)
 		return r;
 	/* As kmod: the last module's result is the alias's (one driver of many may fail). */

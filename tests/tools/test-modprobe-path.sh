@@ -129,4 +129,22 @@ expect "--show-exports of a module that exports nothing: its name, exit 1" 1 "" 
 expect "--show-exports of such a file: the path as given, exit 1" 1 "" \
 	"modprobe: FATAL: could not get symbols of $dir/kernel/mod_c.ko: No such file or directory" \
 	--show-exports "$dir/kernel/mod_c.ko"
+
+# -R prints names and reads no modules.dep for what it finds (nor does kmod): a tree
+# whose modules.dep.bin is broken still answers an alias with a ':' (no module name can
+# be one, so modules.dep is not asked first); -D of it names the broken index.
+broken=$tmp/broken/lib/modules/$kver
+mkdir -p "$broken/kernel" || need "broken tree" false
+mk "$broken/kernel/mod_p.ko" mod_p 'alias=pci:v0000BEEFd*sv*sd*bc*sc*i*'
+printf 'kernel/mod_p.ko\n' >"$broken/modules.order"
+: >"$broken/modules.builtin"; : >"$broken/modules.builtin.modinfo"
+need "lkm depmod of the broken tree" "$LKM" depmod -b "$tmp/broken" "$kver"
+printf 'garbage' >"$broken/modules.dep.bin"
+pa=pci:v0000BEEFd00000001sv0sd0bc00sc00i00
+"$LKM" modprobe -d "$tmp/broken" -S "$kver" -C "$tmp/empty" -R "$pa" >"$tmp/out" 2>"$tmp/err"
+check "-R with a broken modules.dep.bin: the alias's module, exit 0" \
+	bash -c "[ $? = 0 ] && [ \"\$(cat '$tmp/out')\" = mod_p ] && [ ! -s '$tmp/err' ]"
+"$LKM" modprobe -d "$tmp/broken" -S "$kver" -C "$tmp/empty" -D "$pa" >"$tmp/out" 2>"$tmp/err"
+check "-D of it: exit 1, the broken index named" \
+	bash -c "[ $? = 1 ] && grep -q 'modules.dep.bin: too short for an index header' '$tmp/err'"
 finish
