@@ -224,12 +224,15 @@ int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_
 	if (kind >= LKM_INDEX_KIND_COUNT)
 		return -EINVAL;
 	if (!ctx->indexes[kind]) {
-		struct lkm_err why = { 0 };
+		/* Only the reason, not a whole struct lkm_err: this is deep in every lookup. */
+		char why[sizeof(err->why)];
 
 		if (lkm_path_join(&path, ctx->dirname, index_filenames[kind],
 				  strlen(index_filenames[kind])) < 0)
 			return -ENOMEM;
-		r = lkm_index_open(path, &ctx->indexes[kind], &why);
+		if (err)
+			err->why[0] = '\0'; /* a reason unset below is strerror's */
+		r = lkm_index_open(path, &ctx->indexes[kind], err);
 		/*
 		 * Both depmods write the two built-in indexes empty when the module directory
 		 * has no modules.builtin (a kernel built without it, a tree made by hand):
@@ -237,10 +240,12 @@ int lkm_ctx_get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_
 		 */
 		if (r == -EBADMSG && (kind == LKM_INDEX_BUILTIN || kind == LKM_INDEX_BUILTIN_ALIAS) &&
 		    file_is_empty(path))
-			r = lkm_err_set(&why, -ENOENT, "empty: depmod found no modules.builtin");
+			r = lkm_err_set(err, -ENOENT, "empty: depmod found no modules.builtin");
 		/* The reason alone ("too short for an index header") does not say which. */
-		if (r < 0)
-			lkm_err_set(err, r, "%s: %s", path, lkm_err_reason(&why, r));
+		if (r < 0 && err) {
+			snprintf(why, sizeof(why), "%s", lkm_err_reason(err, r));
+			lkm_err_set(err, r, "%s: %s", path, why);
+		}
 		free(path);
 		if (r < 0)
 			return r;

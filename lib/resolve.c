@@ -73,19 +73,19 @@ int lkm_resolved_copy(struct lkm_resolved *dst, const struct lkm_resolved *src)
 static int get_index(struct lkm_ctx *ctx, enum lkm_index_kind kind, struct lkm_index **out,
 		     struct lkm_err *err)
 {
-	struct lkm_err why;
-	int r;
+	int r = lkm_ctx_get_index(ctx, kind, out, err);
 
-	/* Set field by field: an initializer zeroes all 2 KiB, per lookup (profiles). */
-	lkm_err_clear(&why);
-	r = lkm_ctx_get_index(ctx, kind, out, &why);
-
+	/*
+	 * A lookup's record holds nothing before its first failure, which ends it: what
+	 * a missing file wrote there is taken back, and no 2 KiB copy of it is made on
+	 * the stack of every lookup.
+	 */
 	if (r == -ENOENT) {
+		if (err)
+			lkm_err_clear(err);
 		*out = NULL;
 		return 0;
 	}
-	if (r < 0 && err)
-		*err = why;
 	return r;
 }
 
