@@ -402,13 +402,6 @@ static void kword_reset(struct kword *k, char *start)
 	*k = (struct kword){ .state = K_MODNAME, .start = start };
 }
 
-/*
- * kmod's reading of the kernel command line: a word is `mod.param[=value]`; a quote
- * opens or closes a quoted stretch (only one around the whole word or inside the
- * value makes sense; others spoil the word); white space ends a word unless it is
- * inside a quoted value. Words with no '.' before '=', or a second '.' in the
- * parameter name, are not module options.
- */
 /* The characters that change kcmdline_parse()'s state, and the NUL that ends it. */
 static bool kcmdline_special(char c)
 {
@@ -420,6 +413,13 @@ static bool kcmdline_special(char c)
 	return special[(unsigned char)c];
 }
 
+/*
+ * kmod's reading of the kernel command line: a word is `mod.param[=value]`; a quote
+ * opens or closes a quoted stretch (only one around the whole word or inside the
+ * value makes sense; others spoil the word); white space ends a word unless it is
+ * inside a quoted value. Words with no '.' before '=', or a second '.' in the
+ * parameter name, are not module options.
+ */
 static int kcmdline_parse(struct mparse *mp, char *buf)
 {
 	struct kword k;
@@ -429,8 +429,10 @@ static int kcmdline_parse(struct mparse *mp, char *buf)
 
 	kword_reset(&k, buf);
 	for (p = buf; !last && r >= 0; p++) {
-		/* Other characters change no state: over them at once (a table, not strcspn:
-		 * libc's takes a page of code and one of tables that nothing else here reads). */
+		/*
+		 * Other characters change no state: over them at once (a table, not strcspn:
+		 * libc's takes a page of code and one of tables that nothing else here reads).
+		 */
 		while (!kcmdline_special(*p))
 			p++;
 		if (*p == '"') {
