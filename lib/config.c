@@ -318,11 +318,6 @@ static int modprobe_line(void *state, const char *file, unsigned line, char *tex
 
 /* ---- the kernel command line ---- */
 
-static bool is_kspace(char c)
-{
-	return c == ' ' || c == '\n' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
-}
-
 static int kcmdline_blacklist(struct mparse *mp, char *list)
 {
 	char *item, *save = NULL, *q, *w;
@@ -443,7 +438,7 @@ static int kcmdline_parse(struct mparse *mp, char *buf)
 			} else if (k.state != K_VALUE) {
 				k.state = K_IGNORE;
 			}
-		} else if (*p == '\0' || is_kspace(*p)) {
+		} else if (*p == '\0' || is_space(*p)) {
 			last = *p == '\0';
 			if (quoted && k.state == K_VALUE)
 				continue;

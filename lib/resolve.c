@@ -100,9 +100,19 @@ static int lookup_failed(struct lkm_ctx *ctx, enum lkm_index_kind kind, int r,
 }
 
 /*
- * Fill path and deps from a modules.dep line "rel/path.ko: dep1.ko dep2.ko". Relative
- * paths are below the module directory; absolute ones stay as they are.
+ * The file of a modules.dep path, its first @len bytes at @p: a relative path is below
+ * the module directory, an absolute one stays as it is. malloc'd, or NULL.
  */
+static char *dep_path(struct lkm_ctx *ctx, const char *p, size_t len)
+{
+	char *path;
+
+	if (p[0] == '/')
+		return strndup(p, len);
+	return lkm_path_join(&path, lkm_ctx_get_dirname(ctx), p, len) < 0 ? NULL : path;
+}
+
+/* Fill path and deps from a modules.dep line "rel/path.ko: dep1.ko dep2.ko". */
 static int parse_dep_line(struct lkm_ctx *ctx, const char *line, struct lkm_resolved *m)
 {
 	const char *colon = strchr(line, ':');
@@ -110,11 +120,7 @@ static int parse_dep_line(struct lkm_ctx *ctx, const char *line, struct lkm_reso
 
 	if (!colon)
 		return 0;
-	if (line[0] == '/')
-		m->path = strndup(line, (size_t)(colon - line));
-	else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), line,
-			       (size_t)(colon - line)) < 0)
-		m->path = NULL;
+	m->path = dep_path(ctx, line, (size_t)(colon - line));
 	if (!m->path)
 		return -ENOMEM;
 	deps = colon + 1;
@@ -494,10 +500,7 @@ int lkm_resolve_deps(struct lkm_ctx *ctx, const struct lkm_resolved *mod,
 			break;
 		m = &l.items[l.count - 1];
 		m->builtin = false;
-		if (p[0] == '/')
-			m->path = strndup(p, len);
-		else if (lkm_path_join(&m->path, lkm_ctx_get_dirname(ctx), p, len) < 0)
-			m->path = NULL;
+		m->path = dep_path(ctx, p, len);
 		r = m->path ? 0 : -ENOMEM;
 	}
 	return finish(&l, r, out, count);

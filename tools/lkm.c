@@ -104,24 +104,14 @@ static int finish(int rc, const char *tool)
 	_exit(rc);
 }
 
-static int run_tool(int argc, char *argv[]);
-
-int main(int argc, char *argv[])
-{
-	const char *self = strrchr(argv[0], '/');
-
-	self = self ? self + 1 : argv[0];
-	if (!find_tool(self, true) && argc > 1 && find_tool(argv[1], false))
-		self = argv[1];
-	return finish(run_tool(argc, argv), self);
-}
-
-static int run_tool(int argc, char *argv[])
+/* Run the tool picked by @argv; *@name is set to what its messages are headed with. */
+static int run_tool(int argc, char *argv[], const char **name)
 {
 	const char *self = strrchr(argv[0], '/');
 	const struct tool *t;
 
 	self = self ? self + 1 : argv[0];
+	*name = self;
 	t = find_tool(self, true);
 	if (t)
 		return t->main(argc, argv);
@@ -142,5 +132,14 @@ static int run_tool(int argc, char *argv[])
 		fprintf(stderr, "lkm: '%s' is not a tool; run 'lkm --help' for the list\n", argv[1]);
 		return 1;
 	}
+	*name = argv[1];
 	return t->main(argc - 1, argv + 1);
+}
+
+int main(int argc, char *argv[])
+{
+	const char *name;
+	int rc = run_tool(argc, argv, &name);
+
+	return finish(rc, name);
 }
